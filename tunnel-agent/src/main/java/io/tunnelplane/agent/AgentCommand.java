@@ -1,0 +1,206 @@
+package io.tunnelplane.agent;
+
+import io.tunnelplane.protocol.handshake.AgentToken;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Command line of the agent. Each setting comes from, in order of precedence: a flag, an environment variable,
+ * the {@code --config} properties file, the default. Exit codes are in {@link ExitCode}.
+ */
+@Command(name = "tunnel-agent", mixinStandardHelpOptions = true, versionProvider = AgentCommand.Version.class,
+        sortOptions = false,
+        description = "Connects this host to a tunnel server and serves the proxies the server assigns to it.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:stopped cleanly",
+            "2:bad arguments or configuration, or an incompatible server",
+            "3:the server refused the token"})
+public final class AgentCommand implements Callable<Integer> {
+
+    @Option(names = "--server", paramLabel = "HOST:PORT",
+            description = "Server agent address (env TUNNEL_SERVER, config key server).")
+    String server;
+
+    @Option(names = "--token", paramLabel = "TOKEN",
+            description = "Client token <client>.<secret> (env TUNNEL_TOKEN, config key token).")
+    String token;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Properties file with any of: server, token, reconnect-max-delay, keepalive-time, "
+                    + "keepalive-timeout.")
+    Path config;
+
+    @Option(names = "--reconnect-max-delay", paramLabel = "DURATION",
+            description = "Cap of the reconnect backoff, e.g. 30s (env TUNNEL_RECONNECT_MAX_DELAY). Default: 30s.")
+    String reconnectMaxDelay;
+
+    @Option(names = "--keepalive-time", paramLabel = "DURATION",
+            description = "Ask the server for this probe interval instead of its default, e.g. 10s.")
+    String keepaliveTime;
+
+    @Option(names = "--keepalive-timeout", paramLabel = "DURATION",
+            description = "Ask the server for this probe timeout instead of its default, e.g. 10s.")
+    String keepaliveTimeout;
+
+    private final Map<String, String> env;
+
+    public AgentCommand() {
+        this(System.getenv());
+    }
+
+    AgentCommand(Map<String, String> env) {
+        this.env = env;
+    }
+
+    public static void main(String[] args) {
+        configureLogging();
+        System.exit(execute(args));
+    }
+
+    /** Runs the agent; returns its exit code. */
+    public static int execute(String... args) {
+        return new CommandLine(new AgentCommand())
+                .setParameterExceptionHandler((ex, ignored) -> {
+                    ex.getCommandLine().getErr().println("error: " + ex.getMessage());
+                    ex.getCommandLine().getErr().println("Try --help for the options.");
+                    return ExitCode.USAGE;
+                })
+                .execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        AgentSettings settings;
+        try {
+            settings = resolve();
+        } catch (IllegalArgumentException e) {
+            PrintWriter err = new CommandLine(this).getErr();
+            err.println("error: " + e.getMessage());
+            err.println("Try --help for the options.");
+            return ExitCode.USAGE;
+        }
+        Agent agent = new Agent(settings);
+        Thread hook = new Thread(agent::stop, "agent-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int code = agent.run();
+        if (code != ExitCode.OK) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        return code;
+    }
+
+    /** Resolves and validates every setting; the message names the option that is wrong. */
+    AgentSettings resolve() {
+        Properties file = loadConfig();
+        String serverValue = pick(server, "TUNNEL_SERVER", file, "server");
+        String[] hostPort = AgentSettings.parseServer(serverValue);
+        String tokenValue = pick(token, "TUNNEL_TOKEN", file, "token");
+        if (tokenValue == null || tokenValue.isBlank()) {
+            throw new IllegalArgumentException("--token (or TUNNEL_TOKEN) is required");
+        }
+        AgentToken agentToken;
+        try {
+            agentToken = AgentToken.parse(tokenValue);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--token: " + e.getMessage());
+        }
+        Duration cap = duration("--reconnect-max-delay",
+                pick(reconnectMaxDelay, "TUNNEL_RECONNECT_MAX_DELAY", file, "reconnect-max-delay"), Duration.ofSeconds(30));
+        if (cap.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new IllegalArgumentException("--reconnect-max-delay must be at least 100ms");
+        }
+        Duration time = duration("--keepalive-time", pick(keepaliveTime, "TUNNEL_KEEPALIVE_TIME", file,
+                "keepalive-time"), null);
+        Duration timeout = duration("--keepalive-timeout", pick(keepaliveTimeout, "TUNNEL_KEEPALIVE_TIMEOUT", file,
+                "keepalive-timeout"), null);
+        Duration base = cap.compareTo(Duration.ofSeconds(1)) < 0 ? cap : Duration.ofSeconds(1);
+        return new AgentSettings(hostPort[0], Integer.parseInt(hostPort[1]), agentToken, base, cap,
+                Duration.ofSeconds(60), Duration.ofSeconds(10), time, timeout);
+    }
+
+    private Properties loadConfig() {
+        Properties properties = new Properties();
+        if (config == null) {
+            return properties;
+        }
+        try (InputStream in = Files.newInputStream(config)) {
+            properties.load(in);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--config: cannot read " + config + ": " + e.getMessage());
+        }
+        return properties;
+    }
+
+    private String pick(String flag, String envName, Properties file, String key) {
+        if (flag != null) {
+            return flag;
+        }
+        String fromEnv = env.get(envName);
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
+        return file.getProperty(key);
+    }
+
+    /** Accepts {@code 500ms}, {@code 30s}, {@code 2m} or ISO-8601 ({@code PT30S}). */
+    static Duration duration(String option, String value, Duration fallback) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        String v = value.strip().toLowerCase();
+        try {
+            if (v.startsWith("pt") || v.startsWith("p")) {
+                return Duration.parse(v.toUpperCase());
+            }
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            long amount = Long.parseLong(v.substring(0, v.length() - 1));
+            switch (v.charAt(v.length() - 1)) {
+                case 's':
+                    return Duration.ofSeconds(amount);
+                case 'm':
+                    return Duration.ofMinutes(amount);
+                case 'h':
+                    return Duration.ofHours(amount);
+                default:
+                    break;
+            }
+        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException(option + " must be a duration like 500ms, 30s or 2m, got '" + value + "'");
+    }
+
+    private static void configureLogging() {
+        setDefault("org.slf4j.simpleLogger.showDateTime", "true");
+        setDefault("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        setDefault("org.slf4j.simpleLogger.showThreadName", "false");
+        setDefault("org.slf4j.simpleLogger.log.io.netty", "warn");
+    }
+
+    private static void setDefault(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"tunnel-agent " + AgentVersion.current()};
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.tunnelplane.agent;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.tunnelplane.protocol.control.ControlMessage;
+import io.tunnelplane.protocol.control.ProxySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The agent's end of the control stream: applies the proxy lists the server pushes. */
+final class AgentControlHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.agent");
+
+    private final AgentState state;
+
+    AgentControlHandler(AgentState state) {
+        this.state = state;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ControlMessage.ProxyList list && state.apply(list.version(), list.proxies())) {
+            log.info("serving {} proxies (version {}){}", list.proxies().size(), list.version(), describe(list));
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    private static String describe(ControlMessage.ProxyList list) {
+        StringBuilder text = new StringBuilder();
+        for (ProxySpec proxy : list.proxies()) {
+            text.append(text.length() == 0 ? ": " : ", ").append(proxy.name()).append(" :").append(proxy.remotePort())
+                    .append(" -> ").append(proxy.localHost()).append(':').append(proxy.localPort());
+        }
+        return text.toString();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("control stream failed: {}", cause.toString());
+        ctx.channel().parent().close();
+    }
+}

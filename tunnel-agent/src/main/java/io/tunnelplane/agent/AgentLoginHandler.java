@@ -1,0 +1,100 @@
+package io.tunnelplane.agent;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.ProtocolException;
+import io.tunnelplane.protocol.ProtocolVersion;
+import io.tunnelplane.protocol.handshake.HandshakeCodec;
+import io.tunnelplane.protocol.handshake.Login;
+import io.tunnelplane.protocol.handshake.LoginAccepted;
+import io.tunnelplane.protocol.handshake.LoginRefused;
+import io.tunnelplane.protocol.handshake.ServerHello;
+import io.tunnelplane.protocol.handshake.TokenProof;
+
+/**
+ * The agent's side of the login: answers the server's nonce with a proof of the token, checks the server's proof
+ * in return, and hands over to {@link AgentSession} once accepted.
+ */
+final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
+    static final String NAME = "login";
+
+    private final AgentSettings settings;
+    private final AgentSession session;
+    private final DisconnectCause previousCause;
+    private final int attempts;
+    private final byte[] agentNonce = TokenProof.newNonce();
+    private byte[] serverNonce;
+
+    AgentLoginHandler(AgentSettings settings, AgentSession session, DisconnectCause previousCause, int attempts) {
+        this.settings = settings;
+        this.session = session;
+        this.previousCause = previousCause;
+        this.attempts = attempts;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ServerHello hello && serverNonce == null) {
+            onHello(ctx, hello);
+        } else if (msg instanceof LoginAccepted accepted && serverNonce != null) {
+            onAccepted(ctx, accepted);
+        } else if (msg instanceof LoginRefused refused) {
+            onRefused(ctx, refused);
+        } else {
+            ReferenceCountUtil.release(msg);
+            throw new ProtocolException("unexpected handshake message " + msg.getClass().getSimpleName());
+        }
+    }
+
+    private void onHello(ChannelHandlerContext ctx, ServerHello hello) {
+        if (hello.protocolVersion() != ProtocolVersion.CURRENT) {
+            session.failLogin(SessionOutcome.fatal(DisconnectCause.PROTOCOL_ERROR, ExitCode.USAGE,
+                    "server speaks protocol " + hello.protocolVersion() + ", this agent speaks "
+                            + ProtocolVersion.CURRENT + ": install the agent matching server " + hello.serverVersion()));
+            ctx.close();
+            return;
+        }
+        serverNonce = hello.nonce();
+        String clientId = settings.token().clientId();
+        byte[] proof = TokenProof.agentProof(settings.token().key(), clientId, serverNonce, agentNonce);
+        ctx.writeAndFlush(HandshakeCodec.encode(new Login(ProtocolVersion.CURRENT, clientId, agentNonce, proof,
+                AgentVersion.current(), previousCause.wireName(), attempts,
+                millisOrZero(settings.keepaliveTime()), millisOrZero(settings.keepaliveTimeout())), ctx.alloc()));
+    }
+
+    private void onAccepted(ChannelHandlerContext ctx, LoginAccepted accepted) {
+        byte[] expected = TokenProof.serverProof(settings.token().key(), settings.token().clientId(), serverNonce,
+                agentNonce);
+        if (!TokenProof.matches(expected, accepted.serverProof())) {
+            session.failLogin(SessionOutcome.fatal(DisconnectCause.AUTH_FAILED, ExitCode.AUTH_REFUSED,
+                    "the server could not prove it knows this token: wrong server address or an impostor"));
+            ctx.close();
+            return;
+        }
+        session.established(ctx, accepted);
+    }
+
+    private void onRefused(ChannelHandlerContext ctx, LoginRefused refused) {
+        SessionOutcome outcome = switch (refused.code()) {
+            case LoginRefused.AUTH_FAILED -> SessionOutcome.fatal(DisconnectCause.AUTH_FAILED, ExitCode.AUTH_REFUSED,
+                    "the server refused the token (" + refused.message() + "): check --token");
+            case LoginRefused.PROTOCOL_VERSION -> SessionOutcome.fatal(DisconnectCause.PROTOCOL_ERROR, ExitCode.USAGE,
+                    refused.message());
+            default -> new SessionOutcome(DisconnectCause.CONNECT_FAILED, false, null,
+                    "login refused: " + refused.code() + " " + refused.message());
+        };
+        session.failLogin(outcome);
+        ctx.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        session.handshakeError(cause);
+    }
+
+    private static long millisOrZero(java.time.Duration duration) {
+        return duration == null ? 0 : duration.toMillis();
+    }
+}

@@ -1,0 +1,172 @@
+package io.tunnelplane.agent;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.ProtocolException;
+import io.tunnelplane.protocol.handshake.LoginAccepted;
+import io.tunnelplane.protocol.keepalive.InboundActivityHandler;
+import io.tunnelplane.protocol.keepalive.KeepaliveHandler;
+import io.tunnelplane.protocol.keepalive.KeepaliveListener;
+import io.tunnelplane.protocol.keepalive.KeepaliveMonitor;
+import io.tunnelplane.protocol.keepalive.KeepaliveSettings;
+import io.tunnelplane.protocol.mux.MuxPipeline;
+import io.tunnelplane.protocol.mux.MuxSettings;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection to the server, from dial to close: the login, then HTTP/2 (agent end) with keepalive, and the
+ * cause of its end as the agent saw it, reported exactly once to the reconnect loop.
+ */
+final class AgentSession {
+    private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.agent");
+    static final String DECODER = "handshake-decoder";
+
+    private final AgentState state;
+    private final AgentMetrics metrics;
+    private final BiConsumer<SessionOutcome, Duration> onEnd;
+    private Channel channel;
+    private SessionOutcome loginFailure;
+    private DisconnectCause cause;
+    private Throwable lastError;
+    private String sessionId;
+    private long establishedNanos;
+    private boolean reported;
+
+    AgentSession(AgentState state, AgentMetrics metrics, BiConsumer<SessionOutcome, Duration> onEnd) {
+        this.state = state;
+        this.metrics = metrics;
+        this.onEnd = onEnd;
+    }
+
+    void bind(Channel channel) {
+        this.channel = channel;
+        channel.closeFuture().addListener(f -> report());
+    }
+
+    void failLogin(SessionOutcome outcome) {
+        loginFailure = outcome;
+    }
+
+    void failedToConnect(Throwable error) {
+        loginFailure = new SessionOutcome(DisconnectCause.CONNECT_FAILED, false, null, String.valueOf(
+                error.getMessage()));
+        report();
+    }
+
+    void established(ChannelHandlerContext loginCtx, LoginAccepted accepted) {
+        sessionId = accepted.sessionId();
+        establishedNanos = System.nanoTime();
+        KeepaliveSettings keepalive = KeepaliveSettings.of(Duration.ofMillis(accepted.keepaliveTimeMillis()),
+                Duration.ofMillis(accepted.keepaliveTimeoutMillis()));
+        KeepaliveMonitor monitor = new KeepaliveMonitor(keepalive, System::nanoTime);
+        ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addFirst(InboundActivityHandler.NAME, new InboundActivityHandler(monitor));
+        MuxPipeline.installAgentEnd(channel, MuxSettings.DEFAULTS, new AgentStreamInitializer(state, metrics),
+                AgentLoginHandler.NAME);
+        pipeline.addAfter(MuxPipeline.MULTIPLEX, KeepaliveHandler.NAME, new KeepaliveHandler(monitor,
+                new KeepaliveListener() {
+                    @Override
+                    public void onRtt(long rttNanos) {
+                        metrics.rtt(rttNanos);
+                    }
+
+                    @Override
+                    public void onDead(DisconnectCause dead) {
+                        end(dead);
+                    }
+                }));
+        pipeline.addLast("session", new SessionEvents());
+        pipeline.remove(AgentLoginHandler.NAME);
+        pipeline.remove(DECODER);
+        metrics.connected();
+        log.info("connected to server {} session={} keepalive={}ms/{}ms", channel.remoteAddress(), sessionId,
+                keepalive.time().toMillis(), keepalive.timeout().toMillis());
+    }
+
+    /** Ends the session from our side with {@code reason}, telling the server why. */
+    void end(DisconnectCause reason) {
+        if (channel == null) {
+            return;
+        }
+        channel.eventLoop().execute(() -> {
+            if (cause == null) {
+                cause = reason;
+            }
+            if (channel.isActive() && sessionId != null) {
+                channel.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR,
+                        ByteBufUtil.writeUtf8(channel.alloc(), reason.wireName())));
+            }
+            channel.close();
+        });
+    }
+
+    private void report() {
+        if (reported) {
+            return;
+        }
+        reported = true;
+        boolean established = sessionId != null;
+        Duration lasted = established ? Duration.ofNanos(System.nanoTime() - establishedNanos) : Duration.ZERO;
+        SessionOutcome outcome;
+        if (loginFailure != null) {
+            outcome = loginFailure;
+        } else {
+            DisconnectCause settled = cause != null ? cause
+                    : lastError != null ? DisconnectCause.PEER_RESET : DisconnectCause.PEER_CLOSED;
+            String detail = lastError == null ? (established ? "" : "closed during login")
+                    : String.valueOf(lastError.getMessage());
+            outcome = new SessionOutcome(established ? settled : DisconnectCause.CONNECT_FAILED, established, null,
+                    detail);
+        }
+        if (established) {
+            metrics.disconnected(outcome.cause());
+        }
+        onEnd.accept(outcome, lasted);
+    }
+
+    /** Tail of the session pipeline: the server's GOAWAY reason, errors, and nothing else. */
+    private final class SessionEvents extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Http2GoAwayFrame goAway && cause == null) {
+                String reason = goAway.content().toString(StandardCharsets.UTF_8);
+                cause = reason.isEmpty() ? DisconnectCause.GO_AWAY : DisconnectCause.fromWire(reason);
+                log.info("server is going away: {}", cause.wireName());
+            }
+            ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable error) {
+            lastError = error;
+            if (error instanceof Http2Exception || error instanceof ProtocolException) {
+                end(DisconnectCause.PROTOCOL_ERROR);
+            } else {
+                ctx.close();
+            }
+        }
+    }
+
+    /** Before login completes: a malformed handshake or an I/O error closes the connection. */
+    void handshakeError(Throwable error) {
+        lastError = error;
+        if (error instanceof ProtocolException || error.getCause() instanceof ProtocolException) {
+            loginFailure = new SessionOutcome(DisconnectCause.PROTOCOL_ERROR, false, null,
+                    "not a tunnel server or an incompatible one: " + error.getMessage());
+        }
+        channel.close();
+    }
+}

@@ -1,0 +1,164 @@
+package io.tunnelplane.agent;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.tunnelplane.protocol.ProtocolException;
+import io.tunnelplane.protocol.control.ControlStreamCodec;
+import io.tunnelplane.protocol.control.ProxySpec;
+import io.tunnelplane.protocol.mux.RelayListener;
+import io.tunnelplane.protocol.mux.StreamHeaders;
+import io.tunnelplane.protocol.mux.StreamRelay;
+import io.tunnelplane.protocol.transport.Transport;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * First handler of every stream the server opens. The opening HEADERS say what the stream is: the control stream,
+ * or a connection for a proxy, which we dial at once on the stream's own event loop. DATA that arrives while we dial
+ * waits here (bounded by the stream window) and is relayed first once the local connection is up.
+ */
+final class StreamRouter extends ChannelInboundHandlerAdapter {
+    static final String NAME = "router";
+    private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.agent");
+    private static final AdaptiveRecvByteBufAllocator RECV_ALLOCATOR =
+            new AdaptiveRecvByteBufAllocator(512, 64 * 1024, 1024 * 1024);
+    private static final Transport TRANSPORT = Transport.best();
+
+    private final AgentState state;
+    private final Queue<Object> early = new ArrayDeque<>();
+    private ChannelFuture dial;
+    private boolean routed;
+
+    StreamRouter(AgentState state) {
+        this.state = state;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (routed) {
+            early.add(msg);
+            return;
+        }
+        if (!(msg instanceof Http2HeadersFrame headers)) {
+            ReferenceCountUtil.release(msg);
+            throw new ProtocolException("stream did not start with HEADERS");
+        }
+        routed = true;
+        if (StreamHeaders.isControl(headers.headers())) {
+            routeControl(ctx);
+            return;
+        }
+        StreamHeaders.ProxyStream open = StreamHeaders.parseProxy(headers.headers());
+        ProxySpec proxy = state.proxy(open.proxyId());
+        if (proxy == null || !StreamHeaders.ProxyStream.TCP.equals(open.kind())) {
+            log.warn("server opened a stream for unknown proxy id={} kind={}", open.proxyId(), open.kind());
+            ctx.writeAndFlush(new DefaultHttp2HeadersFrame(StreamHeaders.response(StreamHeaders.STATUS_UNKNOWN_PROXY),
+                    true));
+            return;
+        }
+        dialLocal(ctx, proxy);
+    }
+
+    private void routeControl(ChannelHandlerContext ctx) {
+        Channel stream = ctx.channel();
+        stream.pipeline().addLast(new ControlStreamCodec(), new AgentControlHandler(state));
+        stream.pipeline().remove(this);
+        stream.writeAndFlush(new DefaultHttp2HeadersFrame(StreamHeaders.response(StreamHeaders.STATUS_OK)));
+        stream.config().setAutoRead(true);
+    }
+
+    private void dialLocal(ChannelHandlerContext ctx, ProxySpec proxy) {
+        Channel stream = ctx.channel();
+        dial = new Bootstrap()
+                .group(stream.eventLoop())
+                .channel(TRANSPORT.socketChannel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, RECV_ALLOCATOR)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                    }
+                })
+                .connect(proxy.localHost(), proxy.localPort());
+        dial.addListener((ChannelFuture connected) -> {
+            if (!connected.isSuccess()) {
+                log.warn("local service unreachable proxy={} local={}:{}: {}", proxy.name(), proxy.localHost(),
+                        proxy.localPort(), connected.cause().getMessage());
+                drainEarly();
+                if (stream.isActive()) {
+                    stream.writeAndFlush(new DefaultHttp2HeadersFrame(
+                            StreamHeaders.response(StreamHeaders.STATUS_UNREACHABLE), true));
+                }
+                return;
+            }
+            Channel local = connected.channel();
+            if (!stream.isActive()) {
+                drainEarly();
+                local.close();
+                return;
+            }
+            stream.write(new DefaultHttp2HeadersFrame(StreamHeaders.response(StreamHeaders.STATUS_OK)));
+            stream.pipeline().remove(this);
+            StreamRelay relay = StreamRelay.start(local, stream, RelayListener.NONE);
+            Object frame;
+            while ((frame = early.poll()) != null) {
+                relay.forwardEarly(frame);
+            }
+            local.flush();
+            stream.flush();
+        });
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof Http2ResetFrame && dial != null) {
+            dial.cancel(false);
+            dial.channel().close();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        drainEarly();
+        if (dial != null && !dial.isSuccess()) {
+            dial.cancel(false);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("stream failed before relaying: {}", cause.toString());
+        drainEarly();
+        ctx.close();
+    }
+
+    private void drainEarly() {
+        Object frame;
+        while ((frame = early.poll()) != null) {
+            ReferenceCountUtil.release(frame);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.tunnelplane.protocol;
+
+import java.util.Locale;
+
+/**
+ * Why a session ended. One enum for both sides so that a cause recorded by the agent and one recorded by the
+ * server mean the same thing; the wire and metric form is {@link #wireName()}.
+ */
+public enum DisconnectCause {
+    /** Nothing at all was received for keepalive.timeout after a probe. */
+    KEEPALIVE_TIMEOUT,
+    /** The peer closed the connection in an orderly way (FIN) without saying why. */
+    PEER_CLOSED,
+    /** The connection was reset or failed with an I/O error. */
+    PEER_RESET,
+    /** Data was pending but nothing drained for keepalive.timeout: the path is not accepting our bytes. */
+    WRITE_STALL,
+    /** The peer announced it is going away without a more specific reason. */
+    GO_AWAY,
+    /** The server is shutting down. */
+    SERVER_SHUTDOWN,
+    /** An operator disconnected the client. */
+    KICKED,
+    /** The token was refused. */
+    AUTH_FAILED,
+    /** A newer session of the same client took over. */
+    REPLACED,
+    /** The peer sent bytes that do not follow the protocol. */
+    PROTOCOL_ERROR,
+    /** The agent process is stopping. */
+    AGENT_SHUTDOWN,
+    /** The TCP connect or handshake did not complete. */
+    CONNECT_FAILED,
+    /** The client's token was rotated or the client was disabled or deleted. */
+    CREDENTIALS_REVOKED,
+    /** No session existed before (first connect). */
+    NONE;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses a wire name; unknown names (from a newer peer) map to {@link #PEER_CLOSED} rather than failing. */
+    public static DisconnectCause fromWire(String name) {
+        if (name == null || name.isEmpty()) {
+            return NONE;
+        }
+        try {
+            return valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException unknown) {
+            return PEER_CLOSED;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.tunnelplane.protocol.control;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.tunnelplane.protocol.ProtocolException;
+import io.tunnelplane.protocol.Wire;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Binary form of control messages: {@code u32 length | u8 type | body}, every field bounds-checked. */
+public final class ControlCodec {
+    public static final int MAX_MESSAGE = 1 << 20;
+    static final int MAX_PROXIES = 10_000;
+
+    private static final byte PROXY_LIST = 1;
+    private static final byte PROXY_STATUS = 2;
+
+    private ControlCodec() {
+    }
+
+    public static ByteBuf encode(ControlMessage message, ByteBufAllocator alloc) {
+        ByteBuf out = alloc.buffer(256);
+        out.writeInt(0);
+        if (message instanceof ControlMessage.ProxyList list) {
+            out.writeByte(PROXY_LIST);
+            out.writeLong(list.version());
+            out.writeInt(list.proxies().size());
+            for (ProxySpec proxy : list.proxies()) {
+                out.writeLong(proxy.id());
+                Wire.writeString(out, proxy.name());
+                Wire.writeString(out, proxy.type());
+                Wire.writeString(out, proxy.localHost());
+                out.writeShort(proxy.localPort());
+                out.writeShort(proxy.remotePort());
+            }
+        } else if (message instanceof ControlMessage.ProxyStatus status) {
+            out.writeByte(PROXY_STATUS);
+            out.writeLong(status.proxyId());
+            Wire.writeString(out, status.state());
+            Wire.writeString(out, status.detail());
+        }
+        out.setInt(0, out.readableBytes() - 4);
+        return out;
+    }
+
+    /** Decodes one message body (length prefix stripped). */
+    public static ControlMessage decode(ByteBuf body) {
+        byte type = Wire.readByte(body);
+        ControlMessage message;
+        if (type == PROXY_LIST) {
+            long version = Wire.readLong(body);
+            int count = Wire.readInt(body);
+            if (count < 0 || count > MAX_PROXIES) {
+                throw new ProtocolException("proxy list of " + count + " entries exceeds " + MAX_PROXIES);
+            }
+            List<ProxySpec> proxies = new ArrayList<>(Math.min(count, 64));
+            for (int i = 0; i < count; i++) {
+                proxies.add(new ProxySpec(Wire.readLong(body), Wire.readString(body), Wire.readString(body),
+                        Wire.readString(body), Wire.readUnsignedShort(body), Wire.readUnsignedShort(body)));
+            }
+            message = new ControlMessage.ProxyList(version, proxies);
+        } else if (type == PROXY_STATUS) {
+            message = new ControlMessage.ProxyStatus(Wire.readLong(body), Wire.readString(body),
+                    Wire.readString(body));
+        } else {
+            throw new ProtocolException("unknown control message type " + type);
+        }
+        if (body.isReadable()) {
+            throw new ProtocolException("control message has " + body.readableBytes() + " trailing bytes");
+        }
+        return message;
+    }
+}

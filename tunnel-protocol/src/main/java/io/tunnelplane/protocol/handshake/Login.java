@@ -1,0 +1,22 @@
+package io.tunnelplane.protocol.handshake;
+
+/**
+ * The agent's login: who it is, proof of the token bound to both nonces, and what it saw last time so the
+ * server can record why the previous session ended from the agent's side.
+ *
+ * @param reconnectAttempts connection attempts this reconnect took (1 when the first dial succeeded)
+ * @param previousCause     the agent's view of why its previous session ended ({@code none} on first start)
+ * @param keepaliveTimeMillis    the keepalive probe interval the agent asks for, 0 for the server's default
+ * @param keepaliveTimeoutMillis the keepalive timeout the agent asks for, 0 for the server's default
+ */
+public record Login(
+        int protocolVersion,
+        String clientId,
+        byte[] agentNonce,
+        byte[] proof,
+        String agentVersion,
+        String previousCause,
+        int reconnectAttempts,
+        long keepaliveTimeMillis,
+        long keepaliveTimeoutMillis) implements HandshakeMessage {
+}

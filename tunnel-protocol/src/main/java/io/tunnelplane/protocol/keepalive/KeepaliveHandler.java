@@ -1,0 +1,106 @@
+package io.tunnelplane.protocol.keepalive;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
+import io.netty.handler.codec.http2.Http2PingFrame;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drives a {@link KeepaliveMonitor} on a session channel: a periodic tick on the channel's own event loop (one
+ * timer, never rescheduled per read), HTTP/2 PINGs as probes and their ACKs as RTT samples. It must sit after the
+ * HTTP/2 codec, which writes PINGs straight to the connection and not behind flow-controlled DATA.
+ */
+public final class KeepaliveHandler extends ChannelInboundHandlerAdapter {
+    public static final String NAME = "keepalive";
+
+    private final KeepaliveMonitor monitor;
+    private final KeepaliveListener listener;
+    private ScheduledFuture<?> tick;
+    private Object lastCurrent;
+    private long lastProgress;
+    private long lastPending;
+    private boolean dead;
+
+    public KeepaliveHandler(KeepaliveMonitor monitor, KeepaliveListener listener) {
+        this.monitor = monitor;
+        this.listener = listener;
+    }
+
+    public KeepaliveMonitor monitor() {
+        return monitor;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        long period = monitor.settings().tickInterval().toNanos();
+        tick = ctx.executor().scheduleAtFixedRate(() -> onTick(ctx), period, period, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancel();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancel();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Http2PingFrame ping && ping.ack()) {
+            long rtt = monitor.onProbeAck(ping.content());
+            if (rtt >= 0) {
+                listener.onRtt(rtt);
+            }
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private void onTick(ChannelHandlerContext ctx) {
+        if (dead || !ctx.channel().isActive()) {
+            return;
+        }
+        KeepaliveMonitor.Decision decision = monitor.evaluate(!ctx.channel().config().isAutoRead(), writePending(ctx));
+        switch (decision.action()) {
+            case SEND_PROBE -> ctx.writeAndFlush(new DefaultHttp2PingFrame(decision.probePayload()));
+            case DEAD -> {
+                dead = true;
+                cancel();
+                listener.onDead(decision.cause());
+            }
+            case NONE -> {
+            }
+        }
+    }
+
+    /** True when bytes wait in the outbound buffer; any movement since the last tick counts as write progress. */
+    private boolean writePending(ChannelHandlerContext ctx) {
+        ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+        if (buffer == null) {
+            return false;
+        }
+        long pending = buffer.totalPendingWriteBytes();
+        Object current = buffer.current();
+        long progress = buffer.currentProgress();
+        if (current != lastCurrent || progress != lastProgress || pending < lastPending) {
+            monitor.onWriteProgress();
+        }
+        lastCurrent = current;
+        lastProgress = progress;
+        lastPending = pending;
+        return pending > 0;
+    }
+
+    private void cancel() {
+        if (tick != null) {
+            tick.cancel(false);
+            tick = null;
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.tunnelplane.protocol.keepalive;
+
+import io.tunnelplane.protocol.DisconnectCause;
+import java.util.function.LongSupplier;
+
+/**
+ * The keepalive state machine, free of Netty and of real time so that it can be tested on a fake clock.
+ *
+ * <p>Any inbound byte is proof of life ({@link #onInbound()} only stores a timestamp, so a busy session costs
+ * nothing). {@link #evaluate} runs on a periodic tick and decides whether to probe, wait, or declare the session
+ * dead. It never blames the peer for silence while our own side has stopped reading, and it reports a write stall
+ * separately from a silent peer.
+ */
+public final class KeepaliveMonitor {
+    private final KeepaliveSettings settings;
+    private final LongSupplier nanoClock;
+    private final long timeNanos;
+    private final long timeoutNanos;
+    private final long rttSampleNanos;
+
+    private long lastInbound;
+    private long lastWriteProgress;
+    private long lastProbeSent;
+    private boolean livenessProbeOutstanding;
+    private long outstandingPayload = Long.MIN_VALUE;
+    private long lastRttNanos = -1;
+
+    public KeepaliveMonitor(KeepaliveSettings settings, LongSupplier nanoClock) {
+        this.settings = settings;
+        this.nanoClock = nanoClock;
+        this.timeNanos = settings.time().toNanos();
+        this.timeoutNanos = settings.timeout().toNanos();
+        this.rttSampleNanos = settings.rttSampleInterval().toNanos();
+        long now = nanoClock.getAsLong();
+        this.lastInbound = now;
+        this.lastWriteProgress = now;
+        this.lastProbeSent = now;
+    }
+
+    public KeepaliveSettings settings() {
+        return settings;
+    }
+
+    /** Something arrived from the peer. */
+    public void onInbound() {
+        lastInbound = nanoClock.getAsLong();
+    }
+
+    /** Bytes left our outbound buffer (or it was empty). */
+    public void onWriteProgress() {
+        lastWriteProgress = nanoClock.getAsLong();
+    }
+
+    /**
+     * A probe answer arrived. Returns the round-trip time in nanoseconds, or -1 when the payload is not the probe
+     * we are waiting for (a late duplicate or a peer's own ping).
+     */
+    public long onProbeAck(long payload) {
+        if (payload != outstandingPayload) {
+            return -1;
+        }
+        outstandingPayload = Long.MIN_VALUE;
+        lastRttNanos = nanoClock.getAsLong() - lastProbeSent;
+        return lastRttNanos;
+    }
+
+    /** Last measured round-trip time in nanoseconds, -1 before the first answer. */
+    public long lastRttNanos() {
+        return lastRttNanos;
+    }
+
+    /** Nanoseconds since anything arrived. */
+    public long silenceNanos() {
+        return nanoClock.getAsLong() - lastInbound;
+    }
+
+    /**
+     * Decides what to do now.
+     *
+     * @param readingPaused our side stopped reading for its own backpressure: silence is then not the peer's fault
+     * @param writePending  bytes are waiting in our outbound buffer
+     */
+    public Decision evaluate(boolean readingPaused, boolean writePending) {
+        long now = nanoClock.getAsLong();
+        if (!writePending) {
+            lastWriteProgress = now;
+        } else if (now - lastWriteProgress >= timeoutNanos) {
+            return Decision.dead(DisconnectCause.WRITE_STALL);
+        }
+        if (readingPaused) {
+            // Whatever the peer sent sits unread in our own socket buffer; restart the clock when reading resumes.
+            lastInbound = now;
+            livenessProbeOutstanding = false;
+            return Decision.NONE;
+        }
+        if (livenessProbeOutstanding) {
+            if (lastInbound - lastProbeSent >= 0) {
+                livenessProbeOutstanding = false;
+            } else if (now - lastProbeSent >= timeoutNanos) {
+                return Decision.dead(DisconnectCause.KEEPALIVE_TIMEOUT);
+            } else {
+                return Decision.NONE;
+            }
+        }
+        if (now - lastInbound >= timeNanos) {
+            livenessProbeOutstanding = true;
+            return probe(now);
+        }
+        if (now - lastProbeSent >= rttSampleNanos && outstandingPayload == Long.MIN_VALUE) {
+            return probe(now);
+        }
+        if (now - lastProbeSent >= rttSampleNanos + timeoutNanos) {
+            // The last sample was never answered although traffic flows: sample again rather than go stale.
+            return probe(now);
+        }
+        return Decision.NONE;
+    }
+
+    private Decision probe(long now) {
+        lastProbeSent = now;
+        outstandingPayload = now;
+        return Decision.probe(now);
+    }
+
+    /** What the driver should do after {@link #evaluate}. */
+    public record Decision(Action action, long probePayload, DisconnectCause cause) {
+        static final Decision NONE = new Decision(Action.NONE, 0, null);
+
+        static Decision probe(long payload) {
+            return new Decision(Action.SEND_PROBE, payload, null);
+        }
+
+        static Decision dead(DisconnectCause cause) {
+            return new Decision(Action.DEAD, 0, cause);
+        }
+    }
+
+    public enum Action {
+        NONE,
+        SEND_PROBE,
+        DEAD
+    }
+}

@@ -1,0 +1,19 @@
+package io.tunnelplane.protocol.mux;
+
+/** Observes one relay: bytes moved per direction and how it ended. Called on the relay's event loop. */
+public interface RelayListener {
+    RelayListener NONE = new RelayListener() {
+    };
+
+    /** Bytes read from the TCP connection and sent into the stream. */
+    default void fromTcp(int bytes) {
+    }
+
+    /** Bytes received from the stream and written to the TCP connection. */
+    default void fromStream(int bytes) {
+    }
+
+    /** The relay ended; {@code aborted} when it ended with a reset rather than both sides finishing. */
+    default void closed(boolean aborted) {
+    }
+}

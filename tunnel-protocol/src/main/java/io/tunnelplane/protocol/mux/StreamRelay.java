@@ -1,0 +1,230 @@
+package io.tunnelplane.protocol.mux;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.util.ReferenceCountUtil;
+import java.util.Objects;
+
+/**
+ * Relays bytes between a TCP connection and one HTTP/2 stream, in both directions, so that the tunnel behaves like
+ * a direct connection: a FIN becomes END_STREAM and back (half-close), a reset becomes RST_STREAM and back, and an
+ * unfinished stream never ends with a clean FIN that would pass a truncated transfer off as complete.
+ *
+ * <p>Both channels run with autoRead off on the same event loop, so no locks are needed. Each side reads again
+ * only once the other side is writable (for the stream: its flow-control window is open), and writes made during a
+ * read burst are flushed once on read-complete. A slow reader therefore closes the HTTP/2 window and the bytes in
+ * flight stay bounded by the window plus the channel's write-buffer watermark.
+ */
+public final class StreamRelay {
+    public static final String HANDLER_NAME = "relay";
+
+    private final Channel tcp;
+    private final Channel stream;
+    private final RelayListener listener;
+    private boolean tcpInputDone;
+    private boolean tcpOutputDone;
+    private boolean done;
+
+    private StreamRelay(Channel tcp, Channel stream, RelayListener listener) {
+        this.tcp = tcp;
+        this.stream = stream;
+        this.listener = listener;
+    }
+
+    /**
+     * Starts relaying. Both channels must have autoRead off, be registered on the same event loop and the TCP
+     * channel must allow half-closure; the caller must be on that loop.
+     */
+    public static StreamRelay start(Channel tcp, Channel stream, RelayListener listener) {
+        if (tcp.eventLoop() != stream.eventLoop()) {
+            throw new IllegalStateException("relay channels must share one event loop");
+        }
+        StreamRelay relay = new StreamRelay(tcp, stream, Objects.requireNonNull(listener));
+        tcp.pipeline().addLast(HANDLER_NAME, relay.new TcpSide());
+        stream.pipeline().addLast(HANDLER_NAME, relay.new StreamSide());
+        tcp.read();
+        stream.read();
+        return relay;
+    }
+
+    /** Forwards a frame that arrived before the relay started (the agent queues them while it dials). */
+    public void forwardEarly(Object frame) {
+        stream.pipeline().context(HANDLER_NAME).fireChannelRead(frame);
+    }
+
+    private void finishIfBothDirectionsDone() {
+        if (tcpInputDone && tcpOutputDone && !done) {
+            done = true;
+            tcp.close();
+            listener.closed(false);
+        }
+    }
+
+    /** Ends both sides abortively: an RST on the TCP connection, RST_STREAM on the stream. */
+    private void abort(boolean resetStream) {
+        if (done) {
+            return;
+        }
+        done = true;
+        if (resetStream && stream.isActive()) {
+            stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
+        }
+        if (tcp.isActive()) {
+            tcp.config().setOption(ChannelOption.SO_LINGER, 0);
+        }
+        tcp.close();
+        listener.closed(true);
+    }
+
+    private final class TcpSide extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (done || !stream.isActive()) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            ByteBuf bytes = (ByteBuf) msg;
+            listener.fromTcp(bytes.readableBytes());
+            stream.write(new DefaultHttp2DataFrame(bytes), stream.voidPromise());
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            stream.flush();
+            if (stream.isWritable() && !tcpInputDone) {
+                tcp.read();
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent && !tcpInputDone) {
+                tcpInputDone = true;
+                if (!done && stream.isActive()) {
+                    stream.writeAndFlush(new DefaultHttp2DataFrame(true));
+                }
+                finishIfBothDirectionsDone();
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (tcp.isWritable()) {
+                stream.read();
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            abort(true);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // A reset or I/O error on the TCP side: the peer of the stream must see a reset too, never a clean end.
+            abort(true);
+        }
+    }
+
+    private final class StreamSide extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Http2DataFrame data) {
+                boolean end = data.isEndStream();
+                if (done || !tcp.isActive()) {
+                    data.release();
+                    return;
+                }
+                ByteBuf content = data.content();
+                if (content.isReadable()) {
+                    listener.fromStream(content.readableBytes());
+                    tcp.write(content, tcp.voidPromise());
+                } else {
+                    content.release();
+                }
+                if (end) {
+                    endTcpOutput();
+                }
+            } else if (msg instanceof Http2HeadersFrame headers) {
+                CharSequence status = headers.headers().status();
+                if (status != null && !StreamHeaders.STATUS_OK.contentEquals(status)) {
+                    // The agent could not reach the local service: close the visitor's connection at once.
+                    abort(false);
+                } else if (headers.isEndStream()) {
+                    endTcpOutput();
+                }
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            tcp.flush();
+            if (tcp.isWritable() && !tcpOutputDone) {
+                stream.read();
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof Http2ResetFrame) {
+                abort(false);
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (stream.isWritable() && !tcpInputDone) {
+                tcp.read();
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            // Both END_STREAMs seen: the TCP side finishes once its FIN is out. Otherwise the stream was lost
+            // (session gone, peer reset) and the visitor must not see a clean end of a truncated transfer.
+            if (!(tcpInputDone && tcpOutputDone)) {
+                abort(false);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            abort(true);
+        }
+
+        private void endTcpOutput() {
+            if (tcpOutputDone) {
+                return;
+            }
+            tcpOutputDone = true;
+            tcp.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+                if (tcp instanceof DuplexChannel duplex && tcp.isActive()) {
+                    duplex.shutdownOutput().addListener(s -> finishIfBothDirectionsDone());
+                } else {
+                    finishIfBothDirectionsDone();
+                }
+            });
+        }
+    }
+}

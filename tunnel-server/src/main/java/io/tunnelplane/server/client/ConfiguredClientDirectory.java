@@ -1,0 +1,42 @@
+package io.tunnelplane.server.client;
+
+import io.tunnelplane.protocol.control.ProxySpec;
+import io.tunnelplane.protocol.handshake.TokenProof;
+import io.tunnelplane.server.config.TunnelServerProperties;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.springframework.stereotype.Component;
+
+/**
+ * Clients from {@code tunnel.server.clients}: the way to run the engine before the control plane stores clients.
+ * Only the derived token keys are kept in memory.
+ */
+@Component
+public class ConfiguredClientDirectory implements ClientDirectory {
+    private final Map<String, ClientAccess> clients;
+
+    public ConfiguredClientDirectory(TunnelServerProperties properties) {
+        List<ClientAccess> all = new ArrayList<>();
+        long nextProxyId = 1;
+        for (TunnelServerProperties.ClientConfig client : properties.clients()) {
+            List<ProxySpec> proxies = new ArrayList<>();
+            for (TunnelServerProperties.ProxyConfig proxy : client.proxies()) {
+                proxies.add(new ProxySpec(nextProxyId++, proxy.name(), proxy.type(), proxy.localHost(),
+                        proxy.localPort(), proxy.remotePort()));
+            }
+            all.add(new ClientAccess(client.name(), TokenProof.keyOf(client.token()), proxies));
+        }
+        this.clients = all.stream().collect(Collectors.toUnmodifiableMap(ClientAccess::clientId, Function.identity()));
+    }
+
+    @Override
+    public CompletionStage<Optional<ClientAccess>> find(String clientId) {
+        return CompletableFuture.completedFuture(Optional.ofNullable(clients.get(clientId)));
+    }
+}

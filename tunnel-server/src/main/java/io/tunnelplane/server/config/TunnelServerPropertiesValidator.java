@@ -1,0 +1,86 @@
+package io.tunnelplane.server.config;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
+
+/**
+ * Rules that span several keys of {@code tunnel.server}: proxy ports inside {@code allow-ports} and unique, client
+ * names unique, keepalive values that can work. Each rejection names the key so that startup fails with a message
+ * an operator can act on.
+ */
+public final class TunnelServerPropertiesValidator implements Validator {
+
+    @Override
+    public boolean supports(Class<?> type) {
+        return TunnelServerProperties.class.isAssignableFrom(type);
+    }
+
+    @Override
+    public void validate(Object target, Errors errors) {
+        TunnelServerProperties props = (TunnelServerProperties) target;
+        PortRange allowed;
+        try {
+            allowed = PortRange.parse(props.allowPorts());
+        } catch (IllegalArgumentException e) {
+            errors.rejectValue("allowPorts", "range", e.getMessage());
+            return;
+        }
+        validateKeepalive(props, errors);
+        validateClients(props.clients(), allowed, errors);
+    }
+
+    private static void validateKeepalive(TunnelServerProperties props, Errors errors) {
+        Duration time = props.keepalive().time();
+        Duration timeout = props.keepalive().timeout();
+        if (time.compareTo(Duration.ofMillis(100)) < 0) {
+            errors.rejectValue("keepalive.time", "min", "must be at least 100ms");
+        }
+        if (timeout.compareTo(Duration.ofMillis(100)) < 0) {
+            errors.rejectValue("keepalive.timeout", "min", "must be at least 100ms");
+        }
+        if (props.mux().connectionWindow().toBytes() < props.mux().streamWindow().toBytes()) {
+            errors.rejectValue("mux.connectionWindow", "min", "must not be smaller than tunnel.server.mux.stream-window");
+        }
+        long frame = props.mux().maxFrameSize().toBytes();
+        if (frame < 16_384 || frame > 16_777_215) {
+            errors.rejectValue("mux.maxFrameSize", "range", "must be between 16KB and 16MB - 1 byte (HTTP/2 limits)");
+        }
+        if (props.mux().streamWindow().toBytes() < 65_535 || props.mux().connectionWindow().toBytes() > Integer.MAX_VALUE) {
+            errors.rejectValue("mux.streamWindow", "range", "windows must be between 64KB and 2GB");
+        }
+    }
+
+    private static void validateClients(List<TunnelServerProperties.ClientConfig> clients, PortRange allowed,
+            Errors errors) {
+        Set<String> names = new HashSet<>();
+        Map<Integer, String> portOwners = new HashMap<>();
+        for (int c = 0; c < clients.size(); c++) {
+            TunnelServerProperties.ClientConfig client = clients.get(c);
+            if (client.name() != null && !names.add(client.name())) {
+                errors.rejectValue("clients[" + c + "].name", "unique", "duplicates another client's name");
+            }
+            if (client.token() != null && !client.token().startsWith(client.name() + ".")) {
+                errors.rejectValue("clients[" + c + "].token", "format",
+                        "must look like <client-name>.<secret>, i.e. start with '" + client.name() + ".'");
+            }
+            for (int p = 0; p < client.proxies().size(); p++) {
+                int port = client.proxies().get(p).remotePort();
+                String key = "clients[" + c + "].proxies[" + p + "].remotePort";
+                if (!allowed.contains(port)) {
+                    errors.rejectValue(key, "allowed", "port " + port + " is outside tunnel.server.allow-ports ("
+                            + allowed + ")");
+                }
+                String owner = portOwners.putIfAbsent(port, client.name() + "/" + client.proxies().get(p).name());
+                if (owner != null) {
+                    errors.rejectValue(key, "unique", "port " + port + " is already used by proxy " + owner);
+                }
+            }
+        }
+    }
+}

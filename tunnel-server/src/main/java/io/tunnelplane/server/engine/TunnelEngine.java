@@ -1,0 +1,115 @@
+package io.tunnelplane.server.engine;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.transport.Transport;
+import io.tunnelplane.server.config.TunnelServerProperties;
+import io.tunnelplane.server.session.AgentSession;
+import io.tunnelplane.server.session.SessionDrain;
+import io.tunnelplane.server.session.SessionRegistry;
+import io.tunnelplane.server.session.SessionStarter;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * The Netty tunnel engine as a Spring lifecycle bean: it binds the agent port once the context is ready and, on
+ * shutdown, tells every agent it is going away, stops accepting, lets in-flight streams drain for
+ * {@code tunnel.server.shutdown.drain}, and only then shuts the event loops down.
+ */
+@Component
+public class TunnelEngine implements SmartLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(TunnelEngine.class);
+
+    private final TunnelServerProperties properties;
+    private final SessionStarter starter;
+    private final SessionRegistry registry;
+    private final Transport transport = Transport.best();
+    private EventLoopGroup acceptGroup;
+    private EventLoopGroup ioGroup;
+    private Channel agentListener;
+    private volatile boolean running;
+
+    public TunnelEngine(TunnelServerProperties properties, SessionStarter starter, SessionRegistry registry) {
+        this.properties = properties;
+        this.starter = starter;
+        this.registry = registry;
+    }
+
+    @Override
+    public void start() {
+        int threads = properties.eventLoopThreads() > 0
+                ? properties.eventLoopThreads() : Runtime.getRuntime().availableProcessors() * 2;
+        acceptGroup = transport.newGroup(1, "tunnel-accept");
+        ioGroup = transport.newGroup(threads, "tunnel-io");
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptGroup, ioGroup)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childHandler(starter.agentChannelInitializer());
+        transport.sessionChildOptions(bootstrap, properties.keepalive().time());
+        InetSocketAddress address = new InetSocketAddress(properties.bindAddress(), properties.bindPort());
+        try {
+            agentListener = bootstrap.bind(address).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            shutdownGroups(Duration.ZERO);
+            throw new IllegalStateException("cannot bind the agent port " + address
+                    + " (tunnel.server.bind-address / tunnel.server.bind-port): " + e.getMessage(), e);
+        }
+        running = true;
+        log.info("tunnel engine listening for agents on {} ({} transport, {} I/O threads), proxies allowed on {}",
+                agentListener.localAddress(), transport.name().toLowerCase(), threads, properties.allowPorts());
+    }
+
+    /** The bound agent port (useful when configured as 0). */
+    public int agentPort() {
+        return ((InetSocketAddress) agentListener.localAddress()).getPort();
+    }
+
+    @Override
+    public void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        Duration drain = properties.shutdown().drain();
+        log.info("tunnel engine stopping: telling {} agents, draining streams for up to {}", registry.all().size(),
+                drain);
+        agentListener.close().syncUninterruptibly();
+        SessionDrain.drainAll(registry.all(), drain);
+        for (AgentSession session : registry.all()) {
+            session.end(DisconnectCause.SERVER_SHUTDOWN);
+        }
+        shutdownGroups(Duration.ofSeconds(2));
+        log.info("tunnel engine stopped");
+    }
+
+    private void shutdownGroups(Duration timeout) {
+        long quiet = Math.min(100, timeout.toMillis());
+        if (ioGroup != null) {
+            ioGroup.shutdownGracefully(quiet, timeout.toMillis(), TimeUnit.MILLISECONDS).awaitUninterruptibly();
+        }
+        if (acceptGroup != null) {
+            acceptGroup.shutdownGracefully(quiet, timeout.toMillis(), TimeUnit.MILLISECONDS).awaitUninterruptibly();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Start late and stop early: after the web server is up, before the database goes away. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 1024;
+    }
+}

@@ -1,0 +1,109 @@
+package io.tunnelplane.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.tunnelplane.protocol.DisconnectCause;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.springframework.stereotype.Component;
+
+/**
+ * The engine's one metrics recorder. Meters are cached per tag value so the hot path does a map lookup, not a
+ * registry lookup. Tags are bounded: client and proxy names (configuration) and causes, never addresses or ports.
+ */
+@Component
+public class TunnelMetrics {
+    private final MeterRegistry registry;
+    private final AtomicInteger sessionsActive = new AtomicInteger();
+    private final AtomicInteger streamsActive = new AtomicInteger();
+    private final Map<String, Counter> disconnects = new ConcurrentHashMap<>();
+    private final Map<String, Counter> loginsRefused = new ConcurrentHashMap<>();
+    private final Map<String, Timer> heartbeatRtt = new ConcurrentHashMap<>();
+    private final Map<String, Counter> keepaliveTimeouts = new ConcurrentHashMap<>();
+    private final Map<String, Counter> reconnects = new ConcurrentHashMap<>();
+    private final Map<String, DistributionSummary> proxyBytes = new ConcurrentHashMap<>();
+    private final Map<String, Counter> proxyConnections = new ConcurrentHashMap<>();
+    private final Timer sessionDuration;
+
+    public TunnelMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("tunnel.sessions.active", sessionsActive, AtomicInteger::get)
+                .description("Agent sessions currently logged in").register(registry);
+        Gauge.builder("tunnel.streams.active", streamsActive, AtomicInteger::get)
+                .description("Proxied connections currently relayed").register(registry);
+        this.sessionDuration = Timer.builder("tunnel.session.duration")
+                .description("How long agent sessions lasted").register(registry);
+    }
+
+    public void sessionStarted() {
+        sessionsActive.incrementAndGet();
+    }
+
+    public void sessionEnded(String client, DisconnectCause cause, Duration duration) {
+        sessionsActive.decrementAndGet();
+        sessionDuration.record(duration);
+        cached(disconnects, cause.wireName(), c -> Counter.builder("tunnel.disconnects")
+                .description("Ended agent sessions by cause").tag("cause", c).register(registry)).increment();
+        if (cause == DisconnectCause.KEEPALIVE_TIMEOUT) {
+            keepaliveTimeout(client, "server");
+        }
+    }
+
+    public void keepaliveTimeout(String client, String side) {
+        cached(keepaliveTimeouts, client + '\0' + side, k -> Counter.builder("tunnel.keepalive.timeouts")
+                .description("Sessions declared dead by keepalive, by the side that noticed")
+                .tag("client", client).tag("side", side).register(registry)).increment();
+    }
+
+    public void reconnect(String client, DisconnectCause previousCause) {
+        cached(reconnects, client + '\0' + previousCause.wireName(), k -> Counter.builder("tunnel.reconnects")
+                .description("Agent logins that replaced an earlier session, by the cause the agent saw")
+                .tag("client", client).tag("previous_cause", previousCause.wireName()).register(registry))
+                .increment();
+    }
+
+    public void loginRefused(String code) {
+        cached(loginsRefused, code, c -> Counter.builder("tunnel.logins.refused")
+                .description("Refused agent logins by reason").tag("reason", c).register(registry)).increment();
+    }
+
+    public void heartbeatRtt(String client, long nanos) {
+        cached(heartbeatRtt, client, c -> Timer.builder("tunnel.heartbeat.rtt")
+                .description("Round-trip time of keepalive probes")
+                .tag("client", c)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void streamOpened(String proxy) {
+        streamsActive.incrementAndGet();
+        cached(proxyConnections, proxy, p -> Counter.builder("tunnel.proxy.connections")
+                .description("Public connections accepted per proxy").tag("proxy", p).register(registry))
+                .increment();
+    }
+
+    public void streamClosed() {
+        streamsActive.decrementAndGet();
+    }
+
+    /** Bytes relayed for a proxy; {@code direction} is {@code in} (visitor to agent) or {@code out}. */
+    public DistributionSummary proxyBytes(String proxy, String direction) {
+        return cached(proxyBytes, proxy + '\0' + direction, k -> DistributionSummary.builder("tunnel.proxy.bytes")
+                .description("Bytes relayed per proxy and direction").baseUnit("bytes")
+                .tag("proxy", proxy).tag("direction", direction).register(registry));
+    }
+
+    private static <T> T cached(Map<String, T> cache, String key, Function<String, T> create) {
+        T meter = cache.get(key);
+        return meter != null ? meter : cache.computeIfAbsent(key, create);
+    }
+}

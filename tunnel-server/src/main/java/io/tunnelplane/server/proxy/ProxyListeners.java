@@ -1,0 +1,143 @@
+package io.tunnelplane.server.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.tunnelplane.protocol.control.ProxySpec;
+import io.tunnelplane.protocol.mux.RelayListener;
+import io.tunnelplane.protocol.mux.StreamHeaders;
+import io.tunnelplane.protocol.mux.StreamRelay;
+import io.tunnelplane.protocol.transport.Transport;
+import io.tunnelplane.server.config.TunnelServerProperties;
+import io.tunnelplane.server.metrics.TunnelMetrics;
+import io.tunnelplane.server.session.AgentSession;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Opens the public port of a TCP proxy for a session. The listener and every connection it accepts live on the
+ * session's own event loop, so the relay between a visitor and its stream needs no locks and no thread hop.
+ * Each accepted connection opens one stream whose HEADERS name the proxy: the agent dials without a round trip.
+ */
+@Component
+public class ProxyListeners {
+    private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.proxy");
+    /** One read may move up to 1 MiB, so a busy connection costs few reads and few frames. */
+    private static final AdaptiveRecvByteBufAllocator RECV_ALLOCATOR =
+            new AdaptiveRecvByteBufAllocator(512, 64 * 1024, 1024 * 1024);
+
+    private final Transport transport = Transport.best();
+    private final String bindAddress;
+    private final TunnelMetrics metrics;
+
+    public ProxyListeners(TunnelServerProperties properties, TunnelMetrics metrics) {
+        this.bindAddress = properties.proxyBindAddress();
+        this.metrics = metrics;
+    }
+
+    /** Binds the proxy's public port; on failure the proxy stays closed and the reason is logged. */
+    public ChannelFuture open(AgentSession session, ProxySpec proxy) {
+        ChannelFuture bind = new ServerBootstrap()
+                .group(session.eventLoop(), session.eventLoop())
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECV_ALLOCATOR)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel visitor) {
+                        relay(session, proxy, visitor);
+                    }
+                })
+                .bind(new InetSocketAddress(bindAddress, proxy.remotePort()));
+        bind.addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                log.warn("proxy not listening client={} proxy={} port={}: {}", session.clientId(), proxy.name(),
+                        proxy.remotePort(), f.cause().getMessage());
+                return;
+            }
+            if (session.cause() != null || !session.channel().isActive()) {
+                f.channel().close(); // the session ended while we were binding
+                return;
+            }
+            session.addListener(proxy, new ProxyListener(proxy, f.channel()));
+            log.info("proxy listening client={} proxy={} port={} local={}:{}", session.clientId(), proxy.name(),
+                    proxy.remotePort(), proxy.localHost(), proxy.localPort());
+        });
+        return bind;
+    }
+
+    private void relay(AgentSession session, ProxySpec proxy, Channel visitor) {
+        if (!session.channel().isActive()) {
+            visitor.close();
+            return;
+        }
+        new Http2StreamChannelBootstrap(session.channel())
+                .option(ChannelOption.AUTO_READ, false)
+                .handler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel ch) {
+                    }
+                })
+                .open()
+                .addListener(opened -> {
+                    if (!opened.isSuccess() || !visitor.isActive()) {
+                        visitor.close();
+                        return;
+                    }
+                    Http2StreamChannel stream = (Http2StreamChannel) opened.getNow();
+                    String source = String.valueOf(visitor.remoteAddress());
+                    stream.write(new DefaultHttp2HeadersFrame(StreamHeaders.proxy(
+                            new StreamHeaders.ProxyStream(proxy.id(), StreamHeaders.ProxyStream.TCP, source))));
+                    session.streamOpened();
+                    metrics.streamOpened(proxy.name());
+                    StreamRelay.start(visitor, stream, new ProxyTraffic(session, proxy.name(), metrics));
+                    stream.flush();
+                });
+    }
+
+    /** Counts one relayed connection's bytes into the session and the proxy's metrics. */
+    private static final class ProxyTraffic implements RelayListener {
+        private final AgentSession session;
+        private final io.micrometer.core.instrument.DistributionSummary in;
+        private final io.micrometer.core.instrument.DistributionSummary out;
+        private final TunnelMetrics metrics;
+        private long bytesIn;
+        private long bytesOut;
+
+        ProxyTraffic(AgentSession session, String proxy, TunnelMetrics metrics) {
+            this.session = session;
+            this.metrics = metrics;
+            this.in = metrics.proxyBytes(proxy, "in");
+            this.out = metrics.proxyBytes(proxy, "out");
+        }
+
+        @Override
+        public void fromTcp(int bytes) {
+            bytesIn += bytes;
+            in.record(bytes);
+        }
+
+        @Override
+        public void fromStream(int bytes) {
+            bytesOut += bytes;
+            out.record(bytes);
+        }
+
+        @Override
+        public void closed(boolean aborted) {
+            session.streamClosed(bytesIn, bytesOut);
+            metrics.streamClosed();
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package io.tunnelplane.server.session;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.control.ProxySpec;
+import io.tunnelplane.protocol.keepalive.KeepaliveMonitor;
+import io.tunnelplane.server.proxy.ProxyListener;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One logged-in agent connection: its HTTP/2 channel, the public listeners opened for it and the bookkeeping that
+ * the session-end log line and metrics need. All mutation happens on the channel's event loop; the fields read
+ * from other threads (live state for the API) are volatile or concurrent.
+ */
+public final class AgentSession {
+    private final Channel channel;
+    private final String clientId;
+    private final String sessionId;
+    private final SessionInfo info;
+    private final KeepaliveMonitor keepalive;
+    private final long startedNanos = System.nanoTime();
+    private final Instant connectedAt = Instant.now();
+    private final Map<Long, ProxyListener> listeners = new ConcurrentHashMap<>();
+    private final Promise<Void> listenersClosed;
+    private volatile DisconnectCause cause;
+    private volatile long bytesIn;
+    private volatile long bytesOut;
+    private int activeStreams;
+    private DisconnectCause peerAnnouncedCause;
+
+    AgentSession(Channel channel, String clientId, String sessionId, SessionInfo info, KeepaliveMonitor keepalive) {
+        this.channel = channel;
+        this.clientId = clientId;
+        this.sessionId = sessionId;
+        this.info = info;
+        this.keepalive = keepalive;
+        this.listenersClosed = channel.eventLoop().newPromise();
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    public String sessionId() {
+        return sessionId;
+    }
+
+    public SessionInfo info() {
+        return info;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    public Instant connectedAt() {
+        return connectedAt;
+    }
+
+    public SocketAddress remoteAddress() {
+        return channel.remoteAddress();
+    }
+
+    public Duration age() {
+        return Duration.ofNanos(System.nanoTime() - startedNanos);
+    }
+
+    /** Last heartbeat round-trip time, or null before the first probe was answered. */
+    public Duration lastRtt() {
+        long rtt = keepalive.lastRttNanos();
+        return rtt < 0 ? null : Duration.ofNanos(rtt);
+    }
+
+    public Duration silence() {
+        return Duration.ofNanos(keepalive.silenceNanos());
+    }
+
+    public DisconnectCause cause() {
+        return cause;
+    }
+
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    public Map<Long, ProxyListener> listeners() {
+        return listeners;
+    }
+
+    /** Completes once every public listener of this session has been closed (its ports are free again). */
+    public Future<Void> listenersClosed() {
+        return listenersClosed;
+    }
+
+    public void addListener(ProxySpec spec, ProxyListener listener) {
+        listeners.put(spec.id(), listener);
+    }
+
+    public void streamOpened() {
+        activeStreams++;
+    }
+
+    public void streamClosed(long in, long out) {
+        activeStreams--;
+        bytesIn += in;
+        bytesOut += out;
+    }
+
+    int activeStreams() {
+        return activeStreams;
+    }
+
+    void peerAnnounced(DisconnectCause announced) {
+        peerAnnouncedCause = announced;
+    }
+
+    /** Stops accepting public connections; established relays keep running (drain). */
+    void closeListeners() {
+        List<Future<?>> closing = new ArrayList<>();
+        for (ProxyListener listener : listeners.values()) {
+            closing.add(listener.close());
+        }
+        listeners.clear();
+        if (closing.isEmpty()) {
+            listenersClosed.trySuccess(null);
+            return;
+        }
+        int[] remaining = {closing.size()};
+        for (Future<?> future : closing) {
+            future.addListener(f -> {
+                if (--remaining[0] == 0) {
+                    listenersClosed.trySuccess(null);
+                }
+            });
+        }
+    }
+
+    /**
+     * Tells the agent why we are going away (GOAWAY with the cause as debug data) without closing yet, so that
+     * in-flight streams may finish. The first cause recorded wins.
+     */
+    void announce(DisconnectCause reason) {
+        if (cause == null) {
+            cause = reason;
+        }
+        if (channel.isActive()) {
+            channel.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR,
+                    ByteBufUtil.writeUtf8(channel.alloc(), reason.wireName())));
+        }
+    }
+
+    /** Ends the session now with {@code reason} (ignored if a cause was already recorded). */
+    public void end(DisconnectCause reason) {
+        if (!channel.eventLoop().inEventLoop()) {
+            channel.eventLoop().execute(() -> end(reason));
+            return;
+        }
+        boolean first = cause == null;
+        announce(reason);
+        if (first || channel.isActive()) {
+            closeListeners();
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Settles the cause when the connection closed without one of ours: the agent's announcement, or the path. */
+    DisconnectCause settleCause(Throwable lastError) {
+        if (cause == null) {
+            if (peerAnnouncedCause != null) {
+                cause = peerAnnouncedCause;
+            } else if (lastError != null) {
+                cause = DisconnectCause.PEER_RESET;
+            } else {
+                cause = DisconnectCause.PEER_CLOSED;
+            }
+        }
+        return cause;
+    }
+}

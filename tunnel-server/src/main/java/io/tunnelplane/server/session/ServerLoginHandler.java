@@ -1,0 +1,144 @@
+package io.tunnelplane.server.session;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.ProtocolException;
+import io.tunnelplane.protocol.ProtocolVersion;
+import io.tunnelplane.protocol.handshake.HandshakeCodec;
+import io.tunnelplane.protocol.handshake.HandshakeMessage;
+import io.tunnelplane.protocol.handshake.Login;
+import io.tunnelplane.protocol.handshake.LoginAccepted;
+import io.tunnelplane.protocol.handshake.LoginRefused;
+import io.tunnelplane.protocol.handshake.ServerHello;
+import io.tunnelplane.protocol.handshake.TokenProof;
+import io.tunnelplane.protocol.keepalive.KeepaliveSettings;
+import io.tunnelplane.server.client.ClientAccess;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's side of the login: sends a nonce, verifies the agent's proof against the client's token key (looked
+ * up off the event loop), answers with the session settings and its own proof, then hands the connection to
+ * {@link SessionStarter}. A refused login learns only "authentication failed"; the reason stays in our logs.
+ */
+final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
+    static final String NAME = "login";
+    private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.session");
+
+    private final SessionStarter starter;
+    private final byte[] serverNonce = TokenProof.newNonce();
+    private ScheduledFuture<?> handshakeTimeout;
+    private boolean loginSeen;
+
+    ServerLoginHandler(SessionStarter starter) {
+        this.starter = starter;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        Duration timeout = starter.handshakeTimeout();
+        handshakeTimeout = ctx.executor().schedule(() -> {
+            log.debug("closing connection from {}: no login within {}", ctx.channel().remoteAddress(), timeout);
+            starter.metrics().loginRefused("handshake_timeout");
+            ctx.close();
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        ctx.writeAndFlush(HandshakeCodec.encode(
+                new ServerHello(ProtocolVersion.CURRENT, starter.serverVersion(), serverNonce), ctx.alloc()));
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimeout();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Login login) || loginSeen) {
+            ReferenceCountUtil.release(msg);
+            throw new ProtocolException("expected one Login message, got " + msg.getClass().getSimpleName());
+        }
+        loginSeen = true;
+        if (login.protocolVersion() != ProtocolVersion.CURRENT) {
+            refuse(ctx, login, LoginRefused.PROTOCOL_VERSION, "server speaks protocol " + ProtocolVersion.CURRENT
+                    + ", agent speaks " + login.protocolVersion() + ": install a matching agent");
+            return;
+        }
+        starter.directory().find(login.clientId()).whenComplete((found, error) ->
+                ctx.executor().execute(() -> onLookup(ctx, login, found, error)));
+    }
+
+    private void onLookup(ChannelHandlerContext ctx, Login login, Optional<ClientAccess> found, Throwable error) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (error != null) {
+            log.warn("login lookup failed for client={}: {}", safe(login.clientId()), error.toString());
+            refuse(ctx, login, "unavailable", "server cannot check credentials right now, retry later");
+            return;
+        }
+        Optional<ClientAccess> verified = found.filter(access -> TokenProof.matches(
+                TokenProof.agentProof(access.tokenKey(), login.clientId(), serverNonce, login.agentNonce()),
+                login.proof()));
+        if (verified.isEmpty()) {
+            refuse(ctx, login, LoginRefused.AUTH_FAILED, "authentication failed");
+            return;
+        }
+        cancelTimeout();
+        ClientAccess access = verified.get();
+        KeepaliveSettings keepalive = starter.negotiateKeepalive(login);
+        String sessionId = UUID.randomUUID().toString();
+        byte[] serverProof = TokenProof.serverProof(access.tokenKey(), login.clientId(), serverNonce, login.agentNonce());
+        ctx.writeAndFlush(HandshakeCodec.encode(new LoginAccepted(sessionId, keepalive.time().toMillis(),
+                keepalive.timeout().toMillis(), serverProof), ctx.alloc()));
+        SessionInfo info = new SessionInfo(login.agentVersion(), DisconnectCause.fromWire(login.previousCause()),
+                login.reconnectAttempts(), keepalive);
+        starter.start(ctx, access, sessionId, info);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, Login login, String code, String message) {
+        cancelTimeout();
+        starter.metrics().loginRefused(code);
+        log.info("agent login refused client={} reason={} remote={} agent_version={}", safe(login.clientId()), code,
+                ctx.channel().remoteAddress(), safe(login.agentVersion()));
+        Channel channel = ctx.channel();
+        channel.writeAndFlush(HandshakeCodec.encode(new LoginRefused(code, message), ctx.alloc()))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof ProtocolException || cause.getCause() instanceof ProtocolException) {
+            starter.metrics().loginRefused(DisconnectCause.PROTOCOL_ERROR.wireName());
+            log.info("closing connection from {} before login: {}", ctx.channel().remoteAddress(), cause.getMessage());
+        } else {
+            log.debug("connection from {} failed before login", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+
+    private void cancelTimeout() {
+        if (handshakeTimeout != null) {
+            handshakeTimeout.cancel(false);
+        }
+    }
+
+    /** Client ids come from the network: keep log lines short and printable. */
+    static String safe(String value) {
+        if (value == null) {
+            return "-";
+        }
+        String printable = value.replaceAll("[^\\x21-\\x7e]", "?");
+        return printable.length() > 64 ? printable.substring(0, 64) + "..." : printable;
+    }
+}

@@ -1,0 +1,43 @@
+package io.tunnelplane.server.session;
+
+import io.netty.util.concurrent.Promise;
+import io.tunnelplane.protocol.DisconnectCause;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Graceful drain on shutdown: every session is told {@code server_shutdown} and stops accepting, then we wait
+ * (on the stopping thread, never an event loop) until its relayed connections finish or the drain time is up.
+ */
+public final class SessionDrain {
+    private SessionDrain() {
+    }
+
+    public static void drainAll(Collection<AgentSession> sessions, Duration drain) {
+        CountDownLatch drained = new CountDownLatch(sessions.size());
+        for (AgentSession session : sessions) {
+            session.eventLoop().execute(() -> {
+                session.announce(DisconnectCause.SERVER_SHUTDOWN);
+                session.closeListeners();
+                Promise<Void> idle = session.eventLoop().newPromise();
+                idle.addListener(f -> drained.countDown());
+                waitIdle(session, idle);
+            });
+        }
+        try {
+            drained.await(drain.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void waitIdle(AgentSession session, Promise<Void> idle) {
+        if (session.activeStreams() == 0 || !session.channel().isActive()) {
+            idle.trySuccess(null);
+            return;
+        }
+        session.eventLoop().schedule(() -> waitIdle(session, idle), 50, TimeUnit.MILLISECONDS);
+    }
+}

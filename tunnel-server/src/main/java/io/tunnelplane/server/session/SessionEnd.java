@@ -1,0 +1,42 @@
+package io.tunnelplane.server.session;
+
+import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.server.metrics.TunnelMetrics;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/** Everything that happens once when a session ends: ports freed, registry, metrics and one log line. */
+@Component
+public class SessionEnd {
+    private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.session");
+
+    private final SessionRegistry registry;
+    private final TunnelMetrics metrics;
+
+    public SessionEnd(SessionRegistry registry, TunnelMetrics metrics) {
+        this.registry = registry;
+        this.metrics = metrics;
+    }
+
+    void finish(AgentSession session, Throwable lastError) {
+        DisconnectCause cause = session.settleCause(lastError);
+        session.closeListeners();
+        registry.remove(session);
+        Duration age = session.age();
+        metrics.sessionEnded(session.clientId(), cause, age);
+        Duration rtt = session.lastRtt();
+        log.info("agent disconnected client={} session={} cause={} duration={} last_rtt={} bytes_in={} bytes_out={}"
+                        + " silence={} remote={}{}",
+                session.clientId(), session.sessionId(), cause.wireName(), human(age),
+                rtt == null ? "-" : rtt.toNanos() / 1_000 + "us", session.bytesIn(), session.bytesOut(),
+                human(session.silence()), session.remoteAddress(),
+                lastError == null ? "" : " error=\"" + lastError.getMessage() + "\"");
+    }
+
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        return ms < 10_000 ? ms + "ms" : d.toSeconds() + "s";
+    }
+}

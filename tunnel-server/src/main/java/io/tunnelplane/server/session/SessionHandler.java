@@ -1,0 +1,53 @@
+package io.tunnelplane.server.session;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.ProtocolException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Last handler of a logged-in session: learns why the agent goes away, turns errors into causes and, when the
+ * connection closes, hands the session to {@link SessionEnd} exactly once.
+ */
+final class SessionHandler extends ChannelInboundHandlerAdapter {
+    static final String NAME = "session";
+
+    private final AgentSession session;
+    private final SessionEnd sessionEnd;
+    private Throwable lastError;
+
+    SessionHandler(AgentSession session, SessionEnd sessionEnd) {
+        this.session = session;
+        this.sessionEnd = sessionEnd;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Http2GoAwayFrame goAway) {
+            String reason = goAway.content().toString(StandardCharsets.UTF_8);
+            session.peerAnnounced(reason.isEmpty() ? DisconnectCause.GO_AWAY : DisconnectCause.fromWire(reason));
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        lastError = cause;
+        if (cause instanceof Http2Exception || cause instanceof ProtocolException
+                || cause.getCause() instanceof Http2Exception) {
+            session.end(DisconnectCause.PROTOCOL_ERROR);
+        } else {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        sessionEnd.finish(session, lastError);
+        ctx.fireChannelInactive();
+    }
+}

@@ -1,0 +1,184 @@
+package io.tunnelplane.server.session;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.control.ControlMessage;
+import io.tunnelplane.protocol.control.ControlStreamCodec;
+import io.tunnelplane.protocol.control.ProxySpec;
+import io.tunnelplane.protocol.handshake.Login;
+import io.tunnelplane.protocol.keepalive.InboundActivityHandler;
+import io.tunnelplane.protocol.keepalive.KeepaliveHandler;
+import io.tunnelplane.protocol.keepalive.KeepaliveListener;
+import io.tunnelplane.protocol.keepalive.KeepaliveMonitor;
+import io.tunnelplane.protocol.keepalive.KeepaliveSettings;
+import io.tunnelplane.protocol.mux.MuxPipeline;
+import io.tunnelplane.protocol.mux.MuxSettings;
+import io.tunnelplane.protocol.mux.StreamHeaders;
+import io.tunnelplane.server.client.ClientAccess;
+import io.tunnelplane.server.client.ClientDirectory;
+import io.tunnelplane.server.config.TunnelServerProperties;
+import io.tunnelplane.server.metrics.TunnelMetrics;
+import io.tunnelplane.server.proxy.ProxyListeners;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns a connection whose login succeeded into a running session: HTTP/2 with keepalive on the pipeline,
+ * registration (replacing a stale session of the same client), then the control stream with the proxy list and
+ * the public listeners.
+ */
+@Component
+public class SessionStarter {
+    private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.session");
+
+    private final TunnelServerProperties properties;
+    private final ClientDirectory directory;
+    private final SessionRegistry registry;
+    private final SessionEnd sessionEnd;
+    private final TunnelMetrics metrics;
+    private final ProxyListeners proxyListeners;
+    private final MuxSettings muxSettings;
+    private final String serverVersion;
+
+    public SessionStarter(TunnelServerProperties properties, ClientDirectory directory, SessionRegistry registry,
+            SessionEnd sessionEnd, TunnelMetrics metrics, ProxyListeners proxyListeners,
+            ObjectProvider<BuildProperties> build) {
+        this.properties = properties;
+        this.directory = directory;
+        this.registry = registry;
+        this.sessionEnd = sessionEnd;
+        this.metrics = metrics;
+        this.proxyListeners = proxyListeners;
+        TunnelServerProperties.Mux mux = properties.mux();
+        this.muxSettings = new MuxSettings((int) mux.streamWindow().toBytes(), (int) mux.connectionWindow().toBytes(),
+                (int) mux.maxFrameSize().toBytes(), MuxSettings.DEFAULTS.maxConcurrentStreams());
+        BuildProperties buildProperties = build.getIfAvailable();
+        this.serverVersion = buildProperties == null ? "dev" : buildProperties.getVersion();
+    }
+
+    /** A new agent connection: the handshake handlers, then the login. */
+    public ChannelInitializer<Channel> agentChannelInitializer() {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(HandshakeNames.DECODER, new io.tunnelplane.protocol.handshake.HandshakeDecoder())
+                        .addLast(ServerLoginHandler.NAME, new ServerLoginHandler(SessionStarter.this));
+            }
+        };
+    }
+
+    ClientDirectory directory() {
+        return directory;
+    }
+
+    TunnelMetrics metrics() {
+        return metrics;
+    }
+
+    String serverVersion() {
+        return serverVersion;
+    }
+
+    Duration handshakeTimeout() {
+        return properties.handshakeTimeout();
+    }
+
+    /** The server's keepalive settings, or the agent's wish where it asked for one within the server's bounds. */
+    KeepaliveSettings negotiateKeepalive(Login login) {
+        Duration time = properties.keepalive().time();
+        Duration timeout = properties.keepalive().timeout();
+        if (login.keepaliveTimeMillis() > 0) {
+            time = max(Duration.ofMillis(login.keepaliveTimeMillis()), KeepaliveSettings.MIN_TIME);
+        }
+        if (login.keepaliveTimeoutMillis() > 0) {
+            timeout = max(Duration.ofMillis(login.keepaliveTimeoutMillis()), KeepaliveSettings.MIN_TIME);
+        }
+        return KeepaliveSettings.of(time, timeout);
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    void start(ChannelHandlerContext loginCtx, ClientAccess access, String sessionId, SessionInfo info) {
+        Channel channel = loginCtx.channel();
+        KeepaliveMonitor monitor = new KeepaliveMonitor(info.keepalive(), System::nanoTime);
+        AgentSession session = new AgentSession(channel, access.clientId(), sessionId, info, monitor);
+
+        ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addFirst(InboundActivityHandler.NAME, new InboundActivityHandler(monitor));
+        MuxPipeline.installServerEnd(channel, muxSettings, ServerLoginHandler.NAME);
+        pipeline.addAfter(MuxPipeline.MULTIPLEX, KeepaliveHandler.NAME, new KeepaliveHandler(monitor,
+                new KeepaliveListener() {
+                    @Override
+                    public void onRtt(long rttNanos) {
+                        metrics.heartbeatRtt(access.clientId(), rttNanos);
+                    }
+
+                    @Override
+                    public void onDead(DisconnectCause cause) {
+                        session.end(cause);
+                    }
+                }));
+        pipeline.addLast(SessionHandler.NAME, new SessionHandler(session, sessionEnd));
+        pipeline.remove(ServerLoginHandler.NAME);
+        pipeline.remove(HandshakeNames.DECODER);
+
+        metrics.sessionStarted();
+        if (info.previousCause() != DisconnectCause.NONE) {
+            metrics.reconnect(access.clientId(), info.previousCause());
+        }
+        log.info("agent connected client={} session={} remote={} agent_version={} attempts={} previous_cause={}"
+                        + " keepalive={}/{}",
+                access.clientId(), sessionId, channel.remoteAddress(), ServerLoginHandler.safe(info.agentVersion()),
+                info.reconnectAttempts(), info.previousCause().wireName(),
+                SessionEnd.human(info.keepalive().time()), SessionEnd.human(info.keepalive().timeout()));
+
+        registry.register(session).addListener(previousGone ->
+                channel.eventLoop().execute(() -> openControlAndProxies(session, access)));
+    }
+
+    private void openControlAndProxies(AgentSession session, ClientAccess access) {
+        if (!session.channel().isActive() || session.cause() != null) {
+            return;
+        }
+        new Http2StreamChannelBootstrap(session.channel())
+                .handler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel ch) {
+                        ch.pipeline().addLast(new ControlStreamCodec(), new ServerControlHandler(session));
+                    }
+                })
+                .open()
+                .addListener(opened -> {
+                    if (!opened.isSuccess()) {
+                        session.end(DisconnectCause.PROTOCOL_ERROR);
+                        return;
+                    }
+                    Http2StreamChannel control = (Http2StreamChannel) opened.getNow();
+                    control.write(new DefaultHttp2HeadersFrame(StreamHeaders.control()));
+                    control.writeAndFlush(new ControlMessage.ProxyList(1, access.proxies()));
+                    for (ProxySpec proxy : access.proxies()) {
+                        proxyListeners.open(session, proxy);
+                    }
+                });
+    }
+
+    /** Names of the handshake handlers, removed once the session runs HTTP/2. */
+    static final class HandshakeNames {
+        static final String DECODER = "handshake-decoder";
+
+        private HandshakeNames() {
+        }
+    }
+}
