@@ -80,8 +80,11 @@ public final class Agent {
             return;
         }
         attempts++;
-        AgentSession session = new AgentSession(state, metrics, (outcome, lasted) ->
-                group.execute(() -> onEnded(outcome, lasted)));
+        AgentSession session = new AgentSession(state, metrics, (outcome, lasted) -> {
+            if (!stopping && !group.isShuttingDown()) {
+                group.execute(() -> onEnded(outcome, lasted));
+            }
+        });
         current = session;
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)

@@ -28,7 +28,7 @@ public final class TunnelServerPropertiesValidator implements Validator {
         try {
             allowed = PortRange.parse(props.allowPorts());
         } catch (IllegalArgumentException e) {
-            errors.rejectValue("allowPorts", "range", e.getMessage());
+            errors.rejectValue("allow-ports", "range", e.getMessage());
             return;
         }
         validateKeepalive(props, errors);
@@ -45,14 +45,14 @@ public final class TunnelServerPropertiesValidator implements Validator {
             errors.rejectValue("keepalive.timeout", "min", "must be at least 100ms");
         }
         if (props.mux().connectionWindow().toBytes() < props.mux().streamWindow().toBytes()) {
-            errors.rejectValue("mux.connectionWindow", "min", "must not be smaller than tunnel.server.mux.stream-window");
+            errors.rejectValue("mux.connection-window", "min", "must not be smaller than tunnel.server.mux.stream-window");
         }
         long frame = props.mux().maxFrameSize().toBytes();
         if (frame < 16_384 || frame > 16_777_215) {
-            errors.rejectValue("mux.maxFrameSize", "range", "must be between 16KB and 16MB - 1 byte (HTTP/2 limits)");
+            errors.rejectValue("mux.max-frame-size", "range", "must be between 16KB and 16MB - 1 byte (HTTP/2 limits)");
         }
         if (props.mux().streamWindow().toBytes() < 65_535 || props.mux().connectionWindow().toBytes() > Integer.MAX_VALUE) {
-            errors.rejectValue("mux.streamWindow", "range", "windows must be between 64KB and 2GB");
+            errors.rejectValue("mux.stream-window", "range", "windows must be between 64KB and 2GB");
         }
     }
 
@@ -71,7 +71,7 @@ public final class TunnelServerPropertiesValidator implements Validator {
             }
             for (int p = 0; p < client.proxies().size(); p++) {
                 int port = client.proxies().get(p).remotePort();
-                String key = "clients[" + c + "].proxies[" + p + "].remotePort";
+                String key = "clients[" + c + "].proxies[" + p + "].remote-port";
                 if (!allowed.contains(port)) {
                     errors.rejectValue(key, "allowed", "port " + port + " is outside tunnel.server.allow-ports ("
                             + allowed + ")");

@@ -1,0 +1,71 @@
+package io.tunnelplane.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class AgentCommandTest {
+
+    private static AgentSettings resolve(Map<String, String> env, String... args) {
+        AgentCommand command = new AgentCommand(env);
+        new CommandLine(command).parseArgs(args);
+        return command.resolve();
+    }
+
+    @Test
+    void flagsWin() {
+        AgentSettings settings = resolve(Map.of("TUNNEL_SERVER", "env:1"), "--server", "tunnel.example:7000",
+                "--token", "office.secret", "--reconnect-max-delay", "5s");
+        assertThat(settings.serverHost()).isEqualTo("tunnel.example");
+        assertThat(settings.serverPort()).isEqualTo(7000);
+        assertThat(settings.token().clientId()).isEqualTo("office");
+        assertThat(settings.reconnectCap()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void environmentBeatsTheConfigFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("agent.properties");
+        Files.writeString(file, "server=file.example:7000\ntoken=file.secret\nkeepalive-time=9s\n");
+        AgentSettings settings = resolve(Map.of("TUNNEL_SERVER", "[::1]:7001"), "--config", file.toString());
+        assertThat(settings.serverHost()).isEqualTo("::1");
+        assertThat(settings.serverPort()).isEqualTo(7001);
+        assertThat(settings.token().clientId()).isEqualTo("file");
+        assertThat(settings.keepaliveTime()).isEqualTo(Duration.ofSeconds(9));
+        assertThat(settings.reconnectCap()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void everyBadValueNamesItsOption() {
+        assertThatThrownBy(() -> resolve(Map.of(), "--token", "a.b")).hasMessageContaining("--server");
+        assertThatThrownBy(() -> resolve(Map.of(), "--server", "host")).hasMessageContaining("HOST:PORT");
+        assertThatThrownBy(() -> resolve(Map.of(), "--server", "h:70000", "--token", "a.b"))
+                .hasMessageContaining("1-65535");
+        assertThatThrownBy(() -> resolve(Map.of(), "--server", "h:7000")).hasMessageContaining("--token");
+        assertThatThrownBy(() -> resolve(Map.of(), "--server", "h:7000", "--token", "nodot"))
+                .hasMessageContaining("--token").hasMessageContaining("<client-id>.<secret>");
+        assertThatThrownBy(() -> resolve(Map.of(), "--server", "h:7000", "--token", "a.b",
+                "--reconnect-max-delay", "soon")).hasMessageContaining("--reconnect-max-delay");
+    }
+
+    @Test
+    void badArgumentsExitWithCodeTwo() {
+        assertThat(AgentCommand.execute("--server", "nohostport", "--token", "a.b")).isEqualTo(ExitCode.USAGE);
+        assertThat(AgentCommand.execute("--no-such-flag")).isEqualTo(ExitCode.USAGE);
+        assertThat(AgentCommand.execute("--help")).isEqualTo(ExitCode.OK);
+    }
+
+    @Test
+    void durationsAcceptUnitsAndIso() {
+        assertThat(AgentCommand.duration("x", "250ms", null)).isEqualTo(Duration.ofMillis(250));
+        assertThat(AgentCommand.duration("x", "2m", null)).isEqualTo(Duration.ofMinutes(2));
+        assertThat(AgentCommand.duration("x", "PT3S", null)).isEqualTo(Duration.ofSeconds(3));
+    }
+}

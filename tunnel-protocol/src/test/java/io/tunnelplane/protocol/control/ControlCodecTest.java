@@ -1,0 +1,64 @@
+package io.tunnelplane.protocol.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.tunnelplane.protocol.ProtocolException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ControlCodecTest {
+
+    @Test
+    void proxyListSplitAcrossFramesIsReassembled() {
+        ControlMessage.ProxyList list = new ControlMessage.ProxyList(7, List.of(
+                new ProxySpec(1, "web", "tcp", "127.0.0.1", 8080, 10080),
+                new ProxySpec(2, "ssh", "tcp", "db.internal", 22, 10022)));
+        ByteBuf wire = ControlCodec.encode(list, ByteBufAllocator.DEFAULT);
+        EmbeddedChannel channel = new EmbeddedChannel(new ControlStreamCodec());
+        int half = wire.readableBytes() / 2;
+        channel.writeInbound(new DefaultHttp2DataFrame(wire.readRetainedSlice(half)));
+        assertThat((Object) channel.readInbound()).isNull();
+        channel.writeInbound(new DefaultHttp2DataFrame(wire.readRetainedSlice(wire.readableBytes())));
+        wire.release();
+        assertThat((Object) channel.readInbound()).isEqualTo(list);
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void statusRoundTrips() {
+        ControlMessage.ProxyStatus status = new ControlMessage.ProxyStatus(3, ControlMessage.ProxyStatus.LOCAL_UNREACHABLE,
+                "connection refused");
+        ByteBuf wire = ControlCodec.encode(status, ByteBufAllocator.DEFAULT);
+        wire.skipBytes(4);
+        try {
+            assertThat(ControlCodec.decode(wire)).isEqualTo(status);
+        } finally {
+            wire.release();
+        }
+    }
+
+    @Test
+    void announcedLengthBeyondTheLimitFailsBeforeBuffering() {
+        EmbeddedChannel channel = new EmbeddedChannel(new ControlStreamCodec());
+        ByteBuf header = Unpooled.buffer().writeInt(ControlCodec.MAX_MESSAGE + 1);
+        assertThatThrownBy(() -> channel.writeInbound(new DefaultHttp2DataFrame(header)))
+                .isInstanceOf(ProtocolException.class);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void absurdProxyCountIsRejected() {
+        ByteBuf body = Unpooled.buffer().writeByte(1).writeLong(1).writeInt(Integer.MAX_VALUE);
+        try {
+            assertThatThrownBy(() -> ControlCodec.decode(body)).isInstanceOf(ProtocolException.class);
+        } finally {
+            body.release();
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.tunnelplane.server.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tunnelplane.agent.Agent;
+import io.tunnelplane.agent.ExitCode;
+import io.tunnelplane.server.support.FreePorts;
+import io.tunnelplane.server.support.LocalService;
+import io.tunnelplane.server.support.TestAgents;
+import io.tunnelplane.server.support.TestServer;
+import io.tunnelplane.server.support.Visitor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole tunnel with real sockets: the Spring Boot server, an in-process agent and real local services;
+ * visitors are plain TCP clients of the public ports.
+ */
+class TunnelEndToEndIT {
+    private static final String TOKEN = "demo.e2e-secret";
+
+    private static LocalService echo;
+    private static LocalService digest;
+    private static LocalService doomed;
+    private static TestServer server;
+    private static Agent agent;
+    private static int echoPort;
+    private static int digestPort;
+    private static int doomedPort;
+
+    @BeforeAll
+    static void startTunnel() throws IOException {
+        echo = new LocalService(LocalService.Mode.ECHO);
+        digest = new LocalService(LocalService.Mode.DIGEST);
+        doomed = new LocalService(LocalService.Mode.ECHO);
+        echoPort = FreePorts.inRange(10000, 20000);
+        digestPort = FreePorts.inRange(10000, 20000);
+        doomedPort = FreePorts.inRange(10000, 20000);
+        Map<String, Object> props = TestServer.defaults();
+        props.put("tunnel.server.clients[0].name", "demo");
+        props.put("tunnel.server.clients[0].token", TOKEN);
+        addProxy(props, 0, "echo", echo.port(), echoPort);
+        addProxy(props, 1, "digest", digest.port(), digestPort);
+        addProxy(props, 2, "doomed", doomed.port(), doomedPort);
+        server = TestServer.start(props);
+        agent = TestAgents.start(server.agentPort(), TOKEN, Duration.ofSeconds(2));
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(Visitor.exchange(echoPort, "hello".getBytes())).isEqualTo("hello".getBytes());
+            assertThat(Visitor.exchange(doomedPort, "hi".getBytes())).isEqualTo("hi".getBytes());
+        });
+    }
+
+    private static void addProxy(Map<String, Object> props, int index, String name, int localPort, int remotePort) {
+        String prefix = "tunnel.server.clients[0].proxies[" + index + "].";
+        props.put(prefix + "name", name);
+        props.put(prefix + "local-port", localPort);
+        props.put(prefix + "remote-port", remotePort);
+    }
+
+    @AfterAll
+    static void stopTunnel() throws IOException {
+        if (agent != null) {
+            agent.stop();
+        }
+        if (server != null) {
+            server.close();
+        }
+        for (LocalService service : new LocalService[] {echo, digest, doomed}) {
+            if (service != null) {
+                service.close();
+            }
+        }
+    }
+
+    @Test
+    void twoHundredConcurrentConnectionsEachMovingOneMebibyteBothWaysArriveIntact() throws Exception {
+        int connections = 200;
+        ExecutorService pool = Executors.newFixedThreadPool(connections);
+        try {
+            List<CompletableFuture<String[]>> results = new ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                byte[] payload = new byte[1 << 20];
+                new Random(i).nextBytes(payload);
+                results.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        byte[] back = Visitor.exchange(echoPort, payload);
+                        return new String[] {Visitor.sha256(payload), Visitor.sha256(back)};
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, pool));
+            }
+            for (CompletableFuture<String[]> result : results) {
+                String[] shas = result.get(120, TimeUnit.SECONDS);
+                assertThat(shas[1]).as("SHA-256 of the echoed MiB").isEqualTo(shas[0]);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void halfClosedVisitorStillReceivesTheResponseSentAfterItsFin() throws IOException {
+        byte[] request = new byte[300_000];
+        new Random(7).nextBytes(request);
+        byte[] response = Visitor.exchange(digestPort, request);
+        assertThat(new String(response, StandardCharsets.US_ASCII)).isEqualTo(Visitor.sha256(request));
+    }
+
+    @Test
+    void visitorResetReachesTheLocalServiceAsAReset() throws IOException {
+        int before = digest.resets();
+        try (Socket socket = Visitor.connect(digestPort)) {
+            socket.getOutputStream().write(new byte[10_000]);
+            socket.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(10)).until(() -> digest.accepted() > 0);
+            socket.setSoLinger(true, 0); // close with RST instead of FIN
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> digest.resets() > before);
+    }
+
+    @Test
+    void killingTheLocalServiceClosesPublicConnectionsPromptly() throws IOException {
+        try (Socket socket = Visitor.connect(doomedPort)) {
+            socket.getOutputStream().write("ping".getBytes());
+            InputStream in = socket.getInputStream();
+            assertThat(new String(in.readNBytes(4))).isEqualTo("ping");
+            doomed.close();
+            assertThat(readUntilClosed(in)).as("connection ended instead of hanging").isTrue();
+        }
+        // With the service gone, a new visitor is turned away at once rather than left waiting.
+        try (Socket socket = Visitor.connect(doomedPort)) {
+            socket.getOutputStream().write("ping".getBytes());
+            assertThat(readUntilClosed(socket.getInputStream())).isTrue();
+        }
+    }
+
+    @Test
+    void wrongTokenMakesTheAgentExitWithCodeThreeAndLeavesTheServerServing() throws Exception {
+        Agent impostor = new Agent(TestAgents.settings(server.agentPort(), "demo.wrong-secret", Duration.ofSeconds(1)));
+        assertThat(impostor.start().get(20, TimeUnit.SECONDS)).isEqualTo(ExitCode.AUTH_REFUSED);
+        Agent stranger = new Agent(TestAgents.settings(server.agentPort(), "ghost.any", Duration.ofSeconds(1)));
+        assertThat(stranger.start().get(20, TimeUnit.SECONDS)).isEqualTo(ExitCode.AUTH_REFUSED);
+
+        assertThat(Visitor.exchange(echoPort, "still here".getBytes())).isEqualTo("still here".getBytes());
+        assertThat(agent.metrics().sessions()).as("the real agent was not disturbed").isEqualTo(1);
+        String metrics = server.get("/actuator/prometheus").body();
+        assertThat(metrics).containsPattern("tunnel_logins_refused_total\\{reason=\"auth_failed\"[^}]*} [2-9]");
+    }
+
+    @Test
+    void metricsShowTheSessionAndTheRelayedTraffic() throws Exception {
+        Visitor.exchange(echoPort, new byte[4096]);
+        String metrics = server.get("/actuator/prometheus").body();
+        assertThat(metrics).contains("tunnel_sessions_active");
+        assertThat(metrics).containsPattern("tunnel_sessions_active\\S* 1\\.0");
+        assertThat(metrics).containsPattern("tunnel_proxy_bytes_sum\\{direction=\"in\",proxy=\"echo\"} [1-9][0-9.E]*");
+    }
+
+    /** True when the peer closed (EOF or reset); false only if the read timed out, i.e. the tunnel hung. */
+    private static boolean readUntilClosed(InputStream in) {
+        try {
+            while (in.read() >= 0) {
+                // drain whatever was in flight
+            }
+            return true;
+        } catch (SocketTimeoutException hang) {
+            return false;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+}

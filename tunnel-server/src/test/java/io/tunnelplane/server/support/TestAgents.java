@@ -1,0 +1,23 @@
+package io.tunnelplane.server.support;
+
+import io.tunnelplane.agent.Agent;
+import io.tunnelplane.agent.AgentSettings;
+import io.tunnelplane.protocol.handshake.AgentToken;
+import java.time.Duration;
+
+/** Real agents, in-process, pointed at a test server. */
+public final class TestAgents {
+    private TestAgents() {
+    }
+
+    public static AgentSettings settings(int serverPort, String token, Duration reconnectCap) {
+        return new AgentSettings("127.0.0.1", serverPort, AgentToken.parse(token), Duration.ofMillis(200),
+                reconnectCap, Duration.ofSeconds(60), Duration.ofSeconds(5), null, null);
+    }
+
+    public static Agent start(int serverPort, String token, Duration reconnectCap) {
+        Agent agent = new Agent(settings(serverPort, token, reconnectCap));
+        agent.start();
+        return agent;
+    }
+}

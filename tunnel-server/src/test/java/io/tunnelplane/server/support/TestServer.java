@@ -1,0 +1,63 @@
+package io.tunnelplane.server.support;
+
+import io.tunnelplane.server.TunnelServerApplication;
+import io.tunnelplane.server.engine.TunnelEngine;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** The real server application started on free loopback ports, as a test would run the jar. */
+public final class TestServer implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final ConfigurableApplicationContext context;
+
+    private TestServer(ConfigurableApplicationContext context) {
+        this.context = context;
+    }
+
+    public static Map<String, Object> defaults() {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("server.port", 0);
+        props.put("tunnel.server.bind-address", "127.0.0.1");
+        props.put("tunnel.server.bind-port", 0);
+        props.put("tunnel.server.proxy-bind-address", "127.0.0.1");
+        props.put("tunnel.server.shutdown.drain", "1s");
+        return props;
+    }
+
+    public static TestServer start(Map<String, Object> properties) {
+        // As command-line arguments: they outrank the shipped application.yml, as an operator's flags would.
+        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new);
+        return new TestServer(new SpringApplicationBuilder(TunnelServerApplication.class).run(args));
+    }
+
+    public int agentPort() {
+        return context.getBean(TunnelEngine.class).agentPort();
+    }
+
+    public int httpPort() {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    /** GET on the running app with a real HTTP client. */
+    public HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}

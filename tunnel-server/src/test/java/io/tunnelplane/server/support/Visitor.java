@@ -1,0 +1,66 @@
+package io.tunnelplane.server.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/** A plain public client of a proxy port, with a read timeout so that a hang fails the test instead of blocking. */
+public final class Visitor {
+    private static final ExecutorService WRITERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "visitor-writer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private Visitor() {
+    }
+
+    public static Socket connect(int port) throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        socket.setSoTimeout(15_000);
+        socket.setTcpNoDelay(true);
+        return socket;
+    }
+
+    /** Reads until EOF. */
+    public static byte[] readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        in.transferTo(out);
+        return out.toByteArray();
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Sends {@code payload}, half-closes, and returns everything the other side sent until its FIN. */
+    public static byte[] exchange(int port, byte[] payload) throws IOException {
+        try (Socket socket = connect(port)) {
+            // Write on another thread: an echo answers while we send, and both directions must flow at once.
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    socket.getOutputStream().write(payload);
+                    socket.shutdownOutput();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, WRITERS);
+            byte[] received = readAll(socket.getInputStream());
+            writer.join();
+            return received;
+        }
+    }
+}
