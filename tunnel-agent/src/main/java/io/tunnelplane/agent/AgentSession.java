@@ -5,10 +5,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.ProtocolException;
@@ -18,9 +18,9 @@ import io.tunnelplane.protocol.keepalive.KeepaliveHandler;
 import io.tunnelplane.protocol.keepalive.KeepaliveListener;
 import io.tunnelplane.protocol.keepalive.KeepaliveMonitor;
 import io.tunnelplane.protocol.keepalive.KeepaliveSettings;
+import io.tunnelplane.protocol.mux.GoAwayListener;
 import io.tunnelplane.protocol.mux.MuxPipeline;
 import io.tunnelplane.protocol.mux.MuxSettings;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -41,6 +41,7 @@ final class AgentSession {
     private SessionOutcome loginFailure;
     private DisconnectCause cause;
     private Throwable lastError;
+    private String causeDetail;
     private String sessionId;
     private long establishedNanos;
     private boolean reported;
@@ -74,8 +75,27 @@ final class AgentSession {
         KeepaliveMonitor monitor = new KeepaliveMonitor(keepalive, System::nanoTime);
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addFirst(InboundActivityHandler.NAME, new InboundActivityHandler(monitor));
+        // Many streams flush after each of their reads; coalesce those into few writes to the socket.
+        pipeline.addAfter(InboundActivityHandler.NAME, "flush-consolidation", new FlushConsolidationHandler(64, true));
         MuxPipeline.installAgentEnd(channel, MuxSettings.DEFAULTS, new AgentStreamInitializer(state, metrics),
-                AgentLoginHandler.NAME);
+                new GoAwayListener() {
+                    @Override
+                    public void sent(DisconnectCause sent, String detail) {
+                        if (sent == DisconnectCause.PROTOCOL_ERROR && cause == null) {
+                            cause = sent;
+                            causeDetail = detail;
+                        }
+                    }
+
+                    @Override
+                    public void received(DisconnectCause announced, String detail) {
+                        if (cause == null) {
+                            cause = announced;
+                            causeDetail = announced == DisconnectCause.PROTOCOL_ERROR ? "server reported: " + detail : "";
+                            log.info("server is going away: {}", announced.wireName());
+                        }
+                    }
+                }, AgentLoginHandler.NAME);
         pipeline.addAfter(MuxPipeline.MULTIPLEX, KeepaliveHandler.NAME, new KeepaliveHandler(monitor,
                 new KeepaliveListener() {
                     @Override
@@ -126,8 +146,8 @@ final class AgentSession {
         } else {
             DisconnectCause settled = cause != null ? cause
                     : lastError != null ? DisconnectCause.PEER_RESET : DisconnectCause.PEER_CLOSED;
-            String detail = lastError == null ? (established ? "" : "closed during login")
-                    : String.valueOf(lastError.getMessage());
+            String detail = causeDetail != null ? causeDetail : lastError == null
+                    ? (established ? "" : "closed during login") : String.valueOf(lastError.getMessage());
             outcome = new SessionOutcome(established ? settled : DisconnectCause.CONNECT_FAILED, established, null,
                     detail);
         }
@@ -137,16 +157,11 @@ final class AgentSession {
         onEnd.accept(outcome, lasted);
     }
 
-    /** Tail of the session pipeline: the server's GOAWAY reason, errors, and nothing else. */
+    /** Tail of the session pipeline: errors become causes; connection-level frames end here. */
     private final class SessionEvents extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof Http2GoAwayFrame goAway && cause == null) {
-                String reason = goAway.content().toString(StandardCharsets.UTF_8);
-                cause = reason.isEmpty() ? DisconnectCause.GO_AWAY : DisconnectCause.fromWire(reason);
-                log.info("server is going away: {}", cause.wireName());
-            }
-            ReferenceCountUtil.release(msg);
+            ReferenceCountUtil.release(msg); // GOAWAYs are read through the codec's connection listener
         }
 
         @Override

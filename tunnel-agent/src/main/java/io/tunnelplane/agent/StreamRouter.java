@@ -4,9 +4,9 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
@@ -95,16 +95,18 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, RECV_ALLOCATOR)
-                .handler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                    }
-                })
+                .handler(DialErrors.INSTANCE)
                 .connect(proxy.localHost(), proxy.localPort());
         dial.addListener((ChannelFuture connected) -> {
+            if (!stream.isActive()) {
+                // The visitor went away (RST_STREAM) while we dialed: nothing to report about the service.
+                drainEarly();
+                connected.channel().close();
+                return;
+            }
             if (!connected.isSuccess()) {
                 log.warn("local service unreachable proxy={} local={}:{}: {}", proxy.name(), proxy.localHost(),
-                        proxy.localPort(), connected.cause().getMessage());
+                        proxy.localPort(), connected.cause().toString());
                 drainEarly();
                 if (stream.isActive()) {
                     stream.writeAndFlush(new DefaultHttp2HeadersFrame(
@@ -113,11 +115,7 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
                 return;
             }
             Channel local = connected.channel();
-            if (!stream.isActive()) {
-                drainEarly();
-                local.close();
-                return;
-            }
+            local.pipeline().remove(DialErrors.INSTANCE);
             stream.write(new DefaultHttp2HeadersFrame(StreamHeaders.response(StreamHeaders.STATUS_OK)));
             stream.pipeline().remove(this);
             StreamRelay relay = StreamRelay.start(local, stream, RelayListener.NONE);
@@ -133,7 +131,6 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof Http2ResetFrame && dial != null) {
-            dial.cancel(false);
             dial.channel().close();
         }
         ctx.fireUserEventTriggered(evt);
@@ -142,8 +139,8 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         drainEarly();
-        if (dial != null && !dial.isSuccess()) {
-            dial.cancel(false);
+        if (dial != null && !dial.isDone()) {
+            dial.channel().close();
         }
         ctx.fireChannelInactive();
     }
@@ -153,6 +150,18 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
         log.debug("stream failed before relaying: {}", cause.toString());
         drainEarly();
         ctx.close();
+    }
+
+    /** Until the relay takes over, errors on a local connection (e.g. reset while connecting) just close it. */
+    @ChannelHandler.Sharable
+    static final class DialErrors extends ChannelInboundHandlerAdapter {
+        static final DialErrors INSTANCE = new DialErrors();
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("local connection failed before relaying: {}", cause.toString());
+            ctx.close();
+        }
     }
 
     private void drainEarly() {

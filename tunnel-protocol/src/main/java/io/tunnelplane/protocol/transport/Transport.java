@@ -6,6 +6,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -13,18 +14,41 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
+import jdk.net.ExtendedSocketOptions;
 
-/** Native epoll where the platform has it, NIO otherwise; and the socket options every tunnel socket gets. */
+/** The Netty transport (NIO, or native epoll on request) and the socket options every tunnel socket gets. */
 public enum Transport {
     EPOLL,
     NIO;
 
+    /**
+     * Bytes the HTTP/2 codec may queue in a session's outbound buffer before flow-controlled DATA waits: large
+     * enough that one write moves a lot, small enough that a PING (written past the flow controller) waits behind
+     * at most 1 MiB plus the socket buffer. See docs/keepalive.md for the resulting worst-case probe delay.
+     */
+    private static final ChannelOption<Integer> NIO_KEEPIDLE = NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE);
+    private static final ChannelOption<Integer> NIO_KEEPINTVL =
+            NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL);
+    private static final ChannelOption<Integer> NIO_KEEPCNT = NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT);
+
+    public static final WriteBufferWaterMark SESSION_WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+
+    /**
+     * NIO unless {@code -Dtunnel.transport=epoll} asks for the native transport. Netty 4.2's epoll dispatches a
+     * batch's events by file descriptor, and a descriptor closed and reused within one batch (a reset connection
+     * followed by a new dial or accept) received the old socket's events: dials failed and a fresh connection could
+     * be read as half-closed. docs/adr/0002-nio-transport-by-default.md has the test and the figures.
+     */
     public static Transport best() {
-        return Epoll.isAvailable() ? EPOLL : NIO;
+        if ("epoll".equalsIgnoreCase(System.getProperty("tunnel.transport")) && Epoll.isAvailable()) {
+            return EPOLL;
+        }
+        return NIO;
     }
 
     public EventLoopGroup newGroup(int threads, String name) {
@@ -47,20 +71,30 @@ public enum Transport {
      * short values where epoll lets us set them, so a dead idle path is also noticed below the application.
      */
     public void sessionOptions(Bootstrap bootstrap, Duration keepaliveIdle) {
-        bootstrap.option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.SO_KEEPALIVE, true);
+        bootstrap.option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, SESSION_WATER_MARK);
         if (this == EPOLL) {
             bootstrap.option(EpollChannelOption.TCP_KEEPIDLE, keepaliveSeconds(keepaliveIdle))
                     .option(EpollChannelOption.TCP_KEEPINTVL, keepaliveSeconds(keepaliveIdle))
                     .option(EpollChannelOption.TCP_KEEPCNT, 3);
+        } else {
+            bootstrap.option(NIO_KEEPIDLE, keepaliveSeconds(keepaliveIdle))
+                    .option(NIO_KEEPINTVL, keepaliveSeconds(keepaliveIdle))
+                    .option(NIO_KEEPCNT, 3);
         }
     }
 
     public void sessionChildOptions(ServerBootstrap bootstrap, Duration keepaliveIdle) {
-        bootstrap.childOption(ChannelOption.TCP_NODELAY, true).childOption(ChannelOption.SO_KEEPALIVE, true);
+        bootstrap.childOption(ChannelOption.TCP_NODELAY, true).childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, SESSION_WATER_MARK);
         if (this == EPOLL) {
             bootstrap.childOption(EpollChannelOption.TCP_KEEPIDLE, keepaliveSeconds(keepaliveIdle))
                     .childOption(EpollChannelOption.TCP_KEEPINTVL, keepaliveSeconds(keepaliveIdle))
                     .childOption(EpollChannelOption.TCP_KEEPCNT, 3);
+        } else {
+            bootstrap.childOption(NIO_KEEPIDLE, keepaliveSeconds(keepaliveIdle))
+                    .childOption(NIO_KEEPINTVL, keepaliveSeconds(keepaliveIdle))
+                    .childOption(NIO_KEEPCNT, 3);
         }
     }
 

@@ -41,6 +41,7 @@ public final class AgentSession {
     private volatile long bytesOut;
     private int activeStreams;
     private DisconnectCause peerAnnouncedCause;
+    private String detail;
 
     AgentSession(Channel channel, String clientId, String sessionId, SessionInfo info, KeepaliveMonitor keepalive) {
         this.channel = channel;
@@ -132,8 +133,26 @@ public final class AgentSession {
         return activeStreams;
     }
 
-    void peerAnnounced(DisconnectCause announced) {
-        peerAnnouncedCause = announced;
+    void peerAnnounced(DisconnectCause announced, String detail) {
+        if (peerAnnouncedCause == null) {
+            peerAnnouncedCause = announced;
+            if (announced == DisconnectCause.PROTOCOL_ERROR) {
+                this.detail = "agent reported: " + detail;
+            }
+        }
+    }
+
+    /** Our HTTP/2 codec ended the connection on a protocol violation (it sends GOAWAY with an error code). */
+    void localProtocolError(String detail) {
+        if (cause == null) {
+            cause = DisconnectCause.PROTOCOL_ERROR;
+            this.detail = detail;
+        }
+    }
+
+    /** Extra explanation of the cause for the session-end log line, or null. */
+    String detail() {
+        return detail;
     }
 
     /** Stops accepting public connections; established relays keep running (drain). */

@@ -32,7 +32,13 @@ public class SessionEnd {
                 session.clientId(), session.sessionId(), cause.wireName(), human(age),
                 rtt == null ? "-" : rtt.toNanos() / 1_000 + "us", session.bytesIn(), session.bytesOut(),
                 human(session.silence()), session.remoteAddress(),
-                lastError == null ? "" : " error=\"" + lastError.getMessage() + "\"");
+                explanation(session, lastError));
+    }
+
+    private static String explanation(AgentSession session, Throwable lastError) {
+        String detail = session.detail() != null ? session.detail()
+                : lastError != null ? String.valueOf(lastError.getMessage()) : null;
+        return detail == null ? "" : " detail=\"" + detail.replace('"', '\'') + "\"";
     }
 
     static String human(Duration d) {

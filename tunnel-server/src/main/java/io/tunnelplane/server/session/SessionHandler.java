@@ -3,15 +3,12 @@ package io.tunnelplane.server.session;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.ProtocolException;
-import java.nio.charset.StandardCharsets;
 
 /**
- * Last handler of a logged-in session: learns why the agent goes away, turns errors into causes and, when the
- * connection closes, hands the session to {@link SessionEnd} exactly once.
+ * Last handler of a logged-in session: turns errors into causes and, when the connection closes, hands the session to {@link SessionEnd} exactly once.
  */
 final class SessionHandler extends ChannelInboundHandlerAdapter {
     static final String NAME = "session";
@@ -25,12 +22,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         this.sessionEnd = sessionEnd;
     }
 
+    /** Connection-level frames end here; GOAWAYs are read through the codec's connection listener. */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof Http2GoAwayFrame goAway) {
-            String reason = goAway.content().toString(StandardCharsets.UTF_8);
-            session.peerAnnounced(reason.isEmpty() ? DisconnectCause.GO_AWAY : DisconnectCause.fromWire(reason));
-        }
         ReferenceCountUtil.release(msg);
     }
 

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
@@ -17,6 +18,7 @@ import io.tunnelplane.protocol.keepalive.KeepaliveHandler;
 import io.tunnelplane.protocol.keepalive.KeepaliveListener;
 import io.tunnelplane.protocol.keepalive.KeepaliveMonitor;
 import io.tunnelplane.protocol.keepalive.KeepaliveSettings;
+import io.tunnelplane.protocol.mux.GoAwayListener;
 import io.tunnelplane.protocol.mux.MuxPipeline;
 import io.tunnelplane.protocol.mux.MuxSettings;
 import io.tunnelplane.protocol.mux.StreamHeaders;
@@ -117,7 +119,21 @@ public class SessionStarter {
 
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addFirst(InboundActivityHandler.NAME, new InboundActivityHandler(monitor));
-        MuxPipeline.installServerEnd(channel, muxSettings, ServerLoginHandler.NAME);
+        // Many streams flush after each of their reads; coalesce those into few writes to the socket.
+        pipeline.addAfter(InboundActivityHandler.NAME, "flush-consolidation", new FlushConsolidationHandler(64, true));
+        MuxPipeline.installServerEnd(channel, muxSettings, new GoAwayListener() {
+            @Override
+            public void sent(DisconnectCause cause, String detail) {
+                if (cause == DisconnectCause.PROTOCOL_ERROR) {
+                    session.localProtocolError(detail);
+                }
+            }
+
+            @Override
+            public void received(DisconnectCause cause, String detail) {
+                session.peerAnnounced(cause, detail);
+            }
+        }, ServerLoginHandler.NAME);
         pipeline.addAfter(MuxPipeline.MULTIPLEX, KeepaliveHandler.NAME, new KeepaliveHandler(monitor,
                 new KeepaliveListener() {
                     @Override

@@ -38,26 +38,31 @@ class TunnelEndToEndIT {
     private static LocalService echo;
     private static LocalService digest;
     private static LocalService doomed;
+    private static LocalService resetter;
     private static TestServer server;
     private static Agent agent;
     private static int echoPort;
     private static int digestPort;
     private static int doomedPort;
+    private static int resetterPort;
 
     @BeforeAll
     static void startTunnel() throws IOException {
         echo = new LocalService(LocalService.Mode.ECHO);
         digest = new LocalService(LocalService.Mode.DIGEST);
         doomed = new LocalService(LocalService.Mode.ECHO);
+        resetter = new LocalService(LocalService.Mode.RESET_AFTER_FIRST_READ);
         echoPort = FreePorts.inRange(10000, 20000);
         digestPort = FreePorts.inRange(10000, 20000);
         doomedPort = FreePorts.inRange(10000, 20000);
+        resetterPort = FreePorts.inRange(10000, 20000);
         Map<String, Object> props = TestServer.defaults();
         props.put("tunnel.server.clients[0].name", "demo");
         props.put("tunnel.server.clients[0].token", TOKEN);
         addProxy(props, 0, "echo", echo.port(), echoPort);
         addProxy(props, 1, "digest", digest.port(), digestPort);
         addProxy(props, 2, "doomed", doomed.port(), doomedPort);
+        addProxy(props, 3, "resetter", resetter.port(), resetterPort);
         server = TestServer.start(props);
         agent = TestAgents.start(server.agentPort(), TOKEN, Duration.ofSeconds(2));
         await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
@@ -81,7 +86,7 @@ class TunnelEndToEndIT {
         if (server != null) {
             server.close();
         }
-        for (LocalService service : new LocalService[] {echo, digest, doomed}) {
+        for (LocalService service : new LocalService[] {echo, digest, doomed, resetter}) {
             if (service != null) {
                 service.close();
             }
@@ -171,6 +176,32 @@ class TunnelEndToEndIT {
         assertThat(metrics).contains("tunnel_sessions_active");
         assertThat(metrics).containsPattern("tunnel_sessions_active\\S* 1\\.0");
         assertThat(metrics).containsPattern("tunnel_proxy_bytes_sum\\{direction=\"in\",proxy=\"echo\"} [1-9][0-9.E]*");
+    }
+
+    @Test
+    void manyLocalResetsInTheMiddleOfUploadsDoNotEndTheSession() throws Exception {
+        // Each reset leaves up to a stream window of DATA in flight, answered frame by frame with RST_STREAM:
+        // hundreds of RSTs, which HTTP/2 rapid-reset protection would punish by killing every proxy of the agent.
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<CompletableFuture<?>> uploads = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                uploads.add(CompletableFuture.runAsync(() -> {
+                    try {
+                        Visitor.exchange(resetterPort, new byte[4 << 20]);
+                    } catch (IOException expected) {
+                        // the local service reset the upload; the visitor sees a reset too
+                    }
+                }, pool));
+            }
+            CompletableFuture.allOf(uploads.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(resetter.accepted()).isEqualTo(60);
+        assertThat(Visitor.exchange(echoPort, "alive".getBytes())).isEqualTo("alive".getBytes());
+        assertThat(agent.metrics().sessions()).as("the agent never had to reconnect").isEqualTo(1);
+        assertThat(agent.metrics().disconnects()).isEmpty();
     }
 
     /** True when the peer closed (EOF or reset); false only if the read timed out, i.e. the tunnel hung. */

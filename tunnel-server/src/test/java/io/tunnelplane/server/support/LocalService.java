@@ -18,10 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real TCP service on loopback standing in for the service behind the agent. {@link Mode#ECHO} copies bytes back
  * as they arrive and half-closes after the peer's FIN; {@link Mode#DIGEST} answers only after the peer's FIN with
- * the SHA-256 of everything it read, which proves a half-closed visitor still gets its response.
+ * the SHA-256 of everything it read, which proves a half-closed visitor still gets its response;
+ * {@link Mode#RESET_AFTER_FIRST_READ} resets the connection in the middle of an upload, like a crashing handler.
  */
 public final class LocalService implements AutoCloseable {
-    public enum Mode { ECHO, DIGEST }
+    public enum Mode { ECHO, DIGEST, RESET_AFTER_FIRST_READ }
 
     private final Mode mode;
     private final ServerSocket server;
@@ -72,6 +73,10 @@ public final class LocalService implements AutoCloseable {
             byte[] buffer = new byte[64 * 1024];
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                if (mode == Mode.RESET_AFTER_FIRST_READ) {
+                    socket.setSoLinger(true, 0);
+                    return;
+                }
                 if (mode == Mode.ECHO) {
                     out.write(buffer, 0, n);
                 } else {
