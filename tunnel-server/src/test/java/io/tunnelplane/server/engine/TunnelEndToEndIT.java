@@ -39,12 +39,14 @@ class TunnelEndToEndIT {
     private static LocalService digest;
     private static LocalService doomed;
     private static LocalService resetter;
+    private static LocalService source;
     private static TestServer server;
     private static Agent agent;
     private static int echoPort;
     private static int digestPort;
     private static int doomedPort;
     private static int resetterPort;
+    private static int sourcePort;
 
     @BeforeAll
     static void startTunnel() throws IOException {
@@ -52,10 +54,12 @@ class TunnelEndToEndIT {
         digest = new LocalService(LocalService.Mode.DIGEST);
         doomed = new LocalService(LocalService.Mode.ECHO);
         resetter = new LocalService(LocalService.Mode.RESET_AFTER_FIRST_READ);
+        source = new LocalService(LocalService.Mode.SOURCE);
         echoPort = FreePorts.inRange(10000, 20000);
         digestPort = FreePorts.inRange(10000, 20000);
         doomedPort = FreePorts.inRange(10000, 20000);
         resetterPort = FreePorts.inRange(10000, 20000);
+        sourcePort = FreePorts.inRange(10000, 20000);
         Map<String, Object> props = TestServer.defaults();
         props.put("tunnel.server.clients[0].name", "demo");
         props.put("tunnel.server.clients[0].token", TOKEN);
@@ -63,6 +67,7 @@ class TunnelEndToEndIT {
         addProxy(props, 1, "digest", digest.port(), digestPort);
         addProxy(props, 2, "doomed", doomed.port(), doomedPort);
         addProxy(props, 3, "resetter", resetter.port(), resetterPort);
+        addProxy(props, 4, "source", source.port(), sourcePort);
         server = TestServer.start(props);
         agent = TestAgents.start(server.agentPort(), TOKEN, Duration.ofSeconds(2));
         await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
@@ -86,7 +91,7 @@ class TunnelEndToEndIT {
         if (server != null) {
             server.close();
         }
-        for (LocalService service : new LocalService[] {echo, digest, doomed, resetter}) {
+        for (LocalService service : new LocalService[] {echo, digest, doomed, resetter, source}) {
             if (service != null) {
                 service.close();
             }
@@ -202,6 +207,29 @@ class TunnelEndToEndIT {
         assertThat(Visitor.exchange(echoPort, "alive".getBytes())).isEqualTo("alive".getBytes());
         assertThat(agent.metrics().sessions()).as("the agent never had to reconnect").isEqualTo(1);
         assertThat(agent.metrics().disconnects()).isEmpty();
+    }
+
+    @Test
+    void aVisitorThatStopsReadingIsBackpressuredToTheServiceWhileOtherStreamsFlow() throws Exception {
+        try (Socket stalled = Visitor.connect(sourcePort)) {
+            // The visitor reads nothing. The service must soon be unable to write more: the stream window, the
+            // relays' watermarks and the sockets' buffers are all bounded, so nothing buffers without limit.
+            long[] last = {-1};
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                long now = source.written();
+                boolean stable = now > 0 && now == last[0];
+                last[0] = now;
+                return stable;
+            });
+            assertThat(source.written()).as("bytes accepted from the service while nobody reads")
+                    .isLessThan(48L << 20);
+            // The stalled stream holds only its own window: other connections and the control stream still flow.
+            assertThat(Visitor.exchange(echoPort, new byte[256 * 1024])).hasSize(256 * 1024);
+            assertThat(agent.metrics().sessions()).isEqualTo(1);
+            // And the stalled one resumes when its reader does.
+            byte[] chunk = stalled.getInputStream().readNBytes(8 << 20);
+            assertThat(chunk).hasSize(8 << 20);
+        }
     }
 
     /** True when the peer closed (EOF or reset); false only if the read timed out, i.e. the tunnel hung. */

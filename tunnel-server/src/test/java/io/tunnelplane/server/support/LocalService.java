@@ -19,10 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real TCP service on loopback standing in for the service behind the agent. {@link Mode#ECHO} copies bytes back
  * as they arrive and half-closes after the peer's FIN; {@link Mode#DIGEST} answers only after the peer's FIN with
  * the SHA-256 of everything it read, which proves a half-closed visitor still gets its response;
- * {@link Mode#RESET_AFTER_FIRST_READ} resets the connection in the middle of an upload, like a crashing handler.
+ * {@link Mode#RESET_AFTER_FIRST_READ} resets the connection in the middle of an upload, like a crashing handler;
+ * {@link Mode#SOURCE} writes without end and counts what the network accepted (for backpressure tests).
  */
 public final class LocalService implements AutoCloseable {
-    public enum Mode { ECHO, DIGEST, RESET_AFTER_FIRST_READ }
+    public enum Mode { ECHO, DIGEST, RESET_AFTER_FIRST_READ, SOURCE }
 
     private final Mode mode;
     private final ServerSocket server;
@@ -34,6 +35,7 @@ public final class LocalService implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger resets = new AtomicInteger();
     private final AtomicInteger accepted = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
 
     public LocalService(Mode mode) throws IOException {
         this.mode = mode;
@@ -54,6 +56,11 @@ public final class LocalService implements AutoCloseable {
         return accepted.get();
     }
 
+    /** Bytes a {@link Mode#SOURCE} service managed to write so far. */
+    public long written() {
+        return written.get();
+    }
+
     private void acceptLoop() {
         while (!server.isClosed()) {
             try {
@@ -71,6 +78,12 @@ public final class LocalService implements AutoCloseable {
         try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[64 * 1024];
+            if (mode == Mode.SOURCE) {
+                while (true) {
+                    out.write(buffer);
+                    written.addAndGet(buffer.length);
+                }
+            }
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 if (mode == Mode.RESET_AFTER_FIRST_READ) {
