@@ -11,13 +11,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.springframework.stereotype.Component;
 
 /**
- * Clients from {@code tunnel.server.clients}: the way to run the engine before the control plane stores clients.
- * Only the derived token keys are kept in memory.
+ * Clients from {@code tunnel.server.clients}: static clients next to the ones the control plane stores (handy
+ * for a fixed fleet or a demo). Only the derived token keys are kept in memory.
  */
-@Component
 public class ConfiguredClientDirectory implements ClientDirectory {
     private final Map<String, ClientAccess> clients;
 

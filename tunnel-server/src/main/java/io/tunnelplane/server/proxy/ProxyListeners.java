@@ -9,6 +9,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.mux.StreamHeaders;
@@ -43,9 +45,13 @@ public class ProxyListeners {
         this.metrics = metrics;
     }
 
-    /** Binds the proxy's public port; on failure the proxy stays closed and the reason is logged. */
-    public ChannelFuture open(AgentSession session, ProxySpec proxy) {
-        ChannelFuture bind = new ServerBootstrap()
+    /**
+     * Binds the proxy's public port on the session's event loop. The future fails with a message an operator can
+     * act on (the port is taken, the session ended); the failure is also logged.
+     */
+    public Future<ProxyListener> open(AgentSession session, ProxySpec proxy) {
+        Promise<ProxyListener> result = session.eventLoop().newPromise();
+        new ServerBootstrap()
                 .group(session.eventLoop(), session.eventLoop())
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -59,22 +65,28 @@ public class ProxyListeners {
                         relay(session, proxy, visitor);
                     }
                 })
-                .bind(new InetSocketAddress(bindAddress, proxy.remotePort()));
-        bind.addListener((ChannelFuture f) -> {
-            if (!f.isSuccess()) {
-                log.warn("proxy not listening client={} proxy={} port={}: {}", session.clientId(), proxy.name(),
-                        proxy.remotePort(), f.cause().getMessage());
-                return;
-            }
-            if (session.cause() != null || !session.channel().isActive()) {
-                f.channel().close(); // the session ended while we were binding
-                return;
-            }
-            session.addListener(proxy, new ProxyListener(proxy, f.channel()));
-            log.info("proxy listening client={} proxy={} port={} local={}:{}", session.clientId(), proxy.name(),
-                    proxy.remotePort(), proxy.localHost(), proxy.localPort());
-        });
-        return bind;
+                .bind(new InetSocketAddress(bindAddress, proxy.remotePort()))
+                .addListener((ChannelFuture f) -> {
+                    if (!f.isSuccess()) {
+                        String reason = "port " + proxy.remotePort() + " cannot be opened on the server: "
+                                + f.cause().getMessage();
+                        log.warn("proxy not listening client={} proxy={}: {}", session.clientId(), proxy.name(),
+                                reason);
+                        result.setFailure(new IllegalStateException(reason, f.cause()));
+                        return;
+                    }
+                    if (session.cause() != null || !session.channel().isActive()) {
+                        f.channel().close(); // the session ended while we were binding
+                        result.setFailure(new IllegalStateException("the agent's session ended"));
+                        return;
+                    }
+                    ProxyListener listener = new ProxyListener(proxy, f.channel());
+                    session.addListener(proxy, listener);
+                    log.info("proxy listening client={} proxy={} port={} local={}:{}", session.clientId(),
+                            proxy.name(), proxy.remotePort(), proxy.localHost(), proxy.localPort());
+                    result.setSuccess(listener);
+                });
+        return result;
     }
 
     private void relay(AgentSession session, ProxySpec proxy, Channel visitor) {

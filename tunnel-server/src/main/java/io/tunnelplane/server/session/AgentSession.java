@@ -10,6 +10,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.control.ControlMessage;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.keepalive.KeepaliveMonitor;
 import io.tunnelplane.server.proxy.ProxyListener;
@@ -42,6 +43,9 @@ public final class AgentSession {
     private int activeStreams;
     private DisconnectCause peerAnnouncedCause;
     private String detail;
+    private volatile List<ProxySpec> proxies = List.of();
+    private long proxyListVersion;
+    private Channel controlStream;
 
     AgentSession(Channel channel, String clientId, String sessionId, SessionInfo info, KeepaliveMonitor keepalive) {
         this.channel = channel;
@@ -115,8 +119,31 @@ public final class AgentSession {
         return listenersClosed;
     }
 
+    /** The proxies this session serves, as last sent to the agent. */
+    public List<ProxySpec> proxies() {
+        return proxies;
+    }
+
+    void controlStream(Channel stream) {
+        this.controlStream = stream;
+    }
+
+    /** Sends the complete proxy list, with a higher version than any before, over the control stream. */
+    public void pushProxies(List<ProxySpec> current) {
+        proxies = List.copyOf(current);
+        if (controlStream != null && controlStream.isActive()) {
+            controlStream.writeAndFlush(new ControlMessage.ProxyList(++proxyListVersion, proxies));
+        }
+    }
+
     public void addListener(ProxySpec spec, ProxyListener listener) {
         listeners.put(spec.id(), listener);
+    }
+
+    /** Closes one proxy's public port; connections it accepted keep relaying. */
+    public Future<Void> removeListener(long proxyId) {
+        ProxyListener listener = listeners.remove(proxyId);
+        return listener == null ? channel.eventLoop().newSucceededFuture(null) : listener.close();
     }
 
     public void streamOpened() {

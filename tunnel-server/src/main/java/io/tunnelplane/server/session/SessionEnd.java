@@ -1,23 +1,28 @@
 package io.tunnelplane.server.session;
 
+import io.tunnelplane.control.event.ConnectionEvents;
+import io.tunnelplane.control.event.SessionRecord;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import java.time.Duration;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-/** Everything that happens once when a session ends: ports freed, registry, metrics and one log line. */
+/** Everything that happens once when a session ends: ports freed, registry, metrics, one log line, one event. */
 @Component
 public class SessionEnd {
     private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.session");
 
     private final SessionRegistry registry;
     private final TunnelMetrics metrics;
+    private final ConnectionEvents events;
 
-    public SessionEnd(SessionRegistry registry, TunnelMetrics metrics) {
+    public SessionEnd(SessionRegistry registry, TunnelMetrics metrics, ConnectionEvents events) {
         this.registry = registry;
         this.metrics = metrics;
+        this.events = events;
     }
 
     void finish(AgentSession session, Throwable lastError) {
@@ -27,17 +32,21 @@ public class SessionEnd {
         Duration age = session.age();
         metrics.sessionEnded(session.clientId(), cause, age);
         Duration rtt = session.lastRtt();
+        String detail = session.detail() != null ? session.detail()
+                : lastError != null ? String.valueOf(lastError.getMessage()) : null;
         log.info("agent disconnected client={} session={} cause={} duration={} last_rtt={} bytes_in={} bytes_out={}"
                         + " silence={} remote={}{}",
                 session.clientId(), session.sessionId(), cause.wireName(), human(age),
                 rtt == null ? "-" : rtt.toNanos() / 1_000 + "us", session.bytesIn(), session.bytesOut(),
                 human(session.silence()), session.remoteAddress(),
-                explanation(session, lastError));
+                explanation(detail));
+        events.record(new SessionRecord(session.clientId(), session.sessionId(), session.connectedAt(), Instant.now(),
+                String.valueOf(session.remoteAddress()), cause.wireName(), detail, age.toMillis(), session.bytesIn(),
+                session.bytesOut(), rtt == null ? null : rtt.toNanos() / 1_000, session.info().agentVersion(),
+                session.info().previousCause().wireName(), session.info().reconnectAttempts()));
     }
 
-    private static String explanation(AgentSession session, Throwable lastError) {
-        String detail = session.detail() != null ? session.detail()
-                : lastError != null ? String.valueOf(lastError.getMessage()) : null;
+    private static String explanation(String detail) {
         return detail == null ? "" : " detail=\"" + detail.replace('"', '\'') + "\"";
     }
 

@@ -9,7 +9,6 @@ import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.tunnelplane.protocol.DisconnectCause;
-import io.tunnelplane.protocol.control.ControlMessage;
 import io.tunnelplane.protocol.control.ControlStreamCodec;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.handshake.Login;
@@ -24,6 +23,7 @@ import io.tunnelplane.protocol.mux.MuxSettings;
 import io.tunnelplane.protocol.mux.StreamHeaders;
 import io.tunnelplane.server.client.ClientAccess;
 import io.tunnelplane.server.client.ClientDirectory;
+import io.tunnelplane.server.client.StoredClientDirectory;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.proxy.ProxyListeners;
@@ -151,6 +151,9 @@ public class SessionStarter {
         pipeline.remove(HandshakeNames.DECODER);
 
         metrics.sessionStarted();
+        if (directory instanceof StoredClientDirectory stored) {
+            stored.loggedIn(access.clientId());
+        }
         if (info.previousCause() != DisconnectCause.NONE) {
             metrics.reconnect(access.clientId(), info.previousCause());
         }
@@ -182,8 +185,9 @@ public class SessionStarter {
                         return;
                     }
                     Http2StreamChannel control = (Http2StreamChannel) opened.getNow();
-                    control.write(new DefaultHttp2HeadersFrame(StreamHeaders.control()));
-                    control.writeAndFlush(new ControlMessage.ProxyList(1, access.proxies()));
+                    control.writeAndFlush(new DefaultHttp2HeadersFrame(StreamHeaders.control()));
+                    session.controlStream(control);
+                    session.pushProxies(access.proxies());
                     for (ProxySpec proxy : access.proxies()) {
                         proxyListeners.open(session, proxy);
                     }

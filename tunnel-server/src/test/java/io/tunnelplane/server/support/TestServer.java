@@ -14,6 +14,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 /** The real server application started on free loopback ports, as a test would run the jar. */
 public final class TestServer implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    public static final String ADMIN_TOKEN = "test-admin-token";
 
     private final ConfigurableApplicationContext context;
 
@@ -28,6 +29,8 @@ public final class TestServer implements AutoCloseable {
         props.put("tunnel.server.bind-port", 0);
         props.put("tunnel.server.proxy-bind-address", "127.0.0.1");
         props.put("tunnel.server.shutdown.drain", "1s");
+        props.put("spring.datasource.url", "jdbc:h2:mem:" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        props.put("tunnel.api.admin-token", ADMIN_TOKEN);
         return props;
     }
 
@@ -52,8 +55,21 @@ public final class TestServer implements AutoCloseable {
 
     /** GET on the running app with a real HTTP client. */
     public HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A request to the running app carrying the admin token. */
+    public HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort() + path))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN);
+    }
+
+    /** Sends a request built with {@link #request}, with a JSON body when one is given. */
+    public HttpResponse<String> send(String method, String path, String json) throws Exception {
+        HttpRequest.Builder builder = request(path).header("Content-Type", "application/json");
+        builder.method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(json));
+        return HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Override

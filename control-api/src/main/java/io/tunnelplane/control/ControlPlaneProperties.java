@@ -1,0 +1,33 @@
+package io.tunnelplane.control;
+
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The control plane's settings ({@code tunnel.api.*}, {@code tunnel.events.*} share this record's prefix root).
+ *
+ * @param adminToken   bearer token for the API; when empty one is generated at first start, stored hashed and
+ *                     printed once
+ * @param publicPaths  paths served without a token (Ant patterns)
+ * @param maxBodySize  largest request body accepted, in bytes
+ * @param eventRetention how long connection events are kept
+ */
+@Validated
+@ConfigurationProperties("tunnel.api")
+public record ControlPlaneProperties(
+        String adminToken,
+        @DefaultValue({"/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/v3/api-docs/**",
+                "/swagger-ui/**", "/swagger-ui.html"}) List<String> publicPaths,
+        @DefaultValue("65536") long maxBodySize,
+        @DefaultValue("30d") @NotNull Duration eventRetention) {
+
+    @Override
+    public String toString() {
+        return "ControlPlaneProperties[adminToken=" + (adminToken == null || adminToken.isEmpty() ? "-" : "****")
+                + ", publicPaths=" + publicPaths + "]";
+    }
+}

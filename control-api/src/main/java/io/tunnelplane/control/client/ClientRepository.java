@@ -1,0 +1,23 @@
+package io.tunnelplane.control.client;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Modifying;
+import org.springframework.data.jpa.repository.Query;
+import org.springframework.data.repository.query.Param;
+
+public interface ClientRepository extends JpaRepository<Client, Long> {
+    Optional<Client> findByName(String name);
+
+    boolean existsByName(String name);
+
+    List<Client> findByNameIn(Collection<String> names);
+
+    /** Touches last-seen without loading or versioning the client (a login must never conflict with an edit). */
+    @Modifying
+    @Query("update Client c set c.lastSeenAt = :when where c.name = :name")
+    int markSeen(@Param("name") String name, @Param("when") Instant when);
+}

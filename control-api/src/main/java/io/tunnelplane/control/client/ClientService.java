@@ -1,0 +1,101 @@
+package io.tunnelplane.control.client;
+
+import io.tunnelplane.control.TransactionHooks;
+import io.tunnelplane.control.proxy.ProxyService;
+import io.tunnelplane.control.runtime.LiveSession;
+import io.tunnelplane.control.runtime.TunnelRuntime;
+import io.tunnelplane.control.web.ApiException;
+import java.time.Clock;
+import java.util.Map;
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.Pageable;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Client management: create with a fresh token, enable/disable, rotate, delete, kick. */
+@Service
+@Transactional
+public class ClientService {
+    /** Wire names of the disconnect causes the control plane asks for. */
+    static final String KICKED = "kicked";
+    static final String CREDENTIALS_REVOKED = "credentials_revoked";
+
+    private final ClientRepository clients;
+    private final ProxyService proxies;
+    private final TunnelRuntime runtime;
+    private final Clock clock;
+
+    public ClientService(ClientRepository clients, ProxyService proxies, TunnelRuntime runtime, Clock clock) {
+        this.clients = clients;
+        this.proxies = proxies;
+        this.runtime = runtime;
+        this.clock = clock;
+    }
+
+    public ClientViews.Created create(ClientRequests.Create request) {
+        if (clients.existsByName(request.name())) {
+            throw ApiException.conflict("name", "a client named " + request.name() + " already exists");
+        }
+        String token = ClientTokens.newToken(request.name());
+        Client client = clients.save(new Client(request.name(), request.description(),
+                request.labels() == null ? Map.of() : request.labels(), ClientTokens.keyHex(token), clock.instant()));
+        return new ClientViews.Created(client.getId(), client.getName(), token, ClientViews.Summary.of(client, false));
+    }
+
+    @Transactional(readOnly = true)
+    public Page<ClientViews.Summary> list(Pageable pageable) {
+        return clients.findAll(pageable).map(c -> ClientViews.Summary.of(c, runtime.session(c.getName()).isPresent()));
+    }
+
+    @Transactional(readOnly = true)
+    public ClientViews.Detail get(long id) {
+        Client c = find(id);
+        LiveSession live = runtime.session(c.getName()).orElse(null);
+        return new ClientViews.Detail(c.getId(), c.getName(), c.getDescription(), c.isEnabled(), c.getLabels(),
+                c.getCreatedAt(), c.getUpdatedAt(), c.getLastSeenAt(), ClientViews.Live.of(live),
+                proxies.viewsOf(c.getId(), live));
+    }
+
+    public ClientViews.Detail update(long id, ClientRequests.Update request) {
+        Client client = find(id);
+        if (request.description() != null) {
+            client.describe(request.description(), clock.instant());
+        }
+        if (request.enabled() != null && request.enabled() != client.isEnabled()) {
+            client.enable(request.enabled(), clock.instant());
+            if (!request.enabled()) {
+                String name = client.getName();
+                TransactionHooks.afterCommit(() -> runtime.disconnect(name, CREDENTIALS_REVOKED));
+            }
+        }
+        clients.flush();
+        return get(id);
+    }
+
+    public void delete(long id) {
+        Client client = find(id);
+        String name = client.getName();
+        clients.delete(client);
+        TransactionHooks.afterCommit(() -> runtime.disconnect(name, CREDENTIALS_REVOKED));
+    }
+
+    /** A new token replaces the old one; sessions logged in with the old one are ended. */
+    public ClientViews.Created rotateToken(long id) {
+        Client client = find(id);
+        String token = ClientTokens.newToken(client.getName());
+        client.rotateTokenKey(ClientTokens.keyHex(token), clock.instant());
+        String name = client.getName();
+        TransactionHooks.afterCommit(() -> runtime.disconnect(name, CREDENTIALS_REVOKED));
+        return new ClientViews.Created(client.getId(), name, token, ClientViews.Summary.of(client, false));
+    }
+
+    /** Kicks the client's session (cause {@code kicked}); returns whether it was online. */
+    @Transactional(readOnly = true)
+    public boolean disconnect(long id) {
+        return runtime.disconnect(find(id).getName(), KICKED);
+    }
+
+    private Client find(long id) {
+        return clients.findById(id).orElseThrow(() -> ApiException.notFound("client", id));
+    }
+}

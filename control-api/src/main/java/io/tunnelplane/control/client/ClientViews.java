@@ -1,0 +1,50 @@
+package io.tunnelplane.control.client;
+
+import io.tunnelplane.control.proxy.ProxyView;
+import io.tunnelplane.control.runtime.LiveSession;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Response bodies of the client endpoints. The token appears only in {@link Created}. */
+public final class ClientViews {
+    private ClientViews() {
+    }
+
+    public record Summary(long id, String name, String description, boolean enabled, Map<String, String> labels,
+            Instant createdAt, Instant updatedAt, Instant lastSeenAt, boolean online) {
+        static Summary of(Client c, boolean online) {
+            return new Summary(c.getId(), c.getName(), c.getDescription(), c.isEnabled(), c.getLabels(),
+                    c.getCreatedAt(), c.getUpdatedAt(), c.getLastSeenAt(), online);
+        }
+    }
+
+    /** One client with its live state and proxies. */
+    public record Detail(long id, String name, String description, boolean enabled, Map<String, String> labels,
+            Instant createdAt, Instant updatedAt, Instant lastSeenAt, Live live, List<ProxyView> proxies) {
+    }
+
+    /**
+     * Live state; {@code online=false} and nulls when the client has no session.
+     *
+     * @param lastRttMicros last heartbeat round-trip time, null before the first probe was answered
+     */
+    public record Live(boolean online, String sessionId, Instant sessionStart, String remoteAddress,
+            Long lastRttMicros, String agentVersion) {
+        static Live of(LiveSession session) {
+            if (session == null) {
+                return new Live(false, null, null, null, null, null);
+            }
+            return new Live(true, session.sessionId(), session.connectedAt(), session.remoteAddress(),
+                    session.lastRtt() == null ? null : session.lastRtt().toNanos() / 1_000, session.agentVersion());
+        }
+    }
+
+    /** Returned once, on creation and on rotation: the only time the token is shown. */
+    public record Created(long id, String name, String token, Summary client) {
+        @Override
+        public String toString() {
+            return "Created[id=" + id + ", name=" + name + ", token=****]";
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.tunnelplane.control.event;
+
+import java.time.Instant;
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.Pageable;
+import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Modifying;
+import org.springframework.data.jpa.repository.Query;
+import org.springframework.data.repository.query.Param;
+
+public interface ConnectionEventRepository extends JpaRepository<ConnectionEvent, Long> {
+    Page<ConnectionEvent> findByClientIdOrderByDisconnectedAtDescIdDesc(Long clientId, Pageable pageable);
+
+    @Modifying
+    @Query("delete from ConnectionEvent e where e.disconnectedAt < :before")
+    int deleteOlderThan(@Param("before") Instant before);
+}

@@ -1,0 +1,26 @@
+package io.tunnelplane.control.event;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.Pageable;
+import org.springframework.data.web.PageableDefault;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@Tag(name = "events", description = "Connection history: every ended session with its cause")
+public class EventController {
+    private final ConnectionEvents events;
+
+    public EventController(ConnectionEvents events) {
+        this.events = events;
+    }
+
+    @GetMapping("/api/v1/clients/{id}/events")
+    @Operation(summary = "The client's ended sessions, newest first")
+    public Page<ConnectionEvents.EventView> list(@PathVariable long id, @PageableDefault(size = 50) Pageable pageable) {
+        return events.list(id, pageable);
+    }
+}

@@ -1,0 +1,16 @@
+package io.tunnelplane.control.proxy;
+
+import java.util.List;
+import java.util.Optional;
+import org.springframework.data.jpa.repository.JpaRepository;
+
+public interface ProxyRepository extends JpaRepository<Proxy, Long> {
+    List<Proxy> findByClientIdOrderById(Long clientId);
+
+    List<Proxy> findByClientIdAndEnabledTrueOrderById(Long clientId);
+
+    boolean existsByClientIdAndName(Long clientId, String name);
+
+    /** The enabled proxy holding a port, if any. */
+    Optional<Proxy> findByEnabledTrueAndRemotePort(int remotePort);
+}

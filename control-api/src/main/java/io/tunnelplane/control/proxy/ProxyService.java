@@ -1,0 +1,135 @@
+package io.tunnelplane.control.proxy;
+
+import io.tunnelplane.control.client.Client;
+import io.tunnelplane.control.client.ClientRepository;
+import io.tunnelplane.control.runtime.ApplyResult;
+import io.tunnelplane.control.runtime.LiveSession;
+import io.tunnelplane.control.runtime.ProxyDefinition;
+import io.tunnelplane.control.runtime.TunnelRuntime;
+import io.tunnelplane.control.web.ApiException;
+import java.time.Clock;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Proxy management. Every change is validated, stored and then applied to the client's live session before the
+ * transaction commits: if the engine cannot open the port, the change is rolled back and the caller gets a 409.
+ */
+@Service
+@Transactional
+public class ProxyService {
+    private final ProxyRepository proxies;
+    private final ClientRepository clients;
+    private final TunnelRuntime runtime;
+    private final Clock clock;
+
+    public ProxyService(ProxyRepository proxies, ClientRepository clients, TunnelRuntime runtime, Clock clock) {
+        this.proxies = proxies;
+        this.clients = clients;
+        this.runtime = runtime;
+        this.clock = clock;
+    }
+
+    public ProxyView create(long clientId, ProxyRequests.Create request) {
+        Client client = clients.findById(clientId).orElseThrow(() -> ApiException.notFound("client", clientId));
+        if (proxies.existsByClientIdAndName(clientId, request.name())) {
+            throw ApiException.conflict("name", "client " + client.getName() + " already has a proxy named "
+                    + request.name());
+        }
+        boolean enabled = request.enabled() == null || request.enabled();
+        checkPort(request.remotePort(), null, enabled);
+        Proxy proxy = proxies.save(new Proxy(client, request.name(), request.type(), request.localHost(),
+                request.localPort(), request.remotePort(), enabled, request.bandwidthLimitBytes(), clock.instant()));
+        return view(proxy, apply(client));
+    }
+
+    @Transactional(readOnly = true)
+    public List<ProxyView> list(long clientId) {
+        Client client = clients.findById(clientId).orElseThrow(() -> ApiException.notFound("client", clientId));
+        LiveSession live = runtime.session(client.getName()).orElse(null);
+        return proxies.findByClientIdOrderById(clientId).stream().map(p -> view(p, live)).toList();
+    }
+
+    @Transactional(readOnly = true)
+    public ProxyView get(long id) {
+        Proxy proxy = find(id);
+        return view(proxy, runtime.session(proxy.getClient().getName()).orElse(null));
+    }
+
+    public ProxyView update(long id, ProxyRequests.Update request) {
+        Proxy proxy = find(id);
+        boolean enabled = request.enabled() != null ? request.enabled() : proxy.isEnabled();
+        int remotePort = request.remotePort() != null ? request.remotePort() : proxy.getRemotePort();
+        checkPort(remotePort, proxy.getId(), enabled);
+        proxy.retarget(request.localHost() != null ? request.localHost() : proxy.getLocalHost(),
+                request.localPort() != null ? request.localPort() : proxy.getLocalPort(), remotePort, clock.instant());
+        proxy.enable(enabled, clock.instant());
+        return view(proxy, apply(proxy.getClient()));
+    }
+
+    public void delete(long id) {
+        Proxy proxy = find(id);
+        Client client = proxy.getClient();
+        proxies.delete(proxy);
+        apply(client);
+    }
+
+    /** Views of a client's proxies with their listening state in {@code live} (null when offline). */
+    @Transactional(readOnly = true)
+    public List<ProxyView> viewsOf(long clientId, LiveSession live) {
+        return proxies.findByClientIdOrderById(clientId).stream().map(p -> view(p, live)).toList();
+    }
+
+    /** The client's enabled proxies in the engine's terms. */
+    @Transactional(readOnly = true)
+    public List<ProxyDefinition> enabledDefinitions(long clientId) {
+        return proxies.findByClientIdAndEnabledTrueOrderById(clientId).stream()
+                .map(p -> new ProxyDefinition(p.getId(), p.getName(), p.getType(), p.getLocalHost(),
+                        p.getLocalPort(), p.getRemotePort()))
+                .toList();
+    }
+
+    private Proxy find(long id) {
+        return proxies.findById(id).orElseThrow(() -> ApiException.notFound("proxy", id));
+    }
+
+    private void checkPort(int port, Long self, boolean enabled) {
+        if (!runtime.portAllowed(port)) {
+            throw ApiException.unprocessable("remotePort", "port " + port + " is outside tunnel.server.allow-ports ("
+                    + runtime.allowedPorts() + ")");
+        }
+        if (enabled) {
+            proxies.findByEnabledTrueAndRemotePort(port)
+                    .filter(other -> !other.getId().equals(self))
+                    .ifPresent(other -> {
+                        throw ApiException.conflict("remotePort", "port " + port + " is already used by proxy "
+                                + other.getClient().getName() + "/" + other.getName());
+                    });
+        }
+    }
+
+    /** Pushes the client's stored proxies to its live session; a refusal rolls the transaction back. */
+    private LiveSession apply(Client client) {
+        proxies.flush();
+        ApplyResult result = runtime.apply(client.getName(), enabledDefinitions(client.getId()));
+        if (!result.ok()) {
+            throw ApiException.conflict("remotePort", result.failures().values().stream()
+                    .collect(Collectors.joining("; ")));
+        }
+        return runtime.session(client.getName()).orElse(null);
+    }
+
+    private static ProxyView view(Proxy proxy, LiveSession live) {
+        String state;
+        if (!proxy.isEnabled()) {
+            state = "disabled";
+        } else if (live == null) {
+            state = "offline";
+        } else {
+            state = Boolean.TRUE.equals(live.listening().get(proxy.getId())) ? "listening" : "not_listening";
+        }
+        return ProxyView.of(proxy, state);
+    }
+}

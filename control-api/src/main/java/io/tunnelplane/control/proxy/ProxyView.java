@@ -1,0 +1,20 @@
+package io.tunnelplane.control.proxy;
+
+import java.time.Instant;
+
+/**
+ * A proxy as the API shows it.
+ *
+ * @param state {@code listening}, {@code not_listening} (client online but the port is not open),
+ *              {@code offline} (client offline) or {@code disabled}
+ */
+public record ProxyView(long id, long clientId, String name, String type, String localHost, int localPort,
+        int remotePort, boolean enabled, Long bandwidthLimitBytes, Instant createdAt, Instant updatedAt,
+        String state) {
+
+    static ProxyView of(Proxy p, String state) {
+        return new ProxyView(p.getId(), p.getClient().getId(), p.getName(), p.getType(), p.getLocalHost(),
+                p.getLocalPort(), p.getRemotePort(), p.isEnabled(), p.getBandwidthLimitBytes(), p.getCreatedAt(),
+                p.getUpdatedAt(), state);
+    }
+}

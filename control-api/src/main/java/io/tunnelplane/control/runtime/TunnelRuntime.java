@@ -1,0 +1,30 @@
+package io.tunnelplane.control.runtime;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the control plane needs from the tunnel engine, implemented by the engine. Calls may block for a bounded
+ * time (the engine binds ports on its own threads) and are made after validation, inside the transaction that
+ * stores the change, so that a change the engine refuses is rolled back.
+ */
+public interface TunnelRuntime {
+    /** The client's live session, if it is online on this node. */
+    Optional<LiveSession> session(String clientName);
+
+    /**
+     * Makes {@code enabled} the client's complete set of proxies on its live session: listeners open and close,
+     * the agent gets the new list. All or nothing: when a port cannot be bound nothing changes and the result
+     * names the failures. Offline clients get them at their next login.
+     */
+    ApplyResult apply(String clientName, List<ProxyDefinition> enabled);
+
+    /** Ends the client's session with {@code cause} (a disconnect cause wire name); false when it was offline. */
+    boolean disconnect(String clientName, String cause);
+
+    /** Whether {@code tunnel.server.allow-ports} permits the port. */
+    boolean portAllowed(int port);
+
+    /** {@code tunnel.server.allow-ports} as configured, for error messages. */
+    String allowedPorts();
+}
