@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,7 @@ public final class Agent {
     private final AgentState state = new AgentState();
     private final AgentMetrics metrics = new AgentMetrics();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean stopping;
     private volatile AgentSession current;
     private DisconnectCause previousCause = DisconnectCause.NONE;
@@ -43,8 +45,11 @@ public final class Agent {
                 () -> ThreadLocalRandom.current().nextDouble());
     }
 
-    /** Starts connecting; the future completes with the exit code once the agent has stopped. */
+    /** Starts connecting (once); the future completes with the exit code once the agent has stopped. */
     public CompletableFuture<Integer> start() {
+        if (!started.compareAndSet(false, true)) {
+            return exit;
+        }
         log.info("agent {} starting: server {}:{} client {}", AgentVersion.current(), settings.serverHost(),
                 settings.serverPort(), settings.token().clientId());
         group.execute(this::connect);
