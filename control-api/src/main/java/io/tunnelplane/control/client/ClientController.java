@@ -4,7 +4,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.util.Map;
-import org.springframework.data.domain.Page;
+import io.tunnelplane.control.web.PageView;
 import org.springframework.data.domain.Pageable;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.web.PageableDefault;
@@ -38,9 +38,9 @@ public class ClientController {
 
     @GetMapping
     @Operation(summary = "List clients, paged")
-    public Page<ClientViews.Summary> list(@PageableDefault(size = 50, sort = "name", direction = Sort.Direction.ASC)
-            Pageable pageable) {
-        return clients.list(pageable);
+    public PageView<ClientViews.Summary> list(@PageableDefault(size = 50, sort = "name",
+            direction = Sort.Direction.ASC) Pageable pageable) {
+        return PageView.of(clients.list(pageable));
     }
 
     @GetMapping("/{id}")

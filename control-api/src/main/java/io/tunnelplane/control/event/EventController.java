@@ -2,7 +2,7 @@ package io.tunnelplane.control.event;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import org.springframework.data.domain.Page;
+import io.tunnelplane.control.web.PageView;
 import org.springframework.data.domain.Pageable;
 import org.springframework.data.web.PageableDefault;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -20,7 +20,8 @@ public class EventController {
 
     @GetMapping("/api/v1/clients/{id}/events")
     @Operation(summary = "The client's ended sessions, newest first")
-    public Page<ConnectionEvents.EventView> list(@PathVariable long id, @PageableDefault(size = 50) Pageable pageable) {
-        return events.list(id, pageable);
+    public PageView<ConnectionEvents.EventView> list(@PathVariable long id,
+            @PageableDefault(size = 50) Pageable pageable) {
+        return PageView.of(events.list(id, pageable));
     }
 }

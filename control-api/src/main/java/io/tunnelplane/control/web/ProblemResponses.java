@@ -28,7 +28,8 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(e.status(), e.getMessage());
+        String detail = e.field() == null ? e.getMessage() : e.field() + ": " + e.getMessage();
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(e.status(), detail);
         if (e.field() != null) {
             problem.setProperty("errors", List.of(Map.of("field", e.field(), "message", e.getMessage())));
         }
