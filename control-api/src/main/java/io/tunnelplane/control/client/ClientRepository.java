@@ -8,6 +8,7 @@ import org.springframework.data.jpa.repository.JpaRepository;
 import org.springframework.data.jpa.repository.Modifying;
 import org.springframework.data.jpa.repository.Query;
 import org.springframework.data.repository.query.Param;
+import org.springframework.transaction.annotation.Transactional;
 
 public interface ClientRepository extends JpaRepository<Client, Long> {
     Optional<Client> findByName(String name);
@@ -17,6 +18,7 @@ public interface ClientRepository extends JpaRepository<Client, Long> {
     List<Client> findByNameIn(Collection<String> names);
 
     /** Touches last-seen without loading or versioning the client (a login must never conflict with an edit). */
+    @Transactional
     @Modifying
     @Query("update Client c set c.lastSeenAt = :when where c.name = :name")
     int markSeen(@Param("name") String name, @Param("when") Instant when);

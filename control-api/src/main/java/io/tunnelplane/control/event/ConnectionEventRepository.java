@@ -7,10 +7,12 @@ import org.springframework.data.jpa.repository.JpaRepository;
 import org.springframework.data.jpa.repository.Modifying;
 import org.springframework.data.jpa.repository.Query;
 import org.springframework.data.repository.query.Param;
+import org.springframework.transaction.annotation.Transactional;
 
 public interface ConnectionEventRepository extends JpaRepository<ConnectionEvent, Long> {
     Page<ConnectionEvent> findByClientIdOrderByDisconnectedAtDescIdDesc(Long clientId, Pageable pageable);
 
+    @Transactional
     @Modifying
     @Query("delete from ConnectionEvent e where e.disconnectedAt < :before")
     int deleteOlderThan(@Param("before") Instant before);
