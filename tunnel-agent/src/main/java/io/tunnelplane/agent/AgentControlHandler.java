@@ -19,6 +19,11 @@ final class AgentControlHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        state.control(ctx.channel());
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ControlMessage.ProxyList list && state.apply(list.version(), list.proxies())) {
             log.info("serving {} proxies (version {}){}", list.proxies().size(), list.version(), describe(list));

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.tunnelplane.protocol.ProtocolException;
+import io.tunnelplane.protocol.control.ControlMessage;
 import io.tunnelplane.protocol.control.ControlStreamCodec;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.mux.RelayListener;
@@ -105,8 +106,12 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (!connected.isSuccess()) {
-                log.warn("local service unreachable proxy={} local={}:{}: {}", proxy.name(), proxy.localHost(),
-                        proxy.localPort(), connected.cause().toString());
+                String problem = proxy.localHost() + ":" + proxy.localPort() + ": " + connected.cause().getMessage();
+                if (state.reportLocal(proxy.id(), ControlMessage.ProxyStatus.LOCAL_UNREACHABLE, problem)) {
+                    log.warn("local service unreachable proxy={} {}", proxy.name(), problem);
+                } else {
+                    log.debug("local service still unreachable proxy={} {}", proxy.name(), problem);
+                }
                 drainEarly();
                 if (stream.isActive()) {
                     stream.writeAndFlush(new DefaultHttp2HeadersFrame(
@@ -116,6 +121,9 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
             }
             Channel local = connected.channel();
             local.pipeline().remove(DialErrors.INSTANCE);
+            if (state.reportLocal(proxy.id(), ControlMessage.ProxyStatus.LOCAL_REACHABLE, null)) {
+                log.debug("local service reachable proxy={}", proxy.name());
+            }
             stream.write(new DefaultHttp2HeadersFrame(StreamHeaders.response(StreamHeaders.STATUS_OK)));
             stream.pipeline().remove(this);
             StreamRelay relay = StreamRelay.start(local, stream, RelayListener.NONE);

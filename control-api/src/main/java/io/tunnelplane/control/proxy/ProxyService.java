@@ -130,6 +130,6 @@ public class ProxyService {
         } else {
             state = Boolean.TRUE.equals(live.listening().get(proxy.getId())) ? "listening" : "not_listening";
         }
-        return ProxyView.of(proxy, state);
+        return ProxyView.of(proxy, state, live == null ? null : live.unreachable().get(proxy.getId()));
     }
 }

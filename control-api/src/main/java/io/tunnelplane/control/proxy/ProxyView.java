@@ -7,14 +7,15 @@ import java.time.Instant;
  *
  * @param state {@code listening}, {@code not_listening} (client online but the port is not open),
  *              {@code offline} (client offline) or {@code disabled}
+ * @param localError why the agent last failed to reach the local service, null when it did or has not tried
  */
 public record ProxyView(long id, long clientId, String name, String type, String localHost, int localPort,
         int remotePort, boolean enabled, Long bandwidthLimitBytes, Instant createdAt, Instant updatedAt,
-        String state) {
+        String state, String localError) {
 
-    static ProxyView of(Proxy p, String state) {
+    static ProxyView of(Proxy p, String state, String localError) {
         return new ProxyView(p.getId(), p.getClient().getId(), p.getName(), p.getType(), p.getLocalHost(),
                 p.getLocalPort(), p.getRemotePort(), p.isEnabled(), p.getBandwidthLimitBytes(), p.getCreatedAt(),
-                p.getUpdatedAt(), state);
+                p.getUpdatedAt(), state, localError);
     }
 }

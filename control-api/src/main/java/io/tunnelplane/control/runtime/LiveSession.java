@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * A client's live session as the engine sees it.
  *
- * @param listening proxy id to whether its public port is listening
+ * @param listening   proxy id to whether its public port is listening
+ * @param unreachable proxy id to why the agent could not reach its local service (absent when it could)
  */
 public record LiveSession(
         String sessionId,
@@ -15,5 +16,6 @@ public record LiveSession(
         String remoteAddress,
         Duration lastRtt,
         String agentVersion,
-        Map<Long, Boolean> listening) {
+        Map<Long, Boolean> listening,
+        Map<Long, String> unreachable) {
 }

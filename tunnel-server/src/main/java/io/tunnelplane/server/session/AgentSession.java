@@ -36,6 +36,7 @@ public final class AgentSession {
     private final long startedNanos = System.nanoTime();
     private final Instant connectedAt = Instant.now();
     private final Map<Long, ProxyListener> listeners = new ConcurrentHashMap<>();
+    private final Map<Long, String> localProblems = new ConcurrentHashMap<>();
     private final Promise<Void> listenersClosed;
     private volatile DisconnectCause cause;
     private volatile long bytesIn;
@@ -117,6 +118,20 @@ public final class AgentSession {
     /** Completes once every public listener of this session has been closed (its ports are free again). */
     public Future<Void> listenersClosed() {
         return listenersClosed;
+    }
+
+    /** The agent reported that a proxy's local service refused ({@code problem}) or answered again (null). */
+    void localStatus(long proxyId, String problem) {
+        if (problem == null) {
+            localProblems.remove(proxyId);
+        } else {
+            localProblems.put(proxyId, problem);
+        }
+    }
+
+    /** Proxy id to why its local service is unreachable, as last reported by the agent. */
+    public Map<Long, String> localProblems() {
+        return Map.copyOf(localProblems);
     }
 
     /** The proxies this session serves, as last sent to the agent. */

@@ -56,7 +56,7 @@ public class EngineRuntime implements TunnelRuntime {
                 listening.put(proxy.id(), listener != null && listener.listening());
             }
             return new LiveSession(s.sessionId(), s.connectedAt(), String.valueOf(s.remoteAddress()), s.lastRtt(),
-                    s.info().agentVersion(), listening);
+                    s.info().agentVersion(), listening, s.localProblems());
         });
     }
 

@@ -138,7 +138,7 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
         if (value == null) {
             return "-";
         }
-        String printable = value.replaceAll("[^\\x21-\\x7e]", "?");
+        String printable = value.replaceAll("[^\\x20-\\x7e]", "?");
         return printable.length() > 64 ? printable.substring(0, 64) + "..." : printable;
     }
 }

@@ -131,6 +131,29 @@ class ControlPlaneFlowIT {
                 .isEqualTo(404);
     }
 
+    @Test
+    void anUnreachableLocalServiceIsReportedByTheAgentAndShownInTheApi() throws Exception {
+        JsonNode created = body(201, server.send("POST", "/api/v1/clients", "{\"name\":\"lonely\"}"));
+        long clientId = created.get("id").asLong();
+        int publicPort = FreePorts.inRange(10000, 20000);
+        int nothingListens = FreePorts.any();
+        body(201, server.send("POST", "/api/v1/clients/" + clientId + "/proxies",
+                proxyJson("gone", nothingListens, publicPort)));
+        Agent agent = TestAgents.start(server.agentPort(), created.get("token").asString(), Duration.ofSeconds(2));
+        try {
+            await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
+                try (java.net.Socket visitor = Visitor.connect(publicPort)) {
+                    visitor.getOutputStream().write('x');
+                    assertThat(Visitor.endsWithoutHanging(visitor.getInputStream())).isTrue();
+                }
+                assertThat(body(200, server.get("/api/v1/clients/" + clientId)).at("/proxies/0/localError")
+                        .asString()).contains(String.valueOf(nothingListens)).containsIgnoringCase("refused");
+            });
+        } finally {
+            agent.stop();
+        }
+    }
+
     static String proxyJson(String name, int localPort, int remotePort) {
         return "{\"name\":\"" + name + "\",\"type\":\"tcp\",\"localHost\":\"127.0.0.1\",\"localPort\":" + localPort
                 + ",\"remotePort\":" + remotePort + "}";

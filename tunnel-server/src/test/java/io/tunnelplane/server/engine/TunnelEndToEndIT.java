@@ -13,7 +13,6 @@ import io.tunnelplane.server.support.Visitor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -152,12 +151,12 @@ class TunnelEndToEndIT {
             InputStream in = socket.getInputStream();
             assertThat(new String(in.readNBytes(4))).isEqualTo("ping");
             doomed.close();
-            assertThat(readUntilClosed(in)).as("connection ended instead of hanging").isTrue();
+            assertThat(Visitor.endsWithoutHanging(in)).as("connection ended instead of hanging").isTrue();
         }
         // With the service gone, a new visitor is turned away at once rather than left waiting.
         try (Socket socket = Visitor.connect(doomedPort)) {
             socket.getOutputStream().write("ping".getBytes());
-            assertThat(readUntilClosed(socket.getInputStream())).isTrue();
+            assertThat(Visitor.endsWithoutHanging(socket.getInputStream())).isTrue();
         }
     }
 
@@ -229,20 +228,6 @@ class TunnelEndToEndIT {
             // And the stalled one resumes when its reader does.
             byte[] chunk = stalled.getInputStream().readNBytes(8 << 20);
             assertThat(chunk).hasSize(8 << 20);
-        }
-    }
-
-    /** True when the peer closed (EOF or reset); false only if the read timed out, i.e. the tunnel hung. */
-    private static boolean readUntilClosed(InputStream in) {
-        try {
-            while (in.read() >= 0) {
-                // drain whatever was in flight
-            }
-            return true;
-        } catch (SocketTimeoutException hang) {
-            return false;
-        } catch (IOException reset) {
-            return true;
         }
     }
 }

@@ -39,6 +39,20 @@ public final class Visitor {
         return out.toByteArray();
     }
 
+    /** True when the peer ended the connection (EOF or reset); false only if the read timed out: a hang. */
+    public static boolean endsWithoutHanging(InputStream in) {
+        try {
+            while (in.read() >= 0) {
+                // drain whatever was in flight
+            }
+            return true;
+        } catch (java.net.SocketTimeoutException hang) {
+            return false;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
     public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
