@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One logged-in agent connection: its HTTP/2 channel, the public listeners opened for it and the bookkeeping that
@@ -28,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * from other threads (live state for the API) are volatile or concurrent.
  */
 public final class AgentSession {
+    private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.proxy");
     private final Channel channel;
     private final String clientId;
     private final String sessionId;
@@ -158,7 +161,12 @@ public final class AgentSession {
     /** Closes one proxy's public port; connections it accepted keep relaying. */
     public Future<Void> removeListener(long proxyId) {
         ProxyListener listener = listeners.remove(proxyId);
-        return listener == null ? channel.eventLoop().newSucceededFuture(null) : listener.close();
+        if (listener == null) {
+            return channel.eventLoop().newSucceededFuture(null);
+        }
+        log.info("proxy closed client={} proxy={} port={}", clientId, listener.spec().name(),
+                listener.spec().remotePort());
+        return listener.close();
     }
 
     public void streamOpened() {
@@ -212,7 +220,7 @@ public final class AgentSession {
         for (Future<?> future : closing) {
             future.addListener(f -> {
                 if (--remaining[0] == 0) {
-                    listenersClosed.trySuccess(null);
+                    PortRelease.afterRelease(channel.eventLoop(), () -> listenersClosed.trySuccess(null));
                 }
             });
         }

@@ -95,31 +95,36 @@ public class EngineRuntime implements TunnelRuntime {
         List<ProxySpec> toClose = before.values().stream().filter(old -> !samePort(old, after.get(old.id()))).toList();
         List<ProxySpec> toOpen = after.values().stream().filter(now -> !samePort(before.get(now.id()), now)).toList();
 
-        whenAll(session, toClose.stream().map(p -> session.removeListener(p.id())).toList()).addListener(closed -> {
-            Map<Long, Future<ProxyListener>> opening = new LinkedHashMap<>();
-            for (ProxySpec proxy : toOpen) {
-                opening.put(proxy.id(), proxyListeners.open(session, proxy));
-            }
-            whenAll(session, new ArrayList<>(opening.values())).addListener(opened -> {
-                Map<Long, String> failures = new LinkedHashMap<>();
-                opening.forEach((id, future) -> {
-                    if (!future.isSuccess()) {
-                        failures.put(id, future.cause().getMessage());
-                    }
-                });
-                if (failures.isEmpty()) {
-                    session.pushProxies(wanted);
-                    result.complete(new ApplyResult(true, Map.of()));
-                    return;
+        whenAll(session, toClose.stream().map(p -> session.removeListener(p.id())).toList()).addListener(closed ->
+                PortRelease.afterRelease(session.eventLoop(), () -> openAndConfirm(session, wanted, toClose, toOpen,
+                        result)));
+    }
+
+    private void openAndConfirm(AgentSession session, List<ProxySpec> wanted, List<ProxySpec> toClose,
+            List<ProxySpec> toOpen, CompletableFuture<ApplyResult> result) {
+        Map<Long, Future<ProxyListener>> opening = new LinkedHashMap<>();
+        for (ProxySpec proxy : toOpen) {
+            opening.put(proxy.id(), proxyListeners.open(session, proxy));
+        }
+        whenAll(session, new ArrayList<>(opening.values())).addListener(opened -> {
+            Map<Long, String> failures = new LinkedHashMap<>();
+            opening.forEach((id, future) -> {
+                if (!future.isSuccess()) {
+                    failures.put(id, future.cause().getMessage());
                 }
-                opening.forEach((id, future) -> {
-                    if (future.isSuccess()) {
-                        session.removeListener(id);
-                    }
-                });
-                toClose.forEach(previous -> proxyListeners.open(session, previous));
-                result.complete(new ApplyResult(true, failures));
             });
+            if (failures.isEmpty()) {
+                session.pushProxies(wanted);
+                result.complete(new ApplyResult(true, Map.of()));
+                return;
+            }
+            opening.forEach((id, future) -> {
+                if (future.isSuccess()) {
+                    session.removeListener(id);
+                }
+            });
+            toClose.forEach(previous -> proxyListeners.open(session, previous));
+            result.complete(new ApplyResult(true, failures));
         });
     }
 
