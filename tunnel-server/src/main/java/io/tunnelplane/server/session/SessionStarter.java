@@ -157,6 +157,10 @@ public class SessionStarter {
         if (info.previousCause() != DisconnectCause.NONE) {
             metrics.reconnect(access.clientId(), info.previousCause());
         }
+        if (info.previousCause() == DisconnectCause.KEEPALIVE_TIMEOUT) {
+            // The agent's side found the last session dead: counted as it reports, next to the server's view.
+            metrics.keepaliveTimeout(access.clientId(), "agent");
+        }
         log.info("agent connected client={} session={} remote={} agent_version={} attempts={} previous_cause={}"
                         + " keepalive={}/{}",
                 access.clientId(), sessionId, channel.remoteAddress(), ServerLoginHandler.safe(info.agentVersion()),

@@ -1,0 +1,125 @@
+package io.tunnelplane.server.keepalive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tunnelplane.agent.Agent;
+import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.keepalive.KeepaliveSettings;
+import io.tunnelplane.server.support.FaultyLink;
+import io.tunnelplane.server.support.FreePorts;
+import io.tunnelplane.server.support.LocalService;
+import io.tunnelplane.server.support.TestAgents;
+import io.tunnelplane.server.support.TestServer;
+import io.tunnelplane.server.support.Visitor;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The keepalive promises on real sockets through a fault-injecting relay between agent and server: a dead path is
+ * found on both sides within time + timeout, and a saturated slow path is never mistaken for a dead one.
+ */
+class KeepaliveOverBadPathsIT {
+    private static final String TOKEN = "path.secret";
+
+    private static Map<String, Object> serverProps(String time, String timeout, int echoPort, int publicPort) {
+        Map<String, Object> props = TestServer.defaults();
+        props.put("tunnel.server.keepalive.time", time);
+        props.put("tunnel.server.keepalive.timeout", timeout);
+        props.put("tunnel.server.clients[0].name", "path");
+        props.put("tunnel.server.clients[0].token", TOKEN);
+        props.put("tunnel.server.clients[0].proxies[0].name", "echo");
+        props.put("tunnel.server.clients[0].proxies[0].local-port", echoPort);
+        props.put("tunnel.server.clients[0].proxies[0].remote-port", publicPort);
+        return props;
+    }
+
+    @Test
+    void blackholedPathIsDetectedOnBothSidesWithinTheBoundAndTheAgentComesBack() throws Exception {
+        int publicPort = FreePorts.inRange(10000, 20000);
+        KeepaliveSettings settings = KeepaliveSettings.of(Duration.ofSeconds(1), Duration.ofSeconds(1));
+        try (LocalService echo = new LocalService(LocalService.Mode.ECHO);
+                TestServer server = TestServer.start(serverProps("1s", "1s", echo.port(), publicPort));
+                FaultyLink link = new FaultyLink(server.agentPort())) {
+            Agent agent = TestAgents.start(link.port(), TOKEN, Duration.ofSeconds(1));
+            try {
+                awaitEcho(publicPort);
+                link.blackhole();
+                // Bound: quiet period + probe timeout + one tick, plus scheduling margin on a busy CI machine.
+                Duration bound = settings.detectionBound().plusSeconds(2);
+                await().atMost(bound).untilAsserted(() -> {
+                    assertThat(agent.metrics().disconnects()).containsEntry(DisconnectCause.KEEPALIVE_TIMEOUT, 1L);
+                    assertThat(server.get("/actuator/prometheus").body()).containsPattern(
+                            "tunnel_keepalive_timeouts_total\\{client=\"path\",side=\"server\"} 1\\.0");
+                });
+                // The agent reconnects through the (new, healthy) path and reports what it saw.
+                awaitEcho(publicPort);
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                        server.get("/actuator/prometheus").body()).containsPattern(
+                        "tunnel_reconnects_total\\{client=\"path\",previous_cause=\"keepalive_timeout\"} 1\\.0")
+                        .containsPattern("tunnel_keepalive_timeouts_total\\{client=\"path\",side=\"agent\"} 1\\.0"));
+            } finally {
+                agent.stop();
+            }
+        }
+    }
+
+    @Test
+    void saturatedOneMegabitPathWithADeepBufferNeverTimesOut() throws Exception {
+        int publicPort = FreePorts.inRange(10000, 20000);
+        try (LocalService echo = new LocalService(LocalService.Mode.ECHO);
+                TestServer server = TestServer.start(serverProps("2s", "4s", echo.port(), publicPort));
+                FaultyLink link = new FaultyLink(server.agentPort())) {
+            Agent agent = TestAgents.start(link.port(), TOKEN, Duration.ofSeconds(1));
+            try {
+                awaitEcho(publicPort);
+                // 1 Mbit/s each way behind 2 MiB of buffer: up to 16 s of queueing, four times the timeout.
+                link.throttle(125_000, 2 << 20);
+                AtomicLong echoed = new AtomicLong();
+                try (Socket visitor = Visitor.connect(publicPort)) {
+                    visitor.setSoTimeout(0);
+                    OutputStream out = visitor.getOutputStream();
+                    InputStream in = visitor.getInputStream();
+                    CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+                        byte[] buffer = new byte[64 * 1024];
+                        try {
+                            int n;
+                            while ((n = in.read(buffer)) >= 0) {
+                                echoed.addAndGet(n);
+                            }
+                        } catch (java.io.IOException closed) {
+                            // the test closes the socket when done
+                        }
+                    });
+                    // Keep both directions saturated for six keepalive periods (12 s): the relay's deep
+                    // buffer fills, and every probe answer queues behind megabytes.
+                    long end = System.nanoTime() + Duration.ofSeconds(12).toNanos();
+                    byte[] chunk = new byte[16 * 1024];
+                    while (System.nanoTime() < end) {
+                        out.write(chunk);
+                    }
+                    assertThat(echoed.get()).as("bytes came back through the saturated path").isPositive();
+                    visitor.close();
+                    reader.join();
+                }
+                assertThat(agent.metrics().sessions()).as("no reconnect").isEqualTo(1);
+                assertThat(agent.metrics().disconnects()).as("no disconnect on the agent").isEmpty();
+                assertThat(server.get("/actuator/prometheus").body()).doesNotContain("tunnel_keepalive_timeouts_total{")
+                        .doesNotContainPattern("tunnel_disconnects_total\\{cause=\"[a-z_]+\"} [1-9]");
+            } finally {
+                agent.stop();
+            }
+        }
+    }
+
+    private static void awaitEcho(int port) {
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
+                assertThat(Visitor.exchange(port, "ping".getBytes())).isEqualTo("ping".getBytes()));
+    }
+}

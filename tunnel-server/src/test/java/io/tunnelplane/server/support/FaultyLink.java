@@ -1,0 +1,186 @@
+package io.tunnelplane.server.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A TCP relay that plays a bad network path between agent and server, for the keepalive tests:
+ * <ul>
+ *   <li>{@link #throttle(long, int)}: each direction drains at a fixed rate behind a deep buffer (a bufferbloated
+ *       uplink: the sender's bytes are accepted at once and delivered late);</li>
+ *   <li>{@link #blackhole()}: the current connections go silent in both directions without a FIN or RST, like a
+ *       NAT box that forgot the mapping; new connections still pass;</li>
+ *   <li>{@link #reset()}: the current connections are reset.</li>
+ * </ul>
+ */
+public final class FaultyLink implements AutoCloseable {
+    private final ServerSocket listener;
+    private final int targetPort;
+    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "faulty-link");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<Pipe> pipes = new CopyOnWriteArrayList<>();
+    private volatile long bytesPerSecond;
+    private volatile int bufferBytes = 1 << 20;
+
+    public FaultyLink(int targetPort) throws IOException {
+        this.targetPort = targetPort;
+        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        threads.execute(this::accept);
+    }
+
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    /** From now on, every direction of every connection delivers at most {@code bytesPerSecond}. */
+    public void throttle(long bytesPerSecond, int bufferBytes) {
+        this.bufferBytes = bufferBytes;
+        this.bytesPerSecond = bytesPerSecond;
+    }
+
+    public void blackhole() {
+        pipes.forEach(pipe -> pipe.blackholed = true);
+    }
+
+    public void reset() {
+        for (Pipe pipe : pipes) {
+            pipe.resetBoth();
+        }
+    }
+
+    private void accept() {
+        while (!listener.isClosed()) {
+            try {
+                Socket from = listener.accept();
+                Socket to = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                from.setTcpNoDelay(true);
+                to.setTcpNoDelay(true);
+                Pipe pipe = new Pipe(from, to);
+                pipes.add(pipe);
+                pipe.start();
+            } catch (IOException closed) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+        reset();
+        threads.shutdownNow();
+    }
+
+    /** One relayed connection: two directions, each a reader thread feeding a paced writer thread. */
+    private final class Pipe {
+        private final Socket a;
+        private final Socket b;
+        private volatile boolean blackholed;
+
+        Pipe(Socket a, Socket b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        void start() throws IOException {
+            direction(a.getInputStream(), b.getOutputStream(), b);
+            direction(b.getInputStream(), a.getOutputStream(), a);
+        }
+
+        private void direction(InputStream in, OutputStream out, Socket outSocket) {
+            BlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
+            Semaphore room = new Semaphore(bufferBytes); // bytes the deep buffer may still take
+            threads.execute(() -> {
+                byte[] buffer = new byte[16 * 1024];
+                try {
+                    int n;
+                    while ((n = in.read(buffer)) >= 0) {
+                        if (blackholed) {
+                            continue; // swallowed without a trace
+                        }
+                        room.acquire(n);
+                        queue.put(java.util.Arrays.copyOf(buffer, n));
+                    }
+                    if (!blackholed) {
+                        queue.put(new byte[0]); // pass the FIN on; a blackhole swallows it too
+                    }
+                } catch (IOException | InterruptedException e) {
+                    if (!blackholed) {
+                        resetBoth();
+                    }
+                }
+            });
+            threads.execute(() -> {
+                try {
+                    long sentSince = 0;
+                    long start = System.nanoTime();
+                    long pacedRate = 0;
+                    while (true) {
+                        byte[] chunk = queue.take();
+                        if (chunk.length == 0) {
+                            outSocket.shutdownOutput();
+                            return;
+                        }
+                        if (blackholed) {
+                            room.release(chunk.length);
+                            continue;
+                        }
+                        long rate = bytesPerSecond;
+                        for (int offset = 0; offset < chunk.length; offset += 1024) {
+                            int len = Math.min(1024, chunk.length - offset);
+                            long now = System.nanoTime();
+                            if (rate != pacedRate || start + sentSince * 1_000_000_000L / Math.max(rate, 1)
+                                    < now - 50_000_000L) {
+                                // New rate, or the link sat idle: no saved-up burst credit.
+                                pacedRate = rate;
+                                start = now;
+                                sentSince = 0;
+                            }
+                            if (rate > 0) {
+                                // Pace the simulated link: the n-th byte leaves no earlier than n / rate seconds.
+                                sentSince += len;
+                                long wait = start + sentSince * 1_000_000_000L / rate - now;
+                                if (wait > 0) {
+                                    LockSupport.parkNanos(wait);
+                                }
+                            }
+                            out.write(chunk, offset, len);
+                        }
+                        out.flush();
+                        room.release(chunk.length);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    resetBoth();
+                }
+            });
+        }
+
+        void resetBoth() {
+            for (Socket socket : new Socket[] {a, b}) {
+                try {
+                    socket.setSoLinger(true, 0);
+                    socket.close();
+                } catch (IOException ignored) {
+                    // already closed
+                }
+            }
+            pipes.remove(this);
+        }
+    }
+
+}
