@@ -70,7 +70,8 @@ public final class Agent {
         stopping = true;
         AgentSession session = current;
         if (session != null) {
-            session.end(DisconnectCause.AGENT_SHUTDOWN);
+            // Shutting the event loops down closes channels at once: let the GOAWAY reach the wire first.
+            session.end(DisconnectCause.AGENT_SHUTDOWN).awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         finish(ExitCode.OK, Duration.ofSeconds(2));
         exit.join();

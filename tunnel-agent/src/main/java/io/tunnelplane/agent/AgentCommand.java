@@ -92,7 +92,12 @@ public final class AgentCommand implements Callable<Integer> {
             return ExitCode.USAGE;
         }
         Agent agent = new Agent(settings);
-        Thread hook = new Thread(agent::stop, "agent-shutdown");
+        // SIGTERM/Ctrl-C: tell the server (agent_shutdown), close, and report a clean stop. Without halt the JVM
+        // would exit with 128 + signal even though the agent stopped as asked.
+        Thread hook = new Thread(() -> {
+            agent.stop();
+            Runtime.getRuntime().halt(ExitCode.OK);
+        }, "agent-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         int code = agent.run();
         if (code != ExitCode.OK) {

@@ -10,6 +10,8 @@ import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.ProtocolException;
 import io.tunnelplane.protocol.handshake.LoginAccepted;
@@ -116,10 +118,13 @@ final class AgentSession {
                 keepalive.time().toMillis(), keepalive.timeout().toMillis());
     }
 
-    /** Ends the session from our side with {@code reason}, telling the server why. */
-    void end(DisconnectCause reason) {
+    /**
+     * Ends the session from our side with {@code reason}, telling the server why. The returned future completes
+     * once the connection is closed, i.e. the GOAWAY is on the wire.
+     */
+    Future<?> end(DisconnectCause reason) {
         if (channel == null) {
-            return;
+            return ImmediateEventExecutor.INSTANCE.newSucceededFuture(null);
         }
         channel.eventLoop().execute(() -> {
             if (cause == null) {
@@ -131,6 +136,7 @@ final class AgentSession {
             }
             channel.close();
         });
+        return channel.closeFuture();
     }
 
     private void report() {
