@@ -132,6 +132,7 @@ public final class Agent {
         } else {
             failures++;
         }
+        metrics.failedAttempts(outcome.established() ? 0 : failures);
         Duration delay = outcome.serverAskedToReconnect() || failures == 0
                 ? backoff.promptDelay() : backoff.delay(failures);
         if (outcome.established()) {

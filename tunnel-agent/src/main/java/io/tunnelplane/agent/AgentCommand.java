@@ -46,6 +46,14 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Cap of the reconnect backoff, e.g. 30s (env TUNNEL_RECONNECT_MAX_DELAY). Default: 30s.")
     String reconnectMaxDelay;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve the agent's own metrics at http://<metrics-address>:PORT/metrics (Prometheus).")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-address", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "Address of the metrics endpoint. Default: ${DEFAULT-VALUE}.")
+    String metricsAddress;
+
     @Option(names = "--keepalive-time", paramLabel = "DURATION",
             description = "Ask the server for this probe interval instead of its default, e.g. 10s.")
     String keepaliveTime;
@@ -92,6 +100,14 @@ public final class AgentCommand implements Callable<Integer> {
             return ExitCode.USAGE;
         }
         Agent agent = new Agent(settings);
+        if (metricsPort != null) {
+            try {
+                AgentMetricsServer.start(metricsAddress, metricsPort, agent.metrics());
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                new CommandLine(this).getErr().println("error: --metrics-port " + metricsPort + ": " + e.getMessage());
+                return ExitCode.USAGE;
+            }
+        }
         // SIGTERM/Ctrl-C: tell the server (agent_shutdown), close, and report a clean stop. Without halt the JVM
         // would exit with 128 + signal even though the agent stopped as asked.
         Thread hook = new Thread(() -> {
