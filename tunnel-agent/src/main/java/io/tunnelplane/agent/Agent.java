@@ -35,11 +35,13 @@ public final class Agent {
     private volatile boolean stopping;
     private volatile AgentSession current;
     private DisconnectCause previousCause = DisconnectCause.NONE;
+    private Duration askedKeepaliveTime;
     private int attempts;
     private int failures;
 
     public Agent(AgentSettings settings) {
         this.settings = settings;
+        this.askedKeepaliveTime = settings.keepaliveTime();
         this.group = transport.newGroup(Math.max(2, Runtime.getRuntime().availableProcessors()), "agent-io");
         this.backoff = new Backoff(settings.reconnectBase(), settings.reconnectCap(),
                 () -> ThreadLocalRandom.current().nextDouble());
@@ -102,7 +104,8 @@ public final class Agent {
                         session.bind(ch);
                         ch.pipeline().addLast(AgentSession.DECODER, new HandshakeDecoder())
                                 .addLast(AgentLoginHandler.NAME,
-                                        new AgentLoginHandler(settings, session, previousCause, attempts));
+                                        new AgentLoginHandler(settings, askedKeepaliveTime, session, previousCause,
+                                        attempts));
                     }
                 });
         transport.sessionOptions(bootstrap, Duration.ofSeconds(15));
@@ -122,6 +125,12 @@ public final class Agent {
             stopping = true;
             finish(outcome.exitCode(), Duration.ZERO);
             return;
+        }
+        if (outcome.cause() == DisconnectCause.TOO_MANY_PINGS) {
+            // The server's enforcement says we probed too often: ask for twice the agreed interval from now on.
+            askedKeepaliveTime = Duration.ofMillis(Math.max(1_000, metrics.keepaliveTimeMillis()) * 2);
+            log.warn("server refused our ping rate (too_many_pings); asking for keepalive-time {}ms from now on",
+                    askedKeepaliveTime.toMillis());
         }
         if (outcome.established()) {
             previousCause = outcome.cause();

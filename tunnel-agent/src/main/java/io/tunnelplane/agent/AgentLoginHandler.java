@@ -21,14 +21,17 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
     static final String NAME = "login";
 
     private final AgentSettings settings;
+    private final java.time.Duration keepaliveTime;
     private final AgentSession session;
     private final DisconnectCause previousCause;
     private final int attempts;
     private final byte[] agentNonce = TokenProof.newNonce();
     private byte[] serverNonce;
 
-    AgentLoginHandler(AgentSettings settings, AgentSession session, DisconnectCause previousCause, int attempts) {
+    AgentLoginHandler(AgentSettings settings, java.time.Duration keepaliveTime, AgentSession session,
+            DisconnectCause previousCause, int attempts) {
         this.settings = settings;
+        this.keepaliveTime = keepaliveTime;
         this.session = session;
         this.previousCause = previousCause;
         this.attempts = attempts;
@@ -61,7 +64,7 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
         byte[] proof = TokenProof.agentProof(settings.token().key(), clientId, serverNonce, agentNonce);
         ctx.writeAndFlush(HandshakeCodec.encode(new Login(ProtocolVersion.CURRENT, clientId, agentNonce, proof,
                 AgentVersion.current(), previousCause.wireName(), attempts,
-                millisOrZero(settings.keepaliveTime()), millisOrZero(settings.keepaliveTimeout())), ctx.alloc()));
+                millisOrZero(keepaliveTime), millisOrZero(settings.keepaliveTimeout())), ctx.alloc()));
     }
 
     private void onAccepted(ChannelHandlerContext ctx, LoginAccepted accepted) {

@@ -10,6 +10,7 @@ public final class AgentMetrics {
     private volatile long lastRttNanos = -1;
     private volatile long sessions;
     private volatile int failedAttempts;
+    private volatile long keepaliveTimeMillis;
     private final Map<DisconnectCause, Long> disconnects = new EnumMap<>(DisconnectCause.class);
 
     void connected() {
@@ -24,6 +25,15 @@ public final class AgentMetrics {
 
     void rtt(long nanos) {
         lastRttNanos = nanos;
+    }
+
+    void keepaliveTime(long millis) {
+        keepaliveTimeMillis = millis;
+    }
+
+    /** The probe interval agreed with the server at the last login, in milliseconds (0 before any). */
+    public long keepaliveTimeMillis() {
+        return keepaliveTimeMillis;
     }
 
     void failedAttempts(int attempts) {
@@ -41,6 +51,8 @@ public final class AgentMetrics {
         gauge(out, "tunnel_agent_connected", "1 while a session to the server is up", connected ? 1 : 0);
         gauge(out, "tunnel_agent_failed_attempts", "consecutive failed connection attempts", failedAttempts);
         counter(out, "tunnel_agent_sessions", "sessions established since start", sessions);
+        gauge(out, "tunnel_agent_keepalive_time_seconds", "probe interval agreed with the server",
+                keepaliveTimeMillis / 1e3);
         gauge(out, "tunnel_agent_heartbeat_rtt_seconds", "last keepalive round-trip time",
                 lastRttNanos < 0 ? Double.NaN : lastRttNanos / 1e9);
         out.append("# HELP tunnel_agent_disconnects_total sessions ended, by cause as the agent saw it\n")

@@ -75,6 +75,7 @@ final class AgentSession {
         KeepaliveSettings keepalive = KeepaliveSettings.of(Duration.ofMillis(accepted.keepaliveTimeMillis()),
                 Duration.ofMillis(accepted.keepaliveTimeoutMillis()));
         KeepaliveMonitor monitor = new KeepaliveMonitor(keepalive, System::nanoTime);
+        metrics.keepaliveTime(keepalive.time().toMillis());
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addFirst(InboundActivityHandler.NAME, new InboundActivityHandler(monitor));
         // Many streams flush after each of their reads; coalesce those into few writes to the socket.

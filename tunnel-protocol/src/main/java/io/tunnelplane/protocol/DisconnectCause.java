@@ -31,6 +31,8 @@ public enum DisconnectCause {
     AGENT_SHUTDOWN,
     /** The TCP connect or handshake did not complete. */
     CONNECT_FAILED,
+    /** The agent probed more often than the server's minimum keepalive interval allows. */
+    TOO_MANY_PINGS,
     /** The client's token was rotated or the client was disabled or deleted. */
     CREDENTIALS_REVOKED,
     /** No session existed before (first connect). */

@@ -48,10 +48,16 @@ public record TunnelServerProperties(
         return PortRange.parse(allowPorts);
     }
 
-    /** Probe after {@code time} of silence; give up when nothing arrives within {@code timeout} after it. */
+    /**
+     * Probe after {@code time} of silence; give up when nothing arrives within {@code timeout} after it. Agents may
+     * ask for other values; they get no less than {@code minTime}, and an agent that pings more often than that
+     * more than {@code maxPingStrikes} times is disconnected with {@code too_many_pings}.
+     */
     public record Keepalive(
             @DefaultValue("15s") @NotNull Duration time,
-            @DefaultValue("15s") @NotNull Duration timeout) {
+            @DefaultValue("15s") @NotNull Duration timeout,
+            @DefaultValue("1s") @NotNull Duration minTime,
+            @DefaultValue("2") @Min(0) int maxPingStrikes) {
     }
 
     /** On stop: tell agents, stop accepting, then let in-flight streams finish for at most {@code drain}. */

@@ -44,6 +44,10 @@ public final class TunnelServerPropertiesValidator implements Validator {
         if (timeout.compareTo(Duration.ofMillis(100)) < 0) {
             errors.rejectValue("keepalive.timeout", "min", "must be at least 100ms");
         }
+        if (props.keepalive().minTime().compareTo(time) > 0) {
+            errors.rejectValue("keepalive.min-time", "max", "must not exceed tunnel.server.keepalive.time ("
+                    + time.toMillis() + "ms): agents using the server's own setting would be struck for pinging");
+        }
         if (props.mux().connectionWindow().toBytes() < props.mux().streamWindow().toBytes()) {
             errors.rejectValue("mux.connection-window", "min", "must not be smaller than tunnel.server.mux.stream-window");
         }

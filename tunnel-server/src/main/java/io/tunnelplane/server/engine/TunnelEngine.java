@@ -65,6 +65,11 @@ public class TunnelEngine implements SmartLifecycle {
                     + " (tunnel.server.bind-address / tunnel.server.bind-port): " + e.getMessage(), e);
         }
         running = true;
+        if (properties.keepalive().time().compareTo(Duration.ofSeconds(60)) > 0) {
+            log.warn("tunnel.server.keepalive.time={}s is above 60s: NAT gateways and firewalls often drop idle "
+                    + "mappings after 30 s to 5 min, and idle agents behind them would lose their sessions; "
+                    + "use 15-30s unless every path is known", properties.keepalive().time().toSeconds());
+        }
         log.info("tunnel engine listening for agents on {} ({} transport, {} I/O threads), proxies allowed on {}",
                 agentListener.localAddress(), transport.name().toLowerCase(), threads, properties.allowPorts());
     }

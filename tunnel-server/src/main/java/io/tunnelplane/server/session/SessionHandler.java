@@ -3,9 +3,11 @@ package io.tunnelplane.server.session;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.ProtocolException;
+import io.tunnelplane.protocol.keepalive.PingStrikes;
 
 /**
  * Last handler of a logged-in session: turns errors into causes and, when the connection closes, hands the session to {@link SessionEnd} exactly once.
@@ -15,16 +17,24 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     private final AgentSession session;
     private final SessionEnd sessionEnd;
+    private final PingStrikes pingStrikes;
     private Throwable lastError;
 
-    SessionHandler(AgentSession session, SessionEnd sessionEnd) {
+    SessionHandler(AgentSession session, SessionEnd sessionEnd, PingStrikes pingStrikes) {
         this.session = session;
         this.sessionEnd = sessionEnd;
+        this.pingStrikes = pingStrikes;
     }
 
-    /** Connection-level frames end here; GOAWAYs are read through the codec's connection listener. */
+    /**
+     * Connection-level frames end here (GOAWAYs are read through the codec's connection listener); the agent's
+     * own PINGs are checked against the minimum interval.
+     */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Http2PingFrame ping && !ping.ack() && pingStrikes.onPing()) {
+            session.end(DisconnectCause.TOO_MANY_PINGS);
+        }
         ReferenceCountUtil.release(msg);
     }
 

@@ -17,6 +17,7 @@ import io.tunnelplane.protocol.keepalive.KeepaliveHandler;
 import io.tunnelplane.protocol.keepalive.KeepaliveListener;
 import io.tunnelplane.protocol.keepalive.KeepaliveMonitor;
 import io.tunnelplane.protocol.keepalive.KeepaliveSettings;
+import io.tunnelplane.protocol.keepalive.PingStrikes;
 import io.tunnelplane.protocol.mux.GoAwayListener;
 import io.tunnelplane.protocol.mux.MuxPipeline;
 import io.tunnelplane.protocol.mux.MuxSettings;
@@ -100,7 +101,8 @@ public class SessionStarter {
         Duration time = properties.keepalive().time();
         Duration timeout = properties.keepalive().timeout();
         if (login.keepaliveTimeMillis() > 0) {
-            time = max(Duration.ofMillis(login.keepaliveTimeMillis()), KeepaliveSettings.MIN_TIME);
+            // Never below the enforced minimum: the agent learns the agreed value in LoginAccepted.
+            time = max(Duration.ofMillis(login.keepaliveTimeMillis()), properties.keepalive().minTime());
         }
         if (login.keepaliveTimeoutMillis() > 0) {
             timeout = max(Duration.ofMillis(login.keepaliveTimeoutMillis()), KeepaliveSettings.MIN_TIME);
@@ -146,7 +148,8 @@ public class SessionStarter {
                         session.end(cause);
                     }
                 }));
-        pipeline.addLast(SessionHandler.NAME, new SessionHandler(session, sessionEnd));
+        pipeline.addLast(SessionHandler.NAME, new SessionHandler(session, sessionEnd, new PingStrikes(
+                properties.keepalive().minTime(), properties.keepalive().maxPingStrikes(), System::nanoTime)));
         pipeline.remove(ServerLoginHandler.NAME);
         pipeline.remove(HandshakeNames.DECODER);
 

@@ -75,6 +75,12 @@ class TunnelServerPropertiesValidationTest {
         assertFailure("tunnel.server.keepalive.timeout=10ms", "tunnel.server.keepalive.timeout", "100ms");
     }
 
+    @Test
+    void enforcedMinimumAboveTheOwnIntervalNamesBothKeys() {
+        assertFailure("tunnel.server.keepalive.min-time=30s", "tunnel.server.keepalive.min-time",
+                "tunnel.server.keepalive.time");
+    }
+
     private void assertFailure(String property, String key, String rule) {
         runner.withPropertyValues(property).run(context -> {
             assertThat(context).hasFailed();
