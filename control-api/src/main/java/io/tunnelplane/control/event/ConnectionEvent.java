@@ -58,6 +58,15 @@ public class ConnectionEvent {
     @Column(name = "reconnect_attempts")
     private Integer reconnectAttempts;
 
+    @Column(name = "silence_ms")
+    private Long silenceMs;
+
+    @Column(name = "keepalive_time_ms")
+    private Long keepaliveTimeMs;
+
+    @Column(name = "keepalive_timeout_ms")
+    private Long keepaliveTimeoutMs;
+
     protected ConnectionEvent() {
     }
 
@@ -76,6 +85,9 @@ public class ConnectionEvent {
         this.agentVersion = truncate(record.agentVersion(), 64);
         this.previousCause = record.previousCause();
         this.reconnectAttempts = record.reconnectAttempts();
+        this.silenceMs = record.silenceMs();
+        this.keepaliveTimeMs = record.keepaliveTimeMs();
+        this.keepaliveTimeoutMs = record.keepaliveTimeoutMs();
     }
 
     private static String truncate(String value, int max) {
@@ -140,5 +152,17 @@ public class ConnectionEvent {
 
     public Integer getReconnectAttempts() {
         return reconnectAttempts;
+    }
+
+    public Long getSilenceMs() {
+        return silenceMs;
+    }
+
+    public Long getKeepaliveTimeMs() {
+        return keepaliveTimeMs;
+    }
+
+    public Long getKeepaliveTimeoutMs() {
+        return keepaliveTimeoutMs;
     }
 }

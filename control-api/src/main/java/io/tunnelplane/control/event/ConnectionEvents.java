@@ -86,6 +86,14 @@ public class ConnectionEvents implements SmartLifecycle {
         }
     }
 
+    /** The client's most recent events, newest first, for the diagnosis. */
+    public List<ConnectionEvent> recent(long clientId, int max) {
+        if (!clients.existsById(clientId)) {
+            throw ApiException.notFound("client", clientId);
+        }
+        return events.findByClientIdOrderByDisconnectedAtDescIdDesc(clientId, Pageable.ofSize(max)).getContent();
+    }
+
     public Page<EventView> list(long clientId, Pageable pageable) {
         if (!clients.existsById(clientId)) {
             throw ApiException.notFound("client", clientId);
@@ -119,12 +127,12 @@ public class ConnectionEvents implements SmartLifecycle {
     public record EventView(long id, String sessionId, java.time.Instant connectedAt,
             java.time.Instant disconnectedAt, String remoteAddress, String cause, String detail, long durationMs,
             long bytesIn, long bytesOut, Long lastRttMicros, String agentVersion, String previousCause,
-            Integer reconnectAttempts) {
+            Integer reconnectAttempts, Long silenceMs) {
         static EventView of(ConnectionEvent e) {
             return new EventView(e.getId(), e.getSessionId(), e.getConnectedAt(), e.getDisconnectedAt(),
                     e.getRemoteAddress(), e.getCause(), e.getDetail(), e.getDurationMs(), e.getBytesIn(),
                     e.getBytesOut(), e.getLastRttMicros(), e.getAgentVersion(), e.getPreviousCause(),
-                    e.getReconnectAttempts());
+                    e.getReconnectAttempts(), e.getSilenceMs());
         }
     }
 

@@ -18,6 +18,12 @@ public class EventController {
         this.events = events;
     }
 
+    @GetMapping("/api/v1/clients/{id}/diagnosis")
+    @Operation(summary = "Which disconnect pattern the client's recent sessions fit, with the evidence")
+    public DisconnectDiagnosis.Result diagnosis(@PathVariable long id) {
+        return DisconnectDiagnosis.diagnose(events.recent(id, 50));
+    }
+
     @GetMapping("/api/v1/clients/{id}/events")
     @Operation(summary = "The client's ended sessions, newest first")
     public PageView<ConnectionEvents.EventView> list(@PathVariable long id,

@@ -17,5 +17,8 @@ public record SessionRecord(
         Long lastRttMicros,
         String agentVersion,
         String previousCause,
-        Integer reconnectAttempts) {
+        Integer reconnectAttempts,
+        Long silenceMs,
+        Long keepaliveTimeMs,
+        Long keepaliveTimeoutMs) {
 }

@@ -43,7 +43,9 @@ public class SessionEnd {
         events.record(new SessionRecord(session.clientId(), session.sessionId(), session.connectedAt(), Instant.now(),
                 String.valueOf(session.remoteAddress()), cause.wireName(), detail, age.toMillis(), session.bytesIn(),
                 session.bytesOut(), rtt == null ? null : rtt.toNanos() / 1_000, session.info().agentVersion(),
-                session.info().previousCause().wireName(), session.info().reconnectAttempts()));
+                session.info().previousCause().wireName(), session.info().reconnectAttempts(),
+                session.silence().toMillis(), session.info().keepalive().time().toMillis(),
+                session.info().keepalive().timeout().toMillis()));
     }
 
     private static String explanation(String detail) {

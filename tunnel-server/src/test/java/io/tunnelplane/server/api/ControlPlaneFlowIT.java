@@ -112,6 +112,11 @@ class ControlPlaneFlowIT {
                 body(200, server.get("/api/v1/clients/" + clientId + "/events")).at("/content/0/cause").asString())
                 .isEqualTo("credentials_revoked"));
 
+        // Every ending so far was chosen by an operator: nothing for the diagnosis to explain.
+        JsonNode diagnosis = body(200, server.get("/api/v1/clients/" + clientId + "/diagnosis"));
+        assertThat(diagnosis.get("pattern").asString()).isEqualTo("none");
+        assertThat(diagnosis.at("/evidence/0").asString()).contains("kicked").contains("credentials_revoked");
+
         // Delete: the session ends and the agent is refused from then on.
         assertThat(server.send("DELETE", "/api/v1/clients/" + clientId, null).statusCode()).isEqualTo(204);
         assertThat(rotated.start().get(20, TimeUnit.SECONDS)).isEqualTo(ExitCode.AUTH_REFUSED);

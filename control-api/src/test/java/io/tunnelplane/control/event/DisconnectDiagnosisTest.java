@@ -1,0 +1,63 @@
+package io.tunnelplane.control.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DisconnectDiagnosisTest {
+    private static ConnectionEvent event(String cause, long durationMs, long bytes, Long rttMicros, Long silenceMs) {
+        Instant end = Instant.parse("2026-11-26T12:00:00Z");
+        return new ConnectionEvent(1L, new SessionRecord("c", "session-" + durationMs + "-" + cause,
+                end.minusMillis(durationMs), end, "10.0.0.1:1", cause, null, durationMs, bytes / 2, bytes / 2,
+                rttMicros, "1.0", "none", 1, silenceMs, 15_000L, 15_000L));
+    }
+
+    @Test
+    void chosenEndingsAreNothingToExplain() {
+        DisconnectDiagnosis.Result result = DisconnectDiagnosis.diagnose(List.of(
+                event("kicked", 60_000, 0, null, 10L), event("server_shutdown", 3_600_000, 0, null, 10L),
+                event("agent_shutdown", 100_000, 0, null, 5L)));
+        assertThat(result.pattern()).isEqualTo("none");
+    }
+
+    @Test
+    void dropsAtTheSameAgeAreASettingsMismatch() {
+        DisconnectDiagnosis.Result result = DisconnectDiagnosis.diagnose(List.of(
+                event("peer_closed", 90_100, 10_000_000, 2_000L, 50L),
+                event("peer_closed", 90_050, 500, 2_000L, 14_000L),
+                event("peer_closed", 90_000, 80_000_000, 2_000L, 10L)));
+        assertThat(result.pattern()).isEqualTo("settings_mismatch");
+        assertThat(result.summary()).contains("90 s");
+    }
+
+    @Test
+    void idleDeathsPointAtAMiddlebox() {
+        DisconnectDiagnosis.Result result = DisconnectDiagnosis.diagnose(List.of(
+                event("keepalive_timeout", 400_000, 2_000, null, 30_500L),
+                event("keepalive_timeout", 1_900_000, 9_000, 1_000L, 30_200L),
+                event("keepalive_timeout", 120_000, 1_000, 900L, 30_300L)));
+        assertThat(result.pattern()).isEqualTo("middlebox_idle_timeout");
+        assertThat(result.recommendation()).contains("keepalive.time").contains("7 s");
+    }
+
+    @Test
+    void busyDeathsPointAtQueuing() {
+        DisconnectDiagnosis.Result result = DisconnectDiagnosis.diagnose(List.of(
+                event("write_stall", 300_000, 3_000_000_000L, 9_000_000L, 100L),
+                event("keepalive_timeout", 700_000, 7_000_000_000L, 6_000_000L, 16_000L)));
+        assertThat(result.pattern()).isEqualTo("saturation");
+        assertThat(String.join(" ", result.evidence())).contains("9000 ms");
+    }
+
+    @Test
+    void randomDropsWithRisingRttAreALossyLink() {
+        List<ConnectionEvent> newestFirst = new ArrayList<>(List.of(
+                event("peer_reset", 50_000, 1_000_000, 400_000L, 200L),
+                event("peer_reset", 610_000, 1_000_000, 150_000L, 300L),
+                event("peer_reset", 1_200_000, 1_000_000, 40_000L, 100L)));
+        assertThat(DisconnectDiagnosis.diagnose(newestFirst).pattern()).isEqualTo("lossy_link");
+    }
+}
