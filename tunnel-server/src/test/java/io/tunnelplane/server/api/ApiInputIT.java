@@ -101,6 +101,23 @@ class ApiInputIT {
         }
     }
 
+    @Test
+    void theApiIsDescribedByOpenApiAndSwaggerUiIsServed() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + server.httpPort();
+        HttpResponse<String> docs = http.send(HttpRequest.newBuilder(URI.create(base + "/v3/api-docs")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(docs.statusCode()).isEqualTo(200);
+        JsonNode paths = Json.parse(docs.body()).get("paths");
+        assertThat(paths.has("/api/v1/clients")).isTrue();
+        assertThat(paths.has("/api/v1/proxies/{id}")).isTrue();
+        assertThat(paths.has("/api/v1/clients/{id}/diagnosis")).isTrue();
+        HttpResponse<String> ui = http.send(HttpRequest.newBuilder(URI.create(base + "/swagger-ui/index.html"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ui.statusCode()).isEqualTo(200);
+        assertThat(ui.body()).containsIgnoringCase("swagger");
+    }
+
     private static long clientCount() throws Exception {
         return ControlPlaneFlowIT.body(200, server.get("/api/v1/clients")).get("totalElements").asLong(-1);
     }
