@@ -143,7 +143,7 @@ public final class Agent {
         }
         metrics.failedAttempts(outcome.established() ? 0 : failures);
         Duration delay = outcome.serverAskedToReconnect() || failures == 0
-                ? backoff.promptDelay() : backoff.delay(failures);
+                ? backoff.promptDelay(outcome.reconnectWithin()) : backoff.delay(failures);
         if (outcome.established()) {
             log.info("disconnected from server cause={} after {}{}; reconnecting in {}ms", outcome.cause().wireName(),
                     human(lasted), outcome.detail().isEmpty() ? "" : " (" + outcome.detail() + ")", delay.toMillis());

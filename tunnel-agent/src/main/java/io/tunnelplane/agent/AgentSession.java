@@ -21,6 +21,7 @@ import io.tunnelplane.protocol.keepalive.KeepaliveListener;
 import io.tunnelplane.protocol.keepalive.KeepaliveMonitor;
 import io.tunnelplane.protocol.keepalive.KeepaliveSettings;
 import io.tunnelplane.protocol.mux.GoAwayListener;
+import io.tunnelplane.protocol.mux.GoAwayReason;
 import io.tunnelplane.protocol.mux.MuxPipeline;
 import io.tunnelplane.protocol.mux.MuxSettings;
 import java.time.Duration;
@@ -44,6 +45,7 @@ final class AgentSession {
     private DisconnectCause cause;
     private Throwable lastError;
     private String causeDetail;
+    private Duration reconnectWithin = Duration.ZERO;
     private String sessionId;
     private long establishedNanos;
     private boolean reported;
@@ -94,6 +96,7 @@ final class AgentSession {
                     public void received(DisconnectCause announced, String detail) {
                         if (cause == null) {
                             cause = announced;
+                            reconnectWithin = GoAwayReason.parse(detail).reconnectWithin();
                             causeDetail = announced == DisconnectCause.PROTOCOL_ERROR ? "server reported: " + detail : "";
                             log.info("server is going away: {}", announced.wireName());
                         }
@@ -156,7 +159,7 @@ final class AgentSession {
             String detail = causeDetail != null ? causeDetail : lastError == null
                     ? (established ? "" : "closed during login") : String.valueOf(lastError.getMessage());
             outcome = new SessionOutcome(established ? settled : DisconnectCause.CONNECT_FAILED, established, null,
-                    detail);
+                    detail, reconnectWithin);
         }
         if (established) {
             metrics.disconnected(outcome.cause());

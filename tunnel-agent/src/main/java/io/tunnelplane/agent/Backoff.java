@@ -38,7 +38,13 @@ public final class Backoff {
 
     /** A short jittered wait for a reconnect the server asked for (restart, GOAWAY): spread, but prompt. */
     public Duration promptDelay() {
-        return Duration.ofMillis((long) (random.getAsDouble() * base.toMillis()));
+        return promptDelay(Duration.ZERO);
+    }
+
+    /** Like {@link #promptDelay()}, spread over the window the server asked for when it is wider than base. */
+    public Duration promptDelay(Duration serverWindow) {
+        long window = Math.max(base.toMillis(), serverWindow.toMillis());
+        return Duration.ofMillis((long) (random.getAsDouble() * window));
     }
 
     public Duration cap() {

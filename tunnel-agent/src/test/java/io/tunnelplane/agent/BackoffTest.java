@@ -35,6 +35,22 @@ class BackoffTest {
     }
 
     @Test
+    void aFleetToldToSpreadOverTenSecondsDoesSo() {
+        Random random = new Random(7);
+        Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), random::nextDouble);
+        int[] perSecond = new int[10];
+        for (int agent = 0; agent < 10_000; agent++) {
+            Duration delay = backoff.promptDelay(Duration.ofSeconds(10));
+            assertThat(delay).isLessThan(Duration.ofSeconds(10));
+            perSecond[(int) delay.toSeconds()]++;
+        }
+        // About 1 000 logins in each second of the window instead of 10 000 in the first one.
+        for (int count : perSecond) {
+            assertThat(count).isBetween(850, 1150);
+        }
+    }
+
+    @Test
     void promptDelayStaysWithinTheBaseInterval() {
         Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), () -> 0.999);
         assertThat(backoff.promptDelay()).isLessThan(Duration.ofMillis(500));

@@ -18,6 +18,6 @@ public interface GoAwayListener {
         if (errorCode != 0) {
             return DisconnectCause.PROTOCOL_ERROR;
         }
-        return debugData.isEmpty() ? DisconnectCause.GO_AWAY : DisconnectCause.fromWire(debugData);
+        return GoAwayReason.parse(debugData).cause();
     }
 }

@@ -13,6 +13,7 @@ import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.control.ControlMessage;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.keepalive.KeepaliveMonitor;
+import io.tunnelplane.protocol.mux.GoAwayReason;
 import io.tunnelplane.server.proxy.ProxyListener;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -231,12 +232,16 @@ public final class AgentSession {
      * in-flight streams may finish. The first cause recorded wins.
      */
     void announce(DisconnectCause reason) {
+        announce(GoAwayReason.of(reason));
+    }
+
+    void announce(GoAwayReason reason) {
         if (cause == null) {
-            cause = reason;
+            cause = reason.cause();
         }
         if (channel.isActive()) {
             channel.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR,
-                    ByteBufUtil.writeUtf8(channel.alloc(), reason.wireName())));
+                    ByteBufUtil.writeUtf8(channel.alloc(), reason.encode())));
         }
     }
 

@@ -2,6 +2,7 @@ package io.tunnelplane.server.session;
 
 import io.netty.util.concurrent.Promise;
 import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.mux.GoAwayReason;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.CountDownLatch;
@@ -12,14 +13,16 @@ import java.util.concurrent.TimeUnit;
  * (on the stopping thread, never an event loop) until its relayed connections finish or the drain time is up.
  */
 public final class SessionDrain {
+    static final int LOGINS_PER_SECOND = 1_000;
     private SessionDrain() {
     }
 
     public static void drainAll(Collection<AgentSession> sessions, Duration drain) {
         CountDownLatch drained = new CountDownLatch(sessions.size());
+        GoAwayReason reason = new GoAwayReason(DisconnectCause.SERVER_SHUTDOWN, reconnectSpread(sessions.size()));
         for (AgentSession session : sessions) {
             session.eventLoop().execute(() -> {
-                session.announce(DisconnectCause.SERVER_SHUTDOWN);
+                session.announce(reason);
                 session.closeListeners();
                 Promise<Void> idle = session.eventLoop().newPromise();
                 idle.addListener(f -> drained.countDown());
@@ -31,6 +34,15 @@ public final class SessionDrain {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * How widely agents should spread their reconnects: about {@link #LOGINS_PER_SECOND} logins per second for the
+     * next server, at least one second, at most a minute.
+     */
+    static Duration reconnectSpread(int sessions) {
+        long millis = sessions * 1000L / LOGINS_PER_SECOND;
+        return Duration.ofMillis(Math.max(1_000, Math.min(60_000, millis)));
     }
 
     private static void waitIdle(AgentSession session, Promise<Void> idle) {
