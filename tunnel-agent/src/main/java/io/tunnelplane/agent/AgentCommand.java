@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  * the {@code --config} properties file, the default. Exit codes are in {@link ExitCode}.
  */
 @Command(name = "tunnel-agent", mixinStandardHelpOptions = true, versionProvider = AgentCommand.Version.class,
-        sortOptions = false,
+        sortOptions = false, subcommands = DoctorCommand.class,
         description = "Connects this host to a tunnel server and serves the proxies the server assigns to it.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

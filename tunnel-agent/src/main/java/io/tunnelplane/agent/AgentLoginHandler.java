@@ -64,7 +64,7 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
         byte[] proof = TokenProof.agentProof(settings.token().key(), clientId, serverNonce, agentNonce);
         ctx.writeAndFlush(HandshakeCodec.encode(new Login(ProtocolVersion.CURRENT, clientId, agentNonce, proof,
                 AgentVersion.current(), previousCause.wireName(), attempts,
-                millisOrZero(keepaliveTime), millisOrZero(settings.keepaliveTimeout())), ctx.alloc()));
+                millisOrZero(keepaliveTime), millisOrZero(settings.keepaliveTimeout()), 0), ctx.alloc()));
     }
 
     private void onAccepted(ChannelHandlerContext ctx, LoginAccepted accepted) {

@@ -33,6 +33,7 @@ public final class HandshakeCodec {
             out.writeShort(hello.protocolVersion());
             Wire.writeString(out, hello.serverVersion());
             Wire.writeBytes(out, hello.nonce());
+            out.writeLong(hello.serverTimeMillis());
         } else if (message instanceof Login login) {
             out.writeByte(LOGIN);
             out.writeInt(MAGIC);
@@ -45,6 +46,7 @@ public final class HandshakeCodec {
             out.writeInt(login.reconnectAttempts());
             out.writeLong(login.keepaliveTimeMillis());
             out.writeLong(login.keepaliveTimeoutMillis());
+            out.writeInt(login.flags());
         } else if (message instanceof LoginAccepted accepted) {
             out.writeByte(LOGIN_ACCEPTED);
             Wire.writeString(out, accepted.sessionId());
@@ -67,14 +69,14 @@ public final class HandshakeCodec {
             case SERVER_HELLO -> {
                 requireMagic(frame);
                 yield new ServerHello(Wire.readUnsignedShort(frame), Wire.readString(frame),
-                        Wire.readBytes(frame, NONCE_BYTES));
+                        Wire.readBytes(frame, NONCE_BYTES), Wire.readLong(frame));
             }
             case LOGIN -> {
                 requireMagic(frame);
                 yield new Login(Wire.readUnsignedShort(frame), Wire.readString(frame),
                         Wire.readBytes(frame, NONCE_BYTES), Wire.readBytes(frame, PROOF_BYTES),
                         Wire.readString(frame), Wire.readString(frame), Wire.readInt(frame),
-                        Wire.readLong(frame), Wire.readLong(frame));
+                        Wire.readLong(frame), Wire.readLong(frame), Wire.readInt(frame));
             }
             case LOGIN_ACCEPTED -> new LoginAccepted(Wire.readString(frame), Wire.readLong(frame),
                     Wire.readLong(frame), Wire.readBytes(frame, PROOF_BYTES));

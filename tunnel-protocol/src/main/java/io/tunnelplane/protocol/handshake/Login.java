@@ -8,6 +8,7 @@ package io.tunnelplane.protocol.handshake;
  * @param previousCause     the agent's view of why its previous session ended ({@code none} on first start)
  * @param keepaliveTimeMillis    the keepalive probe interval the agent asks for, 0 for the server's default
  * @param keepaliveTimeoutMillis the keepalive timeout the agent asks for, 0 for the server's default
+ * @param flags                  {@link #PROBE} and {@link #PROBE_IDLE}: a diagnostic login that starts no session
  */
 public record Login(
         int protocolVersion,
@@ -18,5 +19,14 @@ public record Login(
         String previousCause,
         int reconnectAttempts,
         long keepaliveTimeMillis,
-        long keepaliveTimeoutMillis) implements HandshakeMessage {
+        long keepaliveTimeoutMillis,
+        int flags) implements HandshakeMessage {
+    /** Verify the credentials and answer, then close: no session, no proxies, nothing replaced. */
+    public static final int PROBE = 1;
+    /** Like {@link #PROBE}, then keep the connection open as a byte echo to measure the path's idle timeout. */
+    public static final int PROBE_IDLE = 2;
+
+    public boolean isProbe() {
+        return (flags & (PROBE | PROBE_IDLE)) != 0;
+    }
 }

@@ -1,5 +1,9 @@
 package io.tunnelplane.protocol.handshake;
 
-/** First message on a new connection: the server's protocol version, software version and a fresh nonce. */
-public record ServerHello(int protocolVersion, String serverVersion, byte[] nonce) implements HandshakeMessage {
+/**
+ * First message on a new connection: the server's protocol version, software version, a fresh nonce, and its
+ * clock (for the doctor's skew check).
+ */
+public record ServerHello(int protocolVersion, String serverVersion, byte[] nonce, long serverTimeMillis)
+        implements HandshakeMessage {
 }

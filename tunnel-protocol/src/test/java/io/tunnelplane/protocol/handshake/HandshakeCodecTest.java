@@ -15,19 +15,21 @@ class HandshakeCodecTest {
     @Test
     void loginSurvivesTheWireFieldForField() {
         Login login = new Login(1, "office", TokenProof.newNonce(), new byte[32], "1.2.3", "keepalive_timeout", 4,
-                10_000, 20_000);
+                10_000, 20_000, Login.PROBE);
         Login decoded = (Login) roundTrip(login);
         assertThat(decoded.clientId()).isEqualTo("office");
         assertThat(decoded.agentNonce()).isEqualTo(login.agentNonce());
         assertThat(decoded.previousCause()).isEqualTo("keepalive_timeout");
         assertThat(decoded.reconnectAttempts()).isEqualTo(4);
         assertThat(decoded.keepaliveTimeoutMillis()).isEqualTo(20_000);
+        assertThat(decoded.isProbe()).isTrue();
     }
 
     @Test
     void helloAcceptedAndRefusedRoundTrip() {
-        ServerHello hello = (ServerHello) roundTrip(new ServerHello(1, "0.1.0", TokenProof.newNonce()));
+        ServerHello hello = (ServerHello) roundTrip(new ServerHello(1, "0.1.0", TokenProof.newNonce(), 1234L));
         assertThat(hello.serverVersion()).isEqualTo("0.1.0");
+        assertThat(hello.serverTimeMillis()).isEqualTo(1234L);
         LoginAccepted accepted = (LoginAccepted) roundTrip(new LoginAccepted("s-1", 15_000, 15_000, new byte[32]));
         assertThat(accepted.sessionId()).isEqualTo("s-1");
         LoginRefused refused = (LoginRefused) roundTrip(new LoginRefused(LoginRefused.AUTH_FAILED, "authentication failed"));
@@ -36,7 +38,7 @@ class HandshakeCodecTest {
 
     @Test
     void truncatedFieldIsAProtocolError() {
-        ByteBuf frame = HandshakeCodec.encode(new ServerHello(1, "v", TokenProof.newNonce()), ByteBufAllocator.DEFAULT);
+        ByteBuf frame = HandshakeCodec.encode(new ServerHello(1, "v", TokenProof.newNonce(), 0), ByteBufAllocator.DEFAULT);
         frame.skipBytes(4);
         ByteBuf truncated = frame.readRetainedSlice(frame.readableBytes() - 5);
         frame.release();

@@ -1,6 +1,7 @@
 package io.tunnelplane.server.session;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -52,7 +53,8 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         ctx.writeAndFlush(HandshakeCodec.encode(
-                new ServerHello(ProtocolVersion.CURRENT, starter.serverVersion(), serverNonce), ctx.alloc()));
+                new ServerHello(ProtocolVersion.CURRENT, starter.serverVersion(), serverNonce,
+                        System.currentTimeMillis()), ctx.alloc()));
         ctx.fireChannelActive();
     }
 
@@ -97,6 +99,10 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
         cancelTimeout();
         ClientAccess access = verified.get();
         KeepaliveSettings keepalive = starter.negotiateKeepalive(login);
+        if (login.isProbe()) {
+            answerProbe(ctx, login, access, keepalive);
+            return;
+        }
         String sessionId = UUID.randomUUID().toString();
         byte[] serverProof = TokenProof.serverProof(access.tokenKey(), login.clientId(), serverNonce, login.agentNonce());
         ctx.writeAndFlush(HandshakeCodec.encode(new LoginAccepted(sessionId, keepalive.time().toMillis(),
@@ -104,6 +110,26 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
         SessionInfo info = new SessionInfo(login.agentVersion(), DisconnectCause.fromWire(login.previousCause()),
                 login.reconnectAttempts(), keepalive);
         starter.start(ctx, access, sessionId, info);
+    }
+
+    /**
+     * A diagnostic login (the agent's {@code doctor}): prove ourselves and close, or, for an idle probe, echo bytes
+     * on the raw connection so the doctor can find how long the path keeps an idle connection. No session starts,
+     * so a running agent of the same client is not replaced.
+     */
+    private void answerProbe(ChannelHandlerContext ctx, Login login, ClientAccess access, KeepaliveSettings keepalive) {
+        byte[] serverProof = TokenProof.serverProof(access.tokenKey(), login.clientId(), serverNonce, login.agentNonce());
+        ChannelFuture answered = ctx.writeAndFlush(HandshakeCodec.encode(new LoginAccepted("probe",
+                keepalive.time().toMillis(), keepalive.timeout().toMillis(), serverProof), ctx.alloc()));
+        log.debug("diagnostic login client={} remote={} idle_probe={}", login.clientId(), ctx.channel().remoteAddress(),
+                (login.flags() & Login.PROBE_IDLE) != 0);
+        if ((login.flags() & Login.PROBE_IDLE) == 0) {
+            answered.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.pipeline().addLast(new IdleProbeEcho());
+        ctx.pipeline().remove(this);
+        ctx.pipeline().remove(SessionStarter.HandshakeNames.DECODER);
     }
 
     private void refuse(ChannelHandlerContext ctx, Login login, String code, String message) {
