@@ -82,6 +82,9 @@ public final class StreamRelay {
         if (resetStream && stream.isActive()) {
             stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
         }
+        // Never leave a half-open stream behind (e.g. the agent answered 502 and ended its side): closing the
+        // child channel resets whatever is still open and frees anything queued on it.
+        stream.close();
         if (tcp.isActive()) {
             tcp.config().setOption(ChannelOption.SO_LINGER, 0);
         }

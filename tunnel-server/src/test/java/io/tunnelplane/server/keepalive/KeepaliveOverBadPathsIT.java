@@ -50,6 +50,7 @@ class KeepaliveOverBadPathsIT {
             Agent agent = TestAgents.start(link.port(), TOKEN, Duration.ofSeconds(1));
             try {
                 awaitEcho(publicPort);
+                link.refuseNew(true); // keep the agent from reconnecting (and replacing) before the server decides
                 link.blackhole();
                 // Bound: quiet period + probe timeout + one tick, plus scheduling margin on a busy CI machine.
                 Duration bound = settings.detectionBound().plusSeconds(2);
@@ -59,6 +60,7 @@ class KeepaliveOverBadPathsIT {
                             "tunnel_keepalive_timeouts_total\\{client=\"path\",side=\"server\"} 1\\.0");
                 });
                 // The agent reconnects through the (new, healthy) path and reports what it saw.
+                link.refuseNew(false);
                 awaitEcho(publicPort);
                 await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
                         server.get("/actuator/prometheus").body()).containsPattern(
@@ -110,7 +112,10 @@ class KeepaliveOverBadPathsIT {
                 }
                 assertThat(agent.metrics().sessions()).as("no reconnect").isEqualTo(1);
                 assertThat(agent.metrics().disconnects()).as("no disconnect on the agent").isEmpty();
-                assertThat(server.get("/actuator/prometheus").body()).doesNotContain("tunnel_keepalive_timeouts_total{")
+                assertThat(server.get("/actuator/prometheus").body())
+                        .as("RTT was still sampled on the busy session, into histogram buckets")
+                        .containsPattern("tunnel_heartbeat_rtt_seconds_bucket\\{client=\"path\",le=\"[0-9.]+\"} [1-9]")
+                        .doesNotContain("tunnel_keepalive_timeouts_total{")
                         .doesNotContainPattern("tunnel_disconnects_total\\{cause=\"[a-z_]+\"} [1-9]");
             } finally {
                 agent.stop();

@@ -35,6 +35,7 @@ public final class FaultyLink implements AutoCloseable {
     });
     private final List<Pipe> pipes = new CopyOnWriteArrayList<>();
     private volatile long bytesPerSecond;
+    private volatile boolean refuseNew;
     private volatile int bufferBytes = 1 << 20;
 
     public FaultyLink(int targetPort) throws IOException {
@@ -53,6 +54,11 @@ public final class FaultyLink implements AutoCloseable {
         this.bytesPerSecond = bytesPerSecond;
     }
 
+    /** While set, new connections are closed as soon as they arrive (the path is down for newcomers too). */
+    public void refuseNew(boolean refuse) {
+        this.refuseNew = refuse;
+    }
+
     public void blackhole() {
         pipes.forEach(pipe -> pipe.blackholed = true);
     }
@@ -67,6 +73,10 @@ public final class FaultyLink implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket from = listener.accept();
+                if (refuseNew) {
+                    from.close();
+                    continue;
+                }
                 Socket to = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 from.setTcpNoDelay(true);
                 to.setTcpNoDelay(true);
