@@ -152,19 +152,14 @@ public final class DoctorCommand implements Callable<Integer> {
         line(out, "TLS", "not used by this version: the token never crosses the wire (HMAC challenge), payloads do");
 
         if (probeIdle) {
-            Duration survived = probeIdle(out, target, agentToken, periods);
-            Duration recommended = survived == null ? Duration.ofSeconds(10)
-                    : survived.dividedBy(2).compareTo(serverTime) < 0 ? survived.dividedBy(2) : serverTime;
-            line(out, "RECOMMEND", "--keepalive-time " + Math.max(1, recommended.toSeconds()) + "s"
-                    + (recommended.equals(serverTime) ? " (the server's default is safe on this path)"
-                    : " (below the path's idle timeout)"));
+            line(out, "RECOMMEND", recommend(probeIdle(out, target, agentToken, periods), periods, serverTime));
         }
         out.flush();
         return 0;
     }
 
-    /** Holds one idle connection per period at once; returns the longest period that survived, null if none. */
-    private static Duration probeIdle(PrintWriter out, InetSocketAddress target, AgentToken token,
+    /** Holds one idle connection per period, all at once; returns which periods survived, in order. */
+    private static List<Boolean> probeIdle(PrintWriter out, InetSocketAddress target, AgentToken token,
             List<Duration> periods) {
         line(out, "IDLE", "holding " + periods.size() + " idle connections for up to "
                 + periods.get(periods.size() - 1).toSeconds() + " s...");
@@ -175,15 +170,36 @@ public final class DoctorCommand implements Callable<Integer> {
                 return false;
             }
         })).toList();
-        Duration survived = null;
+        List<Boolean> survived = new ArrayList<>();
         for (int i = 0; i < periods.size(); i++) {
             boolean ok = results.get(i).join();
+            survived.add(ok);
             line(out, "IDLE", "idle " + periods.get(i).toSeconds() + " s: " + (ok ? "survived" : "DROPPED"));
-            if (ok && (survived == null || periods.get(i).compareTo(survived) > 0)) {
-                survived = periods.get(i);
-            }
         }
         return survived;
+    }
+
+    /** Keepalive advice from the idle probe: probe at most half as far apart as the first idle period that died. */
+    static String recommend(List<Boolean> survived, List<Duration> periods, Duration serverTime) {
+        Duration firstDropped = null;
+        for (int i = 0; i < periods.size(); i++) {
+            if (!survived.get(i) && (firstDropped == null || periods.get(i).compareTo(firstDropped) < 0)) {
+                firstDropped = periods.get(i);
+            }
+        }
+        if (firstDropped == null) {
+            Duration longest = periods.stream().max(Duration::compareTo).orElse(Duration.ZERO);
+            return "no idle drop up to " + longest.toSeconds() + " s: the server's keepalive time ("
+                    + serverTime.toSeconds() + " s) is " + (serverTime.compareTo(longest) <= 0 ? "safe on this path"
+                    : "longer than anything tested; try --idle-periods up to " + serverTime.toSeconds() + "s");
+        }
+        Duration advice = firstDropped.dividedBy(2);
+        if (advice.compareTo(serverTime) >= 0) {
+            return "the path drops idle connections after less than " + firstDropped.toSeconds()
+                    + " s; the server's keepalive time (" + serverTime.toSeconds() + " s) already beats it";
+        }
+        return "the path drops idle connections after less than " + firstDropped.toSeconds() + " s: run the agent "
+                + "with --keepalive-time " + Math.max(1, advice.toSeconds()) + "s";
     }
 
     private static void line(PrintWriter out, String check, String text) {
