@@ -37,10 +37,10 @@ class RestartOnSameDatabaseIT {
                 body(201, first.send("POST", "/api/v1/clients/" + clientId + "/proxies",
                         proxyJson("echo", echo.port(), publicPort)));
                 agent = TestAgents.start(agentPort, created.get("token").asString(), Duration.ofSeconds(2));
-                awaitEcho(publicPort);
+                Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
                 body(200, first.send("POST", "/api/v1/clients/" + clientId + "/disconnect", null));
                 await().atMost(Duration.ofSeconds(10)).until(() -> agent.metrics().sessions() == 2);
-                awaitEcho(publicPort);
+                Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
             }
             try (TestServer second = TestServer.start(props)) {
                 JsonNode client = body(200, second.get("/api/v1/clients/" + clientId));
@@ -50,7 +50,7 @@ class RestartOnSameDatabaseIT {
                 // kicked, then server_shutdown, both written before the first server exited
                 assertThat(events.get("content")).extracting(e -> e.get("cause").asString())
                         .containsExactly("server_shutdown", "kicked");
-                awaitEcho(publicPort);
+                Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
                 assertThat(agent.metrics().sessions()).isEqualTo(3);
             } finally {
                 agent.stop();
@@ -58,8 +58,4 @@ class RestartOnSameDatabaseIT {
         }
     }
 
-    private static void awaitEcho(int port) {
-        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() ->
-                assertThat(Visitor.exchange(port, "ping".getBytes())).isEqualTo("ping".getBytes()));
-    }
 }

@@ -26,16 +26,13 @@ class ServerRestartIT {
         try (LocalService echo = new LocalService(LocalService.Mode.ECHO)) {
             Map<String, Object> props = TestServer.defaults();
             props.put("tunnel.server.bind-port", agentPort);
-            props.put("tunnel.server.clients[0].name", "restart");
-            props.put("tunnel.server.clients[0].token", TOKEN);
-            props.put("tunnel.server.clients[0].proxies[0].name", "echo");
-            props.put("tunnel.server.clients[0].proxies[0].local-port", echo.port());
-            props.put("tunnel.server.clients[0].proxies[0].remote-port", publicPort);
+            TestServer.client(props, "restart", TOKEN);
+            TestServer.proxy(props, 0, "echo", echo.port(), publicPort);
 
             Agent agent;
             try (TestServer first = TestServer.start(props)) {
                 agent = TestAgents.start(agentPort, TOKEN, RECONNECT_CAP);
-                awaitProxyWorks(publicPort, Duration.ofSeconds(15));
+                Visitor.awaitEcho(publicPort, Duration.ofSeconds(15));
             }
             // The first server is gone: the agent saw why, without waiting for a keepalive timeout.
             await().atMost(Duration.ofSeconds(5)).until(() -> !agent.metrics().isConnected());
@@ -43,7 +40,7 @@ class ServerRestartIT {
 
             try (TestServer second = TestServer.start(props)) {
                 // Each failed attempt waits at most the cap; a couple of attempts fit in this bound.
-                awaitProxyWorks(publicPort, RECONNECT_CAP.multipliedBy(3));
+                Visitor.awaitEcho(publicPort, RECONNECT_CAP.multipliedBy(3));
                 assertThat(agent.metrics().sessions()).isEqualTo(2);
                 String metrics = second.get("/actuator/prometheus").body();
                 assertThat(metrics).containsPattern(
@@ -54,8 +51,4 @@ class ServerRestartIT {
         }
     }
 
-    private static void awaitProxyWorks(int port, Duration atMost) {
-        await().atMost(atMost).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() ->
-                assertThat(Visitor.exchange(port, "ping".getBytes())).isEqualTo("ping".getBytes()));
-    }
 }

@@ -30,11 +30,8 @@ class ShutdownDrainIT {
         try (LocalService digest = new LocalService(LocalService.Mode.DIGEST)) {
             Map<String, Object> props = TestServer.defaults();
             props.put("tunnel.server.shutdown.drain", "20s");
-            props.put("tunnel.server.clients[0].name", "drain");
-            props.put("tunnel.server.clients[0].token", TOKEN);
-            props.put("tunnel.server.clients[0].proxies[0].name", "digest");
-            props.put("tunnel.server.clients[0].proxies[0].local-port", digest.port());
-            props.put("tunnel.server.clients[0].proxies[0].remote-port", publicPort);
+            TestServer.client(props, "drain", TOKEN);
+            TestServer.proxy(props, 0, "digest", digest.port(), publicPort);
             TestServer server = TestServer.start(props);
             Agent agent = TestAgents.start(server.agentPort(), TOKEN, Duration.ofSeconds(30));
             try {

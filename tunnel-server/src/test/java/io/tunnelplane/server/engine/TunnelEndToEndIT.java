@@ -60,13 +60,12 @@ class TunnelEndToEndIT {
         resetterPort = FreePorts.inRange(10000, 20000);
         sourcePort = FreePorts.inRange(10000, 20000);
         Map<String, Object> props = TestServer.defaults();
-        props.put("tunnel.server.clients[0].name", "demo");
-        props.put("tunnel.server.clients[0].token", TOKEN);
-        addProxy(props, 0, "echo", echo.port(), echoPort);
-        addProxy(props, 1, "digest", digest.port(), digestPort);
-        addProxy(props, 2, "doomed", doomed.port(), doomedPort);
-        addProxy(props, 3, "resetter", resetter.port(), resetterPort);
-        addProxy(props, 4, "source", source.port(), sourcePort);
+        TestServer.client(props, "demo", TOKEN);
+        TestServer.proxy(props, 0, "echo", echo.port(), echoPort);
+        TestServer.proxy(props, 1, "digest", digest.port(), digestPort);
+        TestServer.proxy(props, 2, "doomed", doomed.port(), doomedPort);
+        TestServer.proxy(props, 3, "resetter", resetter.port(), resetterPort);
+        TestServer.proxy(props, 4, "source", source.port(), sourcePort);
         server = TestServer.start(props);
         agent = TestAgents.start(server.agentPort(), TOKEN, Duration.ofSeconds(2));
         await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
@@ -75,12 +74,6 @@ class TunnelEndToEndIT {
         });
     }
 
-    private static void addProxy(Map<String, Object> props, int index, String name, int localPort, int remotePort) {
-        String prefix = "tunnel.server.clients[0].proxies[" + index + "].";
-        props.put(prefix + "name", name);
-        props.put(prefix + "local-port", localPort);
-        props.put(prefix + "remote-port", remotePort);
-    }
 
     @AfterAll
     static void stopTunnel() throws IOException {

@@ -22,8 +22,7 @@ class DoctorIT {
     @Test
     void doctorChecksThePathWithoutTouchingTheLiveSession() throws Exception {
         Map<String, Object> props = TestServer.defaults();
-        props.put("tunnel.server.clients[0].name", "doc");
-        props.put("tunnel.server.clients[0].token", TOKEN);
+        TestServer.client(props, "doc", TOKEN);
         try (TestServer server = TestServer.start(props)) {
             Agent agent = TestAgents.start(server.agentPort(), TOKEN, Duration.ofSeconds(2));
             try {

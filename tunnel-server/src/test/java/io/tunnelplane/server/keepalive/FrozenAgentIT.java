@@ -31,11 +31,8 @@ class FrozenAgentIT {
             Map<String, Object> props = TestServer.defaults();
             props.put("tunnel.server.keepalive.time", "1s");
             props.put("tunnel.server.keepalive.timeout", "1s");
-            props.put("tunnel.server.clients[0].name", "frozen");
-            props.put("tunnel.server.clients[0].token", TOKEN);
-            props.put("tunnel.server.clients[0].proxies[0].name", "echo");
-            props.put("tunnel.server.clients[0].proxies[0].local-port", echo.port());
-            props.put("tunnel.server.clients[0].proxies[0].remote-port", publicPort);
+            TestServer.client(props, "frozen", TOKEN);
+            TestServer.proxy(props, 0, "echo", echo.port(), publicPort);
             try (TestServer server = TestServer.start(props)) {
                 Path log = Files.createTempFile("agent", ".log");
                 ProcessBuilder builder = new ProcessBuilder("java", "-XX:+UseSerialGC", "-Xmx64m", "-jar",
@@ -45,14 +42,14 @@ class FrozenAgentIT {
                 builder.environment().put("TUNNEL_TOKEN", TOKEN); // secrets via the environment, not argv
                 Process agent = builder.start();
                 try {
-                    awaitEcho(publicPort);
+                    Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
                     signal(agent, "STOP");
                     Duration bound = KeepaliveSettings.of(Duration.ofSeconds(1), Duration.ofSeconds(1))
                             .detectionBound().plusSeconds(2);
                     await().atMost(bound).untilAsserted(() -> assertThat(server.get("/actuator/prometheus").body())
                             .containsPattern("tunnel_keepalive_timeouts_total\\{client=\"frozen\",side=\"server\"} 1\\.0"));
                     signal(agent, "CONT");
-                    awaitEcho(publicPort);
+                    Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
                 } finally {
                     agent.destroy(); // SIGTERM
                     assertThat(agent.waitFor(15, TimeUnit.SECONDS)).isTrue();
@@ -71,8 +68,4 @@ class FrozenAgentIT {
         assertThat(kill.exitValue()).isZero();
     }
 
-    private static void awaitEcho(int port) {
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
-                assertThat(Visitor.exchange(port, "ping".getBytes())).isEqualTo("ping".getBytes()));
-    }
 }

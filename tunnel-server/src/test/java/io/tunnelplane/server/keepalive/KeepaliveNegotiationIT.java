@@ -17,8 +17,7 @@ class KeepaliveNegotiationIT {
     void askedIntervalsAreHonouredDownToTheServersMinimum() throws Exception {
         Map<String, Object> props = TestServer.defaults();
         props.put("tunnel.server.keepalive.min-time", "2s");
-        props.put("tunnel.server.clients[0].name", "asker");
-        props.put("tunnel.server.clients[0].token", "asker.secret");
+        TestServer.client(props, "asker", "asker.secret");
         try (TestServer server = TestServer.start(props)) {
             assertThat(agreedInterval(server, null)).isEqualTo(15_000);        // server default
             assertThat(agreedInterval(server, Duration.ofSeconds(20))).isEqualTo(20_000);

@@ -32,11 +32,8 @@ class KeepaliveOverBadPathsIT {
         Map<String, Object> props = TestServer.defaults();
         props.put("tunnel.server.keepalive.time", time);
         props.put("tunnel.server.keepalive.timeout", timeout);
-        props.put("tunnel.server.clients[0].name", "path");
-        props.put("tunnel.server.clients[0].token", TOKEN);
-        props.put("tunnel.server.clients[0].proxies[0].name", "echo");
-        props.put("tunnel.server.clients[0].proxies[0].local-port", echoPort);
-        props.put("tunnel.server.clients[0].proxies[0].remote-port", publicPort);
+        TestServer.client(props, "path", TOKEN);
+        TestServer.proxy(props, 0, "echo", echoPort, publicPort);
         return props;
     }
 
@@ -49,7 +46,7 @@ class KeepaliveOverBadPathsIT {
                 FaultyLink link = new FaultyLink(server.agentPort())) {
             Agent agent = TestAgents.start(link.port(), TOKEN, Duration.ofSeconds(1));
             try {
-                awaitEcho(publicPort);
+                Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
                 link.refuseNew(true); // keep the agent from reconnecting (and replacing) before the server decides
                 link.blackhole();
                 // Bound: quiet period + probe timeout + one tick, plus scheduling margin on a busy CI machine.
@@ -61,7 +58,7 @@ class KeepaliveOverBadPathsIT {
                 });
                 // The agent reconnects through the (new, healthy) path and reports what it saw.
                 link.refuseNew(false);
-                awaitEcho(publicPort);
+                Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
                 await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
                         server.get("/actuator/prometheus").body()).containsPattern(
                         "tunnel_reconnects_total\\{client=\"path\",previous_cause=\"keepalive_timeout\"} 1\\.0")
@@ -80,7 +77,7 @@ class KeepaliveOverBadPathsIT {
                 FaultyLink link = new FaultyLink(server.agentPort())) {
             Agent agent = TestAgents.start(link.port(), TOKEN, Duration.ofSeconds(1));
             try {
-                awaitEcho(publicPort);
+                Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
                 // 1 Mbit/s each way behind 2 MiB of buffer: up to 16 s of queueing, four times the timeout.
                 link.throttle(125_000, 2 << 20);
                 AtomicLong echoed = new AtomicLong();
@@ -123,8 +120,4 @@ class KeepaliveOverBadPathsIT {
         }
     }
 
-    private static void awaitEcho(int port) {
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
-                assertThat(Visitor.exchange(port, "ping".getBytes())).isEqualTo("ping".getBytes()));
-    }
 }

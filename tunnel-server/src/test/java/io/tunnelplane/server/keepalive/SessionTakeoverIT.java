@@ -28,14 +28,11 @@ class SessionTakeoverIT {
             Map<String, Object> props = TestServer.defaults();
             props.put("tunnel.server.keepalive.time", "60s"); // the stale session would linger for minutes
             props.put("tunnel.server.keepalive.timeout", "60s");
-            props.put("tunnel.server.clients[0].name", "takeover");
-            props.put("tunnel.server.clients[0].token", TOKEN);
-            props.put("tunnel.server.clients[0].proxies[0].name", "echo");
-            props.put("tunnel.server.clients[0].proxies[0].local-port", echo.port());
-            props.put("tunnel.server.clients[0].proxies[0].remote-port", publicPort);
+            TestServer.client(props, "takeover", TOKEN);
+            TestServer.proxy(props, 0, "echo", echo.port(), publicPort);
             try (TestServer server = TestServer.start(props); FaultyLink link = new FaultyLink(server.agentPort())) {
                 Agent stale = TestAgents.start(link.port(), TOKEN, Duration.ofSeconds(30));
-                awaitEcho(publicPort);
+                Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
                 link.blackhole();
 
                 Agent fresh = TestAgents.start(server.agentPort(), TOKEN, Duration.ofSeconds(2));
@@ -55,8 +52,4 @@ class SessionTakeoverIT {
         }
     }
 
-    private static void awaitEcho(int port) {
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
-                assertThat(Visitor.exchange(port, "ping".getBytes())).isEqualTo("ping".getBytes()));
-    }
 }

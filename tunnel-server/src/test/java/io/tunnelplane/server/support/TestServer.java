@@ -34,6 +34,20 @@ public final class TestServer implements AutoCloseable {
         return props;
     }
 
+    /** Adds the statically configured client the tests log in as. */
+    public static void client(Map<String, Object> props, String name, String token) {
+        props.put("tunnel.server.clients[0].name", name);
+        props.put("tunnel.server.clients[0].token", token);
+    }
+
+    /** Adds proxy number {@code index} of that client. */
+    public static void proxy(Map<String, Object> props, int index, String name, int localPort, int remotePort) {
+        String prefix = "tunnel.server.clients[0].proxies[" + index + "].";
+        props.put(prefix + "name", name);
+        props.put(prefix + "local-port", localPort);
+        props.put(prefix + "remote-port", remotePort);
+    }
+
     public static TestServer start(Map<String, Object> properties) {
         // As command-line arguments: they outrank the shipped application.yml, as an operator's flags would.
         String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())

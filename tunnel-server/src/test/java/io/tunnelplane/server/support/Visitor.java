@@ -39,6 +39,13 @@ public final class Visitor {
         return out.toByteArray();
     }
 
+    /** Waits until an echo through {@code port} works (the agent is connected and the proxy listening). */
+    public static void awaitEcho(int port, java.time.Duration atMost) {
+        org.awaitility.Awaitility.await().atMost(atMost).pollInterval(java.time.Duration.ofMillis(100))
+                .ignoreExceptions().untilAsserted(() -> org.assertj.core.api.Assertions
+                        .assertThat(exchange(port, "ping".getBytes())).isEqualTo("ping".getBytes()));
+    }
+
     /** True when the peer ended the connection (EOF or reset); false only if the read timed out: a hang. */
     public static boolean endsWithoutHanging(InputStream in) {
         try {
