@@ -16,6 +16,9 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -31,13 +34,16 @@ public class TunnelEngine implements SmartLifecycle {
     private final TunnelServerProperties properties;
     private final SessionStarter starter;
     private final SessionRegistry registry;
+    private final ApplicationEventPublisher events;
     private final Transport transport = Transport.best();
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
     private Channel agentListener;
     private volatile boolean running;
 
-    public TunnelEngine(TunnelServerProperties properties, SessionStarter starter, SessionRegistry registry) {
+    public TunnelEngine(TunnelServerProperties properties, SessionStarter starter, SessionRegistry registry,
+            ApplicationEventPublisher events) {
+        this.events = events;
         this.properties = properties;
         this.starter = starter;
         this.registry = registry;
@@ -74,6 +80,11 @@ public class TunnelEngine implements SmartLifecycle {
                 agentListener.localAddress(), transport.name().toLowerCase(), threads, properties.allowPorts());
     }
 
+    /** Whether the agent port is bound and accepting (false before start and from the first moment of a stop). */
+    public boolean isAccepting() {
+        return running && agentListener != null && agentListener.isActive();
+    }
+
     /** The bound agent port (useful when configured as 0). */
     public int agentPort() {
         return ((InetSocketAddress) agentListener.localAddress()).getPort();
@@ -85,6 +96,8 @@ public class TunnelEngine implements SmartLifecycle {
             return;
         }
         running = false;
+        // Readiness goes false first, so a load balancer stops sending traffic while we drain.
+        AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC);
         Duration drain = properties.shutdown().drain();
         log.info("tunnel engine stopping: telling {} agents, draining streams for up to {}", registry.all().size(),
                 drain);
@@ -112,9 +125,12 @@ public class TunnelEngine implements SmartLifecycle {
         return running;
     }
 
-    /** Start late and stop early: after the web server is up, before the database goes away. */
+    /**
+     * Start after the web server, stop before its graceful shutdown (phase DEFAULT - 1024) and before the event
+     * store flushes (DEFAULT - 2048): health and the API answer while agents drain, and their last events are kept.
+     */
     @Override
     public int getPhase() {
-        return SmartLifecycle.DEFAULT_PHASE - 1024;
+        return SmartLifecycle.DEFAULT_PHASE - 512;
     }
 }

@@ -37,6 +37,8 @@ class ShutdownDrainIT {
             try {
                 await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() ->
                         assertThat(Visitor.exchange(publicPort, new byte[1])).hasSize(64));
+                String ready = server.get("/actuator/health/readiness").body();
+                assertThat(ready).contains("\"tunnel\":{\"status\":\"UP\"}").contains("\"db\":{\"status\":\"UP\"}");
 
                 byte[] request = new byte[2 << 20];
                 new Random(3).nextBytes(request);
@@ -47,6 +49,8 @@ class ShutdownDrainIT {
                     // Stopped accepting: the public port refuses new visitors...
                     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                             assertThatThrownBy(() -> Visitor.connect(publicPort).close()).isInstanceOf(IOException.class));
+                    // Readiness says so while the drain runs, so load balancers stop sending traffic...
+                    assertThat(server.get("/actuator/health/readiness").statusCode()).isEqualTo(503);
                     // ...but the connection that was already relaying completes, response included.
                     inFlight.getOutputStream().write(request, 1 << 20, 1 << 20);
                     inFlight.shutdownOutput();
