@@ -30,6 +30,7 @@ public class TunnelMetrics {
     private final Map<String, Counter> reconnects = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> proxyBytes = new ConcurrentHashMap<>();
     private final Map<String, Counter> proxyConnections = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> clientOnline = new ConcurrentHashMap<>();
     private final Timer sessionDuration;
 
     public TunnelMetrics(MeterRegistry registry) {
@@ -39,21 +40,37 @@ public class TunnelMetrics {
         Gauge.builder("tunnel.streams.active", streamsActive, AtomicInteger::get)
                 .description("Proxied connections currently relayed").register(registry);
         this.sessionDuration = Timer.builder("tunnel.session.duration")
-                .description("How long agent sessions lasted").register(registry);
+                .description("How long agent sessions lasted")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofSeconds(1))
+                .maximumExpectedValue(Duration.ofDays(7))
+                .register(registry);
     }
 
-    public void sessionStarted() {
+    public void sessionStarted(String client) {
         sessionsActive.incrementAndGet();
+        online(client).incrementAndGet();
     }
 
     public void sessionEnded(String client, DisconnectCause cause, Duration duration) {
         sessionsActive.decrementAndGet();
+        online(client).decrementAndGet();
         sessionDuration.record(duration);
         cached(disconnects, cause.wireName(), c -> Counter.builder("tunnel.disconnects")
                 .description("Ended agent sessions by cause").tag("cause", c).register(registry)).increment();
         if (cause == DisconnectCause.KEEPALIVE_TIMEOUT) {
             keepaliveTimeout(client, "server");
         }
+    }
+
+    /** 1 while the client has a session (a replacing session overlaps its predecessor only for a moment). */
+    private AtomicInteger online(String client) {
+        return clientOnline.computeIfAbsent(client, c -> {
+            AtomicInteger value = new AtomicInteger();
+            Gauge.builder("tunnel.client.online", value, v -> Math.min(1, v.get()))
+                    .description("1 while the client's agent is connected").tag("client", c).register(registry);
+            return value;
+        });
     }
 
     public void keepaliveTimeout(String client, String side) {

@@ -153,7 +153,7 @@ public class SessionStarter {
         pipeline.remove(ServerLoginHandler.NAME);
         pipeline.remove(HandshakeNames.DECODER);
 
-        metrics.sessionStarted();
+        metrics.sessionStarted(access.clientId());
         if (directory instanceof StoredClientDirectory stored) {
             stored.loggedIn(access.clientId());
         }
