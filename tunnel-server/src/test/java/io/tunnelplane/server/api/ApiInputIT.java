@@ -118,6 +118,13 @@ class ApiInputIT {
         assertThat(ui.body()).containsIgnoringCase("swagger");
     }
 
+    @Test
+    void infoNamesTheBuildForOperators() throws Exception {
+        JsonNode info = ControlPlaneFlowIT.body(200, server.get("/actuator/info"));
+        assertThat(info.at("/build/artifact").asString()).isEqualTo("tunnel-server");
+        assertThat(info.at("/build/version").asString()).isNotEmpty();
+    }
+
     private static long clientCount() throws Exception {
         return ControlPlaneFlowIT.body(200, server.get("/api/v1/clients")).get("totalElements").asLong(-1);
     }
