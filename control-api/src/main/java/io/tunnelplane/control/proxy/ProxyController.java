@@ -20,9 +20,20 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "proxies", description = "Public ports relayed to services behind an agent; changes apply live")
 public class ProxyController {
     private final ProxyService proxies;
+    private final FrpcImport frpcImport;
 
-    public ProxyController(ProxyService proxies) {
+    public ProxyController(ProxyService proxies, FrpcImport frpcImport) {
         this.proxies = proxies;
+        this.frpcImport = frpcImport;
+    }
+
+    @PostMapping(path = "/clients/{clientId}/proxies:import",
+            consumes = {"application/toml", "text/plain", "application/octet-stream"})
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Import the [[proxies]] of an frpc.toml: TCP proxies are created all or nothing, other "
+            + "types are listed as skipped")
+    public FrpcImport.Result importFrpc(@PathVariable long clientId, @RequestBody String toml) {
+        return frpcImport.importToml(clientId, toml);
     }
 
     @PostMapping("/clients/{clientId}/proxies")

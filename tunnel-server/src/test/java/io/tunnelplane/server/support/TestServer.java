@@ -80,9 +80,13 @@ public final class TestServer implements AutoCloseable {
 
     /** Sends a request built with {@link #request}, with a JSON body when one is given. */
     public HttpResponse<String> send(String method, String path, String json) throws Exception {
-        HttpRequest.Builder builder = request(path).header("Content-Type", "application/json");
-        builder.method(method, json == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(json));
+        return send(method, path, "application/json", json);
+    }
+
+    public HttpResponse<String> send(String method, String path, String contentType, String body) throws Exception {
+        HttpRequest.Builder builder = request(path).header("Content-Type", contentType);
+        builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
         return HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
     }
 

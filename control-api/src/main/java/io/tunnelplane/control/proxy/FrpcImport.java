@@ -1,0 +1,95 @@
+package io.tunnelplane.control.proxy;
+
+import io.tunnelplane.control.web.ApiException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.toml.TomlMapper;
+
+/**
+ * Imports the {@code [[proxies]]} of an frpc.toml as proxies of a client, all or nothing: every TCP proxy is
+ * validated and created in one transaction (a bad entry is refused naming {@code proxies[i].field} and nothing is
+ * stored); types we do not serve yet are listed as skipped, with the reason.
+ */
+@Service
+public class FrpcImport {
+    private static final TomlMapper TOML = new TomlMapper();
+
+    private final ProxyService proxies;
+    private final Validator validator;
+
+    public FrpcImport(ProxyService proxies, Validator validator) {
+        this.proxies = proxies;
+        this.validator = validator;
+    }
+
+    /** What an import did: the proxies created and the entries left out. */
+    public record Result(List<ProxyView> imported, List<Skipped> skipped) {
+    }
+
+    public record Skipped(int index, String name, String reason) {
+    }
+
+    @Transactional
+    public Result importToml(long clientId, String toml) {
+        JsonNode root;
+        try {
+            root = TOML.readTree(toml);
+        } catch (JacksonException e) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, null, "not valid TOML: " + e.getOriginalMessage());
+        }
+        JsonNode entries = root.path("proxies");
+        if (!entries.isArray() || entries.isEmpty()) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "proxies", "no [[proxies]] tables found");
+        }
+        List<ProxyView> imported = new ArrayList<>();
+        List<Skipped> skipped = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            JsonNode entry = entries.get(i);
+            String frpName = entry.path("name").asString("");
+            String type = entry.path("type").asString("tcp").toLowerCase(Locale.ROOT);
+            if (!"tcp".equals(type)) {
+                skipped.add(new Skipped(i, frpName, "type " + type + " is not served yet (tcp only)"));
+                continue;
+            }
+            ProxyRequests.Create request = new ProxyRequests.Create(label(frpName), "tcp",
+                    entry.path("localIP").asString("127.0.0.1"), intOrNull(entry, "localPort"),
+                    intOrNull(entry, "remotePort"), true, null);
+            Set<ConstraintViolation<ProxyRequests.Create>> violations = validator.validate(request);
+            if (!violations.isEmpty()) {
+                ConstraintViolation<ProxyRequests.Create> first = violations.iterator().next();
+                throw new ApiException(HttpStatus.BAD_REQUEST, "proxies[" + i + "]." + first.getPropertyPath(),
+                        first.getMessage());
+            }
+            try {
+                imported.add(proxies.create(clientId, request));
+            } catch (ApiException e) {
+                if (e.field() == null) {
+                    throw e;
+                }
+                throw new ApiException(e.status(), "proxies[" + i + "]." + e.field(), e.getMessage());
+            }
+        }
+        return new Result(imported, skipped);
+    }
+
+    /** frp names may use capitals and underscores; ours are DNS labels. */
+    static String label(String frpName) {
+        String label = frpName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("^-+|-+$", "");
+        return label.length() > 63 ? label.substring(0, 63).replaceAll("-+$", "") : label;
+    }
+
+    private static Integer intOrNull(JsonNode entry, String field) {
+        JsonNode value = entry.get(field);
+        return value == null || !value.canConvertToInt() ? null : value.asInt();
+    }
+
+}
