@@ -6,6 +6,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.ProtocolException;
 import io.tunnelplane.protocol.ProtocolVersion;
+import io.tunnelplane.protocol.handshake.AgentHost;
 import io.tunnelplane.protocol.handshake.HandshakeCodec;
 import io.tunnelplane.protocol.handshake.Login;
 import io.tunnelplane.protocol.handshake.LoginAccepted;
@@ -19,6 +20,7 @@ import io.tunnelplane.protocol.handshake.TokenProof;
  */
 final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
     static final String NAME = "login";
+    private static final AgentHost HOST = AgentHost.current();
 
     private final AgentSettings settings;
     private final java.time.Duration keepaliveTime;
@@ -64,7 +66,7 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
         byte[] proof = TokenProof.agentProof(settings.token().key(), clientId, serverNonce, agentNonce);
         ctx.writeAndFlush(HandshakeCodec.encode(new Login(ProtocolVersion.CURRENT, clientId, agentNonce, proof,
                 AgentVersion.current(), previousCause.wireName(), attempts,
-                millisOrZero(keepaliveTime), millisOrZero(settings.keepaliveTimeout()), 0), ctx.alloc()));
+                millisOrZero(keepaliveTime), millisOrZero(settings.keepaliveTimeout()), 0, HOST), ctx.alloc()));
     }
 
     private void onAccepted(ChannelHandlerContext ctx, LoginAccepted accepted) {

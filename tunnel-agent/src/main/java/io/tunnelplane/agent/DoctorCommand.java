@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.tunnelplane.protocol.ProtocolVersion;
+import io.tunnelplane.protocol.handshake.AgentHost;
 import io.tunnelplane.protocol.handshake.AgentToken;
 import io.tunnelplane.protocol.handshake.HandshakeCodec;
 import io.tunnelplane.protocol.handshake.HandshakeMessage;
@@ -267,7 +268,7 @@ public final class DoctorCommand implements Callable<Integer> {
             byte[] proof = TokenProof.agentProof(token.key(), token.clientId(), hello.nonce(), agentNonce);
             long t0 = System.nanoTime();
             write(socket, new Login(ProtocolVersion.CURRENT, token.clientId(), agentNonce, proof,
-                    AgentVersion.current(), "none", 0, 0, 0, flags));
+                    AgentVersion.current(), "none", 0, 0, 0, flags, AgentHost.current()));
             HandshakeMessage answer = read(in);
             probe.loginNanos = System.nanoTime() - t0;
             if (answer instanceof LoginRefused refused) {

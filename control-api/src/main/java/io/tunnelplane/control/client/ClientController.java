@@ -16,6 +16,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -37,10 +38,11 @@ public class ClientController {
     }
 
     @GetMapping
-    @Operation(summary = "List clients, paged")
-    public PageView<ClientViews.Summary> list(@PageableDefault(size = 50, sort = "name",
-            direction = Sort.Direction.ASC) Pageable pageable) {
-        return PageView.of(clients.list(pageable));
+    @Operation(summary = "List clients, paged; agentVersion= keeps those whose connected agent runs that version")
+    public PageView<ClientViews.Summary> list(@RequestParam(required = false) String agentVersion,
+            @PageableDefault(size = 50, sort = "name", direction = Sort.Direction.ASC) Pageable pageable) {
+        return PageView.of(agentVersion == null ? clients.list(pageable)
+                : clients.listByAgentVersion(agentVersion, pageable));
     }
 
     @GetMapping("/{id}")

@@ -7,7 +7,9 @@ import io.tunnelplane.control.runtime.TunnelRuntime;
 import io.tunnelplane.control.web.ApiException;
 import java.time.Clock;
 import java.util.Map;
+import java.util.List;
 import org.springframework.data.domain.Page;
+import org.springframework.data.domain.PageImpl;
 import org.springframework.data.domain.Pageable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -45,6 +47,18 @@ public class ClientService {
     @Transactional(readOnly = true)
     public Page<ClientViews.Summary> list(Pageable pageable) {
         return clients.findAll(pageable).map(c -> ClientViews.Summary.of(c, runtime.session(c.getName()).isPresent()));
+    }
+
+    /** Clients whose connected agent reports {@code agentVersion} (a rollout view; live state, so in memory). */
+    @Transactional(readOnly = true)
+    public Page<ClientViews.Summary> listByAgentVersion(String agentVersion, Pageable pageable) {
+        List<ClientViews.Summary> matching = clients.findAll(pageable.getSort()).stream()
+                .filter(c -> runtime.session(c.getName()).filter(s -> agentVersion.equals(s.agentVersion())).isPresent())
+                .map(c -> ClientViews.Summary.of(c, true))
+                .toList();
+        int from = (int) Math.min(pageable.getOffset(), matching.size());
+        int to = Math.min(from + pageable.getPageSize(), matching.size());
+        return new PageImpl<>(matching.subList(from, to), pageable, matching.size());
     }
 
     @Transactional(readOnly = true)

@@ -29,14 +29,17 @@ public final class ClientViews {
      *
      * @param lastRttMicros last heartbeat round-trip time, null before the first probe was answered
      */
-    public record Live(boolean online, String sessionId, Instant sessionStart, String remoteAddress,
-            Long lastRttMicros, String agentVersion) {
+    public record Live(boolean online, String sessionId, Instant sessionStart, Long uptimeSeconds,
+            String remoteAddress, Long lastRttMicros, String agentVersion, String agentOs, String agentJvm,
+            String agentHostname) {
         static Live of(LiveSession session) {
             if (session == null) {
-                return new Live(false, null, null, null, null, null);
+                return new Live(false, null, null, null, null, null, null, null, null, null);
             }
-            return new Live(true, session.sessionId(), session.connectedAt(), session.remoteAddress(),
-                    session.lastRtt() == null ? null : session.lastRtt().toNanos() / 1_000, session.agentVersion());
+            return new Live(true, session.sessionId(), session.connectedAt(),
+                    java.time.Duration.between(session.connectedAt(), Instant.now()).toSeconds(),
+                    session.remoteAddress(), session.lastRtt() == null ? null : session.lastRtt().toNanos() / 1_000,
+                    session.agentVersion(), session.agentOs(), session.agentJvm(), session.agentHostname());
         }
     }
 

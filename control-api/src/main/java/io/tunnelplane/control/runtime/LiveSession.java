@@ -16,6 +16,9 @@ public record LiveSession(
         String remoteAddress,
         Duration lastRtt,
         String agentVersion,
+        String agentOs,
+        String agentJvm,
+        String agentHostname,
         Map<Long, Boolean> listening,
         Map<Long, String> unreachable) {
 }

@@ -47,6 +47,9 @@ public final class HandshakeCodec {
             out.writeLong(login.keepaliveTimeMillis());
             out.writeLong(login.keepaliveTimeoutMillis());
             out.writeInt(login.flags());
+            Wire.writeString(out, truncate(login.host().os()));
+            Wire.writeString(out, truncate(login.host().jvm()));
+            Wire.writeString(out, truncate(login.host().hostname()));
         } else if (message instanceof LoginAccepted accepted) {
             out.writeByte(LOGIN_ACCEPTED);
             Wire.writeString(out, accepted.sessionId());
@@ -76,7 +79,8 @@ public final class HandshakeCodec {
                 yield new Login(Wire.readUnsignedShort(frame), Wire.readString(frame),
                         Wire.readBytes(frame, NONCE_BYTES), Wire.readBytes(frame, PROOF_BYTES),
                         Wire.readString(frame), Wire.readString(frame), Wire.readInt(frame),
-                        Wire.readLong(frame), Wire.readLong(frame), Wire.readInt(frame));
+                        Wire.readLong(frame), Wire.readLong(frame), Wire.readInt(frame),
+                        new AgentHost(Wire.readString(frame), Wire.readString(frame), Wire.readString(frame)));
             }
             case LOGIN_ACCEPTED -> new LoginAccepted(Wire.readString(frame), Wire.readLong(frame),
                     Wire.readLong(frame), Wire.readBytes(frame, PROOF_BYTES));
@@ -87,6 +91,10 @@ public final class HandshakeCodec {
             throw new ProtocolException("handshake message has " + frame.readableBytes() + " trailing bytes");
         }
         return message;
+    }
+
+    private static String truncate(String value) {
+        return value == null ? "" : value.length() > 200 ? value.substring(0, 200) : value;
     }
 
     private static void requireMagic(ByteBuf frame) {

@@ -9,6 +9,7 @@ package io.tunnelplane.protocol.handshake;
  * @param keepaliveTimeMillis    the keepalive probe interval the agent asks for, 0 for the server's default
  * @param keepaliveTimeoutMillis the keepalive timeout the agent asks for, 0 for the server's default
  * @param flags                  {@link #PROBE} and {@link #PROBE_IDLE}: a diagnostic login that starts no session
+ * @param host                   what the agent runs on: operating system, JVM and host name, for fleet views
  */
 public record Login(
         int protocolVersion,
@@ -20,7 +21,8 @@ public record Login(
         int reconnectAttempts,
         long keepaliveTimeMillis,
         long keepaliveTimeoutMillis,
-        int flags) implements HandshakeMessage {
+        int flags,
+        AgentHost host) implements HandshakeMessage {
     /** Verify the credentials and answer, then close: no session, no proxies, nothing replaced. */
     public static final int PROBE = 1;
     /** Like {@link #PROBE}, then keep the connection open as a byte echo to measure the path's idle timeout. */

@@ -31,6 +31,7 @@ public class TunnelMetrics {
     private final Map<String, DistributionSummary> proxyBytes = new ConcurrentHashMap<>();
     private final Map<String, Counter> proxyConnections = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> clientOnline = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> agentsByVersion = new ConcurrentHashMap<>();
     private final Timer sessionDuration;
 
     public TunnelMetrics(MeterRegistry registry) {
@@ -47,20 +48,33 @@ public class TunnelMetrics {
                 .register(registry);
     }
 
-    public void sessionStarted(String client) {
+    public void sessionStarted(String client, String agentVersion) {
         sessionsActive.incrementAndGet();
         online(client).incrementAndGet();
+        agents(agentVersion).incrementAndGet();
     }
 
-    public void sessionEnded(String client, DisconnectCause cause, Duration duration) {
+    public void sessionEnded(String client, String agentVersion, DisconnectCause cause, Duration duration) {
         sessionsActive.decrementAndGet();
         online(client).decrementAndGet();
+        agents(agentVersion).decrementAndGet();
         sessionDuration.record(duration);
-        cached(disconnects, cause.wireName(), c -> Counter.builder("tunnel.disconnects")
-                .description("Ended agent sessions by cause").tag("cause", c).register(registry)).increment();
+        cached(disconnects, cause.wireName() + '\0' + agentVersion, k -> Counter.builder("tunnel.disconnects")
+                .description("Ended agent sessions by cause and agent version").tag("cause", cause.wireName())
+                .tag("agent_version", agentVersion).register(registry)).increment();
         if (cause == DisconnectCause.KEEPALIVE_TIMEOUT) {
             keepaliveTimeout(client, "server");
         }
+    }
+
+    /** Connected agents per version: a rollout shows as one line falling while another rises. */
+    private AtomicInteger agents(String version) {
+        return agentsByVersion.computeIfAbsent(version, v -> {
+            AtomicInteger value = new AtomicInteger();
+            Gauge.builder("tunnel.agents", value, AtomicInteger::get)
+                    .description("Connected agents by agent version").tag("version", v).register(registry);
+            return value;
+        });
     }
 
     /** 1 while the client has a session (a replacing session overlaps its predecessor only for a moment). */

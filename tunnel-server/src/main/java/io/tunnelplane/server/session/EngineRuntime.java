@@ -56,7 +56,8 @@ public class EngineRuntime implements TunnelRuntime {
                 listening.put(proxy.id(), listener != null && listener.listening());
             }
             return new LiveSession(s.sessionId(), s.connectedAt(), String.valueOf(s.remoteAddress()), s.lastRtt(),
-                    s.info().agentVersion(), listening, s.localProblems());
+                    s.info().agentVersion(), s.info().host().os(), s.info().host().jvm(), s.info().host().hostname(),
+                    listening, s.localProblems());
         });
     }
 

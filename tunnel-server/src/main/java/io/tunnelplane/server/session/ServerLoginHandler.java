@@ -107,7 +107,8 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
         byte[] serverProof = TokenProof.serverProof(access.tokenKey(), login.clientId(), serverNonce, login.agentNonce());
         ctx.writeAndFlush(HandshakeCodec.encode(new LoginAccepted(sessionId, keepalive.time().toMillis(),
                 keepalive.timeout().toMillis(), serverProof), ctx.alloc()));
-        SessionInfo info = new SessionInfo(login.agentVersion(), DisconnectCause.fromWire(login.previousCause()),
+        SessionInfo info = new SessionInfo(safe(login.agentVersion()), login.host(),
+                DisconnectCause.fromWire(login.previousCause()),
                 login.reconnectAttempts(), keepalive);
         starter.start(ctx, access, sessionId, info);
     }

@@ -30,7 +30,7 @@ public class SessionEnd {
         session.closeListeners();
         registry.remove(session);
         Duration age = session.age();
-        metrics.sessionEnded(session.clientId(), cause, age);
+        metrics.sessionEnded(session.clientId(), session.info().agentVersion(), cause, age);
         Duration rtt = session.lastRtt();
         String detail = session.detail() != null ? session.detail()
                 : lastError != null ? String.valueOf(lastError.getMessage()) : null;

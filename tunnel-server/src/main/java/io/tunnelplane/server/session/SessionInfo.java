@@ -1,11 +1,13 @@
 package io.tunnelplane.server.session;
 
 import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.handshake.AgentHost;
 import io.tunnelplane.protocol.keepalive.KeepaliveSettings;
 
 /** What the agent told us at login and what was agreed. */
 public record SessionInfo(
         String agentVersion,
+        AgentHost host,
         DisconnectCause previousCause,
         int reconnectAttempts,
         KeepaliveSettings keepalive) {

@@ -153,7 +153,7 @@ public class SessionStarter {
         pipeline.remove(ServerLoginHandler.NAME);
         pipeline.remove(HandshakeNames.DECODER);
 
-        metrics.sessionStarted(access.clientId());
+        metrics.sessionStarted(access.clientId(), info.agentVersion());
         if (directory instanceof StoredClientDirectory stored) {
             stored.loggedIn(access.clientId());
         }
@@ -164,9 +164,10 @@ public class SessionStarter {
             // The agent's side found the last session dead: counted as it reports, next to the server's view.
             metrics.keepaliveTimeout(access.clientId(), "agent");
         }
-        log.info("agent connected client={} session={} remote={} agent_version={} attempts={} previous_cause={}"
-                        + " keepalive={}/{}",
-                access.clientId(), sessionId, channel.remoteAddress(), ServerLoginHandler.safe(info.agentVersion()),
+        log.info("agent connected client={} session={} remote={} agent_version={} os=\"{}\" attempts={}"
+                        + " previous_cause={} keepalive={}/{}",
+                access.clientId(), sessionId, channel.remoteAddress(), info.agentVersion(),
+                ServerLoginHandler.safe(info.host().os()),
                 info.reconnectAttempts(), info.previousCause().wireName(),
                 SessionEnd.human(info.keepalive().time()), SessionEnd.human(info.keepalive().timeout()));
 

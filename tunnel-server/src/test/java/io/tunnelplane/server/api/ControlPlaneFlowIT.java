@@ -165,7 +165,6 @@ class ControlPlaneFlowIT {
     }
 
     static JsonNode body(int expectedStatus, HttpResponse<String> response) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(expectedStatus);
-        return Json.parse(response.body());
+        return Json.body(expectedStatus, response);
     }
 }

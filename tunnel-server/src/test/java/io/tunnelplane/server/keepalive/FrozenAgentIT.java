@@ -57,7 +57,7 @@ class FrozenAgentIT {
                 assertThat(agent.exitValue()).as(Files.readString(log)).isZero();
                 await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
                         server.get("/actuator/prometheus").body())
-                        .containsPattern("tunnel_disconnects_total\\{cause=\"agent_shutdown\"} 1\\.0"));
+                        .containsPattern("tunnel_disconnects_total\\{agent_version=\"[^\"]*\",cause=\"agent_shutdown\"} 1\\.0"));
             }
         }
     }

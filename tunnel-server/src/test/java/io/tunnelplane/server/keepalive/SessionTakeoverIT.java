@@ -43,7 +43,7 @@ class SessionTakeoverIT {
                         assertThat(Visitor.exchange(publicPort, "mine".getBytes())).isEqualTo("mine".getBytes());
                     });
                     assertThat(server.get("/actuator/prometheus").body())
-                            .containsPattern("tunnel_disconnects_total\\{cause=\"replaced\"} 1\\.0");
+                            .containsPattern("tunnel_disconnects_total\\{agent_version=\"[^\"]*\",cause=\"replaced\"} 1\\.0");
                 } finally {
                     stale.stop();
                     fresh.stop();

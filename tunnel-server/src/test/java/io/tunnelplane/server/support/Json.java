@@ -13,4 +13,11 @@ public final class Json {
     public static JsonNode parse(String body) {
         return MAPPER.readTree(body);
     }
+
+    /** The response's JSON body, after checking its status (the body is the failure message otherwise). */
+    public static JsonNode body(int expectedStatus, java.net.http.HttpResponse<String> response) {
+        org.assertj.core.api.Assertions.assertThat(response.statusCode()).as(response.body())
+                .isEqualTo(expectedStatus);
+        return parse(response.body());
+    }
 }
