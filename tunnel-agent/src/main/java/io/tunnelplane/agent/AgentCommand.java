@@ -13,7 +13,9 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Command line of the agent. Each setting comes from, in order of precedence: a flag, an environment variable,
@@ -62,7 +64,14 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Ask the server for this probe timeout instead of its default, e.g. 10s.")
     String keepaliveTimeout;
 
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--print-config", description = "Print the resolved settings and where each came from, then exit.")
+    boolean printConfig;
+
     private final Map<String, String> env;
+    private final Map<String, String> sources = new java.util.LinkedHashMap<>();
 
     public AgentCommand() {
         this(System.getenv());
@@ -94,17 +103,21 @@ public final class AgentCommand implements Callable<Integer> {
         try {
             settings = resolve();
         } catch (IllegalArgumentException e) {
-            PrintWriter err = new CommandLine(this).getErr();
+            PrintWriter err = spec.commandLine().getErr();
             err.println("error: " + e.getMessage());
             err.println("Try --help for the options.");
             return ExitCode.USAGE;
+        }
+        if (printConfig) {
+            printConfig(settings, spec.commandLine().getOut());
+            return ExitCode.OK;
         }
         Agent agent = new Agent(settings);
         if (metricsPort != null) {
             try {
                 AgentMetricsServer.start(metricsAddress, metricsPort, agent.metrics());
             } catch (java.io.IOException | IllegalArgumentException e) {
-                new CommandLine(this).getErr().println("error: --metrics-port " + metricsPort + ": " + e.getMessage());
+                spec.commandLine().getErr().println("error: --metrics-port " + metricsPort + ": " + e.getMessage());
                 return ExitCode.USAGE;
             }
         }
@@ -165,14 +178,42 @@ public final class AgentCommand implements Callable<Integer> {
     }
 
     private String pick(String flag, String envName, Properties file, String key) {
+        String source;
+        String value;
         if (flag != null) {
-            return flag;
+            source = "flag --" + key;
+            value = flag;
+        } else if (env.get(envName) != null && !env.get(envName).isBlank()) {
+            source = "environment " + envName;
+            value = env.get(envName);
+        } else if (file.getProperty(key) != null) {
+            source = "file " + config;
+            value = file.getProperty(key);
+        } else {
+            source = "default";
+            value = null;
         }
-        String fromEnv = env.get(envName);
-        if (fromEnv != null && !fromEnv.isBlank()) {
-            return fromEnv;
-        }
-        return file.getProperty(key);
+        sources.put(key, source);
+        return value;
+    }
+
+    /** Prints every resolved setting and where its value came from; secrets are masked. */
+    private void printConfig(AgentSettings settings, PrintWriter out) {
+        out.printf("%-20s %-32s %s%n", "setting", "value", "source");
+        row(out, "server", settings.serverHost() + ":" + settings.serverPort());
+        row(out, "token", settings.token().clientId() + ".****");
+        row(out, "reconnect-max-delay", settings.reconnectCap().toMillis() + "ms");
+        row(out, "keepalive-time", settings.keepaliveTime() == null ? "server decides at login"
+                : settings.keepaliveTime().toMillis() + "ms (server may raise it)");
+        row(out, "keepalive-timeout", settings.keepaliveTimeout() == null ? "server decides at login"
+                : settings.keepaliveTimeout().toMillis() + "ms");
+        out.printf("%-20s %-32s %s%n", "metrics-port", metricsPort == null ? "off" : metricsAddress + ":" + metricsPort,
+                metricsPort == null ? "default" : "flag --metrics-port");
+        out.flush();
+    }
+
+    private void row(PrintWriter out, String key, String value) {
+        out.printf("%-20s %-32s %s%n", key, value, sources.getOrDefault(key, "default"));
     }
 
     /** Accepts {@code 500ms}, {@code 30s}, {@code 2m} or ISO-8601 ({@code PT30S}). */
