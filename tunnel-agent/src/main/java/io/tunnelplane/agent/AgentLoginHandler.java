@@ -1,5 +1,6 @@
 package io.tunnelplane.agent;
 
+import java.time.Duration;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -23,14 +24,14 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
     private static final AgentHost HOST = AgentHost.current();
 
     private final AgentSettings settings;
-    private final java.time.Duration keepaliveTime;
+    private final Duration keepaliveTime;
     private final AgentSession session;
     private final DisconnectCause previousCause;
     private final int attempts;
     private final byte[] agentNonce = TokenProof.newNonce();
     private byte[] serverNonce;
 
-    AgentLoginHandler(AgentSettings settings, java.time.Duration keepaliveTime, AgentSession session,
+    AgentLoginHandler(AgentSettings settings, Duration keepaliveTime, AgentSession session,
             DisconnectCause previousCause, int attempts) {
         this.settings = settings;
         this.keepaliveTime = keepaliveTime;
@@ -99,7 +100,7 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
         session.handshakeError(cause);
     }
 
-    private static long millisOrZero(java.time.Duration duration) {
+    private static long millisOrZero(Duration duration) {
         return duration == null ? 0 : duration.toMillis();
     }
 }

@@ -1,5 +1,6 @@
 package io.tunnelplane.control.client;
 
+import java.time.Duration;
 import io.tunnelplane.control.proxy.ProxyView;
 import io.tunnelplane.control.runtime.LiveSession;
 import java.time.Instant;
@@ -37,7 +38,7 @@ public final class ClientViews {
                 return new Live(false, null, null, null, null, null, null, null, null, null);
             }
             return new Live(true, session.sessionId(), session.connectedAt(),
-                    java.time.Duration.between(session.connectedAt(), Instant.now()).toSeconds(),
+                    Duration.between(session.connectedAt(), Instant.now()).toSeconds(),
                     session.remoteAddress(), session.lastRtt() == null ? null : session.lastRtt().toNanos() / 1_000,
                     session.agentVersion(), session.agentOs(), session.agentJvm(), session.agentHostname());
         }

@@ -1,5 +1,6 @@
 package io.tunnelplane.control.event;
 
+import java.time.Instant;
 import io.tunnelplane.control.ControlPlaneProperties;
 import io.tunnelplane.control.client.Client;
 import io.tunnelplane.control.client.ClientRepository;
@@ -124,8 +125,8 @@ public class ConnectionEvents implements SmartLifecycle {
     }
 
     /** An event as the API shows it. */
-    public record EventView(long id, String sessionId, java.time.Instant connectedAt,
-            java.time.Instant disconnectedAt, String remoteAddress, String cause, String detail, long durationMs,
+    public record EventView(long id, String sessionId, Instant connectedAt,
+            Instant disconnectedAt, String remoteAddress, String cause, String detail, long durationMs,
             long bytesIn, long bytesOut, Long lastRttMicros, String agentVersion, String previousCause,
             Integer reconnectAttempts, Long silenceMs) {
         static EventView of(ConnectionEvent e) {

@@ -1,5 +1,6 @@
 package io.tunnelplane.protocol.keepalive;
 
+import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
@@ -15,7 +16,7 @@ public final class PingStrikes {
     private boolean seenPing;
     private int strikes;
 
-    public PingStrikes(java.time.Duration minInterval, int maxStrikes, LongSupplier nanoClock) {
+    public PingStrikes(Duration minInterval, int maxStrikes, LongSupplier nanoClock) {
         this.minIntervalNanos = minInterval.toNanos();
         this.maxStrikes = maxStrikes;
         this.nanoClock = nanoClock;

@@ -1,5 +1,6 @@
 package io.tunnelplane.server.proxy;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -121,8 +122,8 @@ public class ProxyListeners {
     /** Counts one relayed connection's bytes into the session and the proxy's metrics. */
     private static final class ProxyTraffic implements RelayListener {
         private final AgentSession session;
-        private final io.micrometer.core.instrument.DistributionSummary in;
-        private final io.micrometer.core.instrument.DistributionSummary out;
+        private final DistributionSummary in;
+        private final DistributionSummary out;
         private final TunnelMetrics metrics;
         private long bytesIn;
         private long bytesOut;

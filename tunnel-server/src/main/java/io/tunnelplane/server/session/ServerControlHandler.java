@@ -1,5 +1,6 @@
 package io.tunnelplane.server.session;
 
+import io.tunnelplane.protocol.DisconnectCause;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -31,6 +32,6 @@ final class ServerControlHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.info("control stream of client={} failed: {}", session.clientId(), cause.toString());
-        session.end(io.tunnelplane.protocol.DisconnectCause.PROTOCOL_ERROR);
+        session.end(DisconnectCause.PROTOCOL_ERROR);
     }
 }

@@ -11,7 +11,6 @@ import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.ProtocolException;
 import io.tunnelplane.protocol.ProtocolVersion;
 import io.tunnelplane.protocol.handshake.HandshakeCodec;
-import io.tunnelplane.protocol.handshake.HandshakeMessage;
 import io.tunnelplane.protocol.handshake.Login;
 import io.tunnelplane.protocol.handshake.LoginAccepted;
 import io.tunnelplane.protocol.handshake.LoginRefused;

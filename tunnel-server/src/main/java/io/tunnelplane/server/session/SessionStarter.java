@@ -1,5 +1,6 @@
 package io.tunnelplane.server.session;
 
+import io.tunnelplane.protocol.handshake.HandshakeDecoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -74,7 +75,7 @@ public class SessionStarter {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(HandshakeNames.DECODER, new io.tunnelplane.protocol.handshake.HandshakeDecoder())
+                ch.pipeline().addLast(HandshakeNames.DECODER, new HandshakeDecoder())
                         .addLast(ServerLoginHandler.NAME, new ServerLoginHandler(SessionStarter.this));
             }
         };
