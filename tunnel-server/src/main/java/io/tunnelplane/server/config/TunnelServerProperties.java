@@ -21,6 +21,7 @@ import org.springframework.validation.annotation.Validated;
  * @param proxyBindAddress address public proxy ports bind to
  * @param allowPorts       ports proxies may use, e.g. {@code 10000-20000,30000}
  * @param eventLoopThreads I/O threads; 0 means twice the processor count
+ * @param maxConnections   agent and visitor connections open at once; beyond it new ones are refused and counted
  * @param handshakeTimeout how long an unauthenticated connection may take to log in
  * @param keepalive        liveness probing of agent sessions
  * @param shutdown         graceful shutdown behaviour
@@ -38,6 +39,7 @@ public record TunnelServerProperties(
                 message = "must be ports or ranges separated by commas, e.g. 10000-20000,30000")
         String allowPorts,
         @DefaultValue("0") @Min(0) @Max(256) int eventLoopThreads,
+        @DefaultValue("20000") @Min(1) int maxConnections,
         @DefaultValue("10s") @NotNull Duration handshakeTimeout,
         @DefaultValue @Valid Keepalive keepalive,
         @DefaultValue @Valid Shutdown shutdown,

@@ -1,9 +1,13 @@
 package io.tunnelplane.server.engine;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.transport.Transport;
 import io.tunnelplane.server.config.TunnelServerProperties;
@@ -35,6 +39,7 @@ public class TunnelEngine implements SmartLifecycle {
     private final SessionStarter starter;
     private final SessionRegistry registry;
     private final ApplicationEventPublisher events;
+    private final MeterRegistry meters;
     private final Transport transport = Transport.best();
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
@@ -42,8 +47,9 @@ public class TunnelEngine implements SmartLifecycle {
     private volatile boolean running;
 
     public TunnelEngine(TunnelServerProperties properties, SessionStarter starter, SessionRegistry registry,
-            ApplicationEventPublisher events) {
+            ApplicationEventPublisher events, MeterRegistry meters) {
         this.events = events;
+        this.meters = meters;
         this.properties = properties;
         this.starter = starter;
         this.registry = registry;
@@ -55,6 +61,7 @@ public class TunnelEngine implements SmartLifecycle {
                 ? properties.eventLoopThreads() : Runtime.getRuntime().availableProcessors() * 2;
         acceptGroup = transport.newGroup(1, "tunnel-accept");
         ioGroup = transport.newGroup(threads, "tunnel-io");
+        registerPendingTaskGauges();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(transport.serverChannel())
@@ -78,6 +85,19 @@ public class TunnelEngine implements SmartLifecycle {
         }
         log.info("tunnel engine listening for agents on {} ({} transport, {} I/O threads), proxies allowed on {}",
                 agentListener.localAddress(), transport.name().toLowerCase(), threads, properties.allowPorts());
+    }
+
+    /** Tasks waiting on each I/O event loop: a loop that falls behind shows here before latency does. */
+    private void registerPendingTaskGauges() {
+        int index = 0;
+        for (EventExecutor executor : ioGroup) {
+            if (executor instanceof SingleThreadEventExecutor loop) {
+                Gauge.builder("tunnel.event.loop.pending.tasks", loop, SingleThreadEventExecutor::pendingTasks)
+                        .description("Tasks queued on an I/O event loop").tag("loop", Integer.toString(index))
+                        .strongReference(true).register(meters);
+            }
+            index++;
+        }
     }
 
     /** Whether the agent port is bound and accepting (false before start and from the first moment of a stop). */

@@ -18,6 +18,7 @@ import io.tunnelplane.protocol.mux.StreamHeaders;
 import io.tunnelplane.protocol.mux.StreamRelay;
 import io.tunnelplane.protocol.transport.Transport;
 import io.tunnelplane.server.config.TunnelServerProperties;
+import io.tunnelplane.server.engine.ConnectionLimit;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.session.AgentSession;
 import java.net.InetSocketAddress;
@@ -41,9 +42,12 @@ public class ProxyListeners {
     private final String bindAddress;
     private final TunnelMetrics metrics;
 
-    public ProxyListeners(TunnelServerProperties properties, TunnelMetrics metrics) {
+    private final ConnectionLimit limit;
+
+    public ProxyListeners(TunnelServerProperties properties, TunnelMetrics metrics, ConnectionLimit limit) {
         this.bindAddress = properties.proxyBindAddress();
         this.metrics = metrics;
+        this.limit = limit;
     }
 
     /**
@@ -63,7 +67,9 @@ public class ProxyListeners {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel visitor) {
-                        relay(session, proxy, visitor);
+                        if (limit.admit(visitor)) {
+                            relay(session, proxy, visitor);
+                        }
                     }
                 })
                 .bind(new InetSocketAddress(bindAddress, proxy.remotePort()))

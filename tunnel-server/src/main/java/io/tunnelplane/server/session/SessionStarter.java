@@ -27,6 +27,7 @@ import io.tunnelplane.server.client.ClientAccess;
 import io.tunnelplane.server.client.ClientDirectory;
 import io.tunnelplane.server.client.StoredClientDirectory;
 import io.tunnelplane.server.config.TunnelServerProperties;
+import io.tunnelplane.server.engine.ConnectionLimit;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.proxy.ProxyListeners;
 import java.time.Duration;
@@ -53,10 +54,12 @@ public class SessionStarter {
     private final ProxyListeners proxyListeners;
     private final MuxSettings muxSettings;
     private final String serverVersion;
+    private final ConnectionLimit limit;
 
     public SessionStarter(TunnelServerProperties properties, ClientDirectory directory, SessionRegistry registry,
             SessionEnd sessionEnd, TunnelMetrics metrics, ProxyListeners proxyListeners,
-            ObjectProvider<BuildProperties> build) {
+            ObjectProvider<BuildProperties> build, ConnectionLimit limit) {
+        this.limit = limit;
         this.properties = properties;
         this.directory = directory;
         this.registry = registry;
@@ -75,6 +78,9 @@ public class SessionStarter {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (!limit.admit(ch)) {
+                    return;
+                }
                 ch.pipeline().addLast(HandshakeNames.DECODER, new HandshakeDecoder())
                         .addLast(ServerLoginHandler.NAME, new ServerLoginHandler(SessionStarter.this));
             }

@@ -59,7 +59,9 @@ class DashboardAndAlertsIT {
                     Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
                     Agent refused = new Agent(TestAgents.settings(server.agentPort(), "ops.wrong", Duration.ofSeconds(1)));
                     assertThat(refused.start().get(20, TimeUnit.SECONDS)).isEqualTo(ExitCode.AUTH_REFUSED);
-                    await().atMost(Duration.ofSeconds(10)).until(() -> agent.metrics().lastRttNanos() > 0);
+                    // Both sides probe an idle session after 1 s; wait for the server's own RTT sample.
+                    await().atMost(Duration.ofSeconds(10)).until(() -> server.get("/actuator/prometheus").body()
+                            .contains("tunnel_heartbeat_rtt_seconds_bucket{"));
                     link.blackhole(); // keepalive timeout, then a reconnect through a fresh connection
                     await().atMost(Duration.ofSeconds(20)).until(() -> agent.metrics().sessions() >= 2);
                     Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
