@@ -9,6 +9,7 @@ import java.util.Map;
  *
  * @param listening   proxy id to whether its public port is listening
  * @param unreachable proxy id to why the agent could not reach its local service (absent when it could)
+ * @param keepalive   what the agent asked for and what was agreed at login
  */
 public record LiveSession(
         String sessionId,
@@ -20,5 +21,10 @@ public record LiveSession(
         String agentJvm,
         String agentHostname,
         Map<Long, Boolean> listening,
-        Map<Long, String> unreachable) {
+        Map<Long, String> unreachable,
+        Keepalive keepalive) {
+
+    /** Keepalive settings of a session in milliseconds; an asked value of 0 means "the server's default". */
+    public record Keepalive(long askedTimeMs, long askedTimeoutMs, long agreedTimeMs, long agreedTimeoutMs) {
+    }
 }

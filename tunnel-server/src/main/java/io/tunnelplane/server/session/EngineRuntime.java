@@ -57,7 +57,9 @@ public class EngineRuntime implements TunnelRuntime {
             }
             return new LiveSession(s.sessionId(), s.connectedAt(), String.valueOf(s.remoteAddress()), s.lastRtt(),
                     s.info().agentVersion(), s.info().host().os(), s.info().host().jvm(), s.info().host().hostname(),
-                    listening, s.localProblems());
+                    listening, s.localProblems(), new LiveSession.Keepalive(s.info().askedKeepaliveTimeMillis(),
+                            s.info().askedKeepaliveTimeoutMillis(), s.info().keepalive().time().toMillis(),
+                            s.info().keepalive().timeout().toMillis()));
         });
     }
 

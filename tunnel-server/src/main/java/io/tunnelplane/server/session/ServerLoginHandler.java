@@ -108,7 +108,7 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
                 keepalive.timeout().toMillis(), serverProof), ctx.alloc()));
         SessionInfo info = new SessionInfo(safe(login.agentVersion()), login.host(),
                 DisconnectCause.fromWire(login.previousCause()),
-                login.reconnectAttempts(), keepalive);
+                login.reconnectAttempts(), keepalive, login.keepaliveTimeMillis(), login.keepaliveTimeoutMillis());
         starter.start(ctx, access, sessionId, info);
     }
 

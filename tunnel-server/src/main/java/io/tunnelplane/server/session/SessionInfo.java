@@ -10,5 +10,7 @@ public record SessionInfo(
         AgentHost host,
         DisconnectCause previousCause,
         int reconnectAttempts,
-        KeepaliveSettings keepalive) {
+        KeepaliveSettings keepalive,
+        long askedKeepaliveTimeMillis,
+        long askedKeepaliveTimeoutMillis) {
 }

@@ -125,6 +125,13 @@ class ApiInputIT {
         assertThat(info.at("/build/version").asString()).isNotEmpty();
     }
 
+    @Test
+    void effectiveConfigurationIsShownToOperatorsWithSecretsMasked() throws Exception {
+        String config = server.get("/actuator/configprops").body();
+        assertThat(config).contains("tunnel.server").contains("\"allowPorts\":\"10000-20000\"")
+                .contains("tunnel.api").doesNotContain(TestServer.ADMIN_TOKEN).contains("******");
+    }
+
     private static long clientCount() throws Exception {
         return ControlPlaneFlowIT.body(200, server.get("/api/v1/clients")).get("totalElements").asLong(-1);
     }

@@ -65,6 +65,8 @@ class ControlPlaneFlowIT {
         JsonNode live = body(200, server.get("/api/v1/clients/" + clientId));
         assertThat(live.at("/live/online").asBoolean()).isTrue();
         assertThat(live.at("/live/agentVersion").asString()).isNotEmpty();
+        assertThat(live.at("/live/keepalive/askedTimeMs").asLong()).as("the agent asked for nothing").isZero();
+        assertThat(live.at("/live/keepalive/agreedTimeMs").asLong()).isEqualTo(15_000);
         assertThat(live.at("/proxies/0/state").asString()).isEqualTo("listening");
         assertThat(live.get("lastSeenAt").isNull()).isFalse();
 
