@@ -1,7 +1,6 @@
 package io.tunnelplane.agent;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -33,8 +32,6 @@ import org.slf4j.LoggerFactory;
 final class StreamRouter extends ChannelInboundHandlerAdapter {
     static final String NAME = "router";
     private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.agent");
-    private static final AdaptiveRecvByteBufAllocator RECV_ALLOCATOR =
-            new AdaptiveRecvByteBufAllocator(512, 64 * 1024, 1024 * 1024);
     private static final Transport TRANSPORT = Transport.best();
 
     private final AgentState state;
@@ -95,7 +92,7 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, RECV_ALLOCATOR)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, Transport.RELAY_RECV_ALLOCATOR)
                 .handler(DialErrors.INSTANCE)
                 .connect(proxy.localHost(), proxy.localPort());
         dial.addListener((ChannelFuture connected) -> {

@@ -89,17 +89,19 @@ public class ConnectionEvents implements SmartLifecycle {
 
     /** The client's most recent events, newest first, for the diagnosis. */
     public List<ConnectionEvent> recent(long clientId, int max) {
-        if (!clients.existsById(clientId)) {
-            throw ApiException.notFound("client", clientId);
-        }
+        requireClient(clientId);
         return events.findByClientIdOrderByDisconnectedAtDescIdDesc(clientId, Pageable.ofSize(max)).getContent();
     }
 
     public Page<EventView> list(long clientId, Pageable pageable) {
+        requireClient(clientId);
+        return events.findByClientIdOrderByDisconnectedAtDescIdDesc(clientId, pageable).map(EventView::of);
+    }
+
+    private void requireClient(long clientId) {
         if (!clients.existsById(clientId)) {
             throw ApiException.notFound("client", clientId);
         }
-        return events.findByClientIdOrderByDisconnectedAtDescIdDesc(clientId, pageable).map(EventView::of);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.tunnelplane.protocol.transport;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -35,6 +36,13 @@ public enum Transport {
     private static final ChannelOption<Integer> NIO_KEEPINTVL =
             NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL);
     private static final ChannelOption<Integer> NIO_KEEPCNT = NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT);
+
+    /**
+     * Receive buffers of relayed TCP connections (visitors on the server, local services on the agent): one read
+     * may grow to 1 MiB, so a busy connection costs few reads and few DATA frames.
+     */
+    public static final AdaptiveRecvByteBufAllocator RELAY_RECV_ALLOCATOR =
+            new AdaptiveRecvByteBufAllocator(512, 64 * 1024, 1024 * 1024);
 
     public static final WriteBufferWaterMark SESSION_WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 

@@ -45,7 +45,8 @@ public class StoredClientDirectory implements ClientDirectory {
         blocking.execute(() -> authority.markSeen(clientId, Instant.now()));
     }
 
-    static ProxySpec spec(ProxyDefinition d) {
+    /** The control plane's proxy in the protocol's terms. */
+    public static ProxySpec spec(ProxyDefinition d) {
         return new ProxySpec(d.id(), d.name(), d.type(), d.localHost(), d.localPort(), d.remotePort());
     }
 }

@@ -2,7 +2,6 @@ package io.tunnelplane.server.proxy;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -34,9 +33,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class ProxyListeners {
     private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.proxy");
-    /** One read may move up to 1 MiB, so a busy connection costs few reads and few frames. */
-    private static final AdaptiveRecvByteBufAllocator RECV_ALLOCATOR =
-            new AdaptiveRecvByteBufAllocator(512, 64 * 1024, 1024 * 1024);
 
     private final Transport transport = Transport.best();
     private final String bindAddress;
@@ -63,7 +59,7 @@ public class ProxyListeners {
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECV_ALLOCATOR)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, Transport.RELAY_RECV_ALLOCATOR)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel visitor) {

@@ -8,6 +8,7 @@ import io.tunnelplane.control.runtime.ProxyDefinition;
 import io.tunnelplane.control.runtime.TunnelRuntime;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.control.ProxySpec;
+import io.tunnelplane.server.client.StoredClientDirectory;
 import io.tunnelplane.server.config.PortRange;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.proxy.ProxyListener;
@@ -70,8 +71,7 @@ public class EngineRuntime implements TunnelRuntime {
             return ApplyResult.OFFLINE;
         }
         AgentSession session = found.get();
-        List<ProxySpec> wanted = enabled.stream().map(d -> new ProxySpec(d.id(), d.name(), d.type(), d.localHost(),
-                d.localPort(), d.remotePort())).toList();
+        List<ProxySpec> wanted = enabled.stream().map(StoredClientDirectory::spec).toList();
         CompletableFuture<ApplyResult> result = new CompletableFuture<>();
         session.eventLoop().execute(() -> applyOnLoop(session, wanted, result));
         try {
