@@ -28,7 +28,7 @@ public final class Agent {
     private final Transport transport = Transport.best();
     private final EventLoopGroup group;
     private final Backoff backoff;
-    private final AgentState state = new AgentState();
+    private final AgentState state;
     private final AgentMetrics metrics = new AgentMetrics();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -41,6 +41,7 @@ public final class Agent {
 
     public Agent(AgentSettings settings) {
         this.settings = settings;
+        this.state = new AgentState(settings.hostReportInterval());
         this.askedKeepaliveTime = settings.keepaliveTime();
         this.group = transport.newGroup(Math.max(2, Runtime.getRuntime().availableProcessors()), "agent-io");
         this.backoff = new Backoff(settings.reconnectBase(), settings.reconnectCap(),

@@ -41,7 +41,7 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "Properties file with any of: server, token, reconnect-max-delay, keepalive-time, "
-                    + "keepalive-timeout.")
+                    + "keepalive-timeout, host-report-interval.")
     Path config;
 
     @Option(names = "--reconnect-max-delay", paramLabel = "DURATION",
@@ -63,6 +63,10 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--keepalive-timeout", paramLabel = "DURATION",
             description = "Ask the server for this probe timeout instead of its default, e.g. 10s.")
     String keepaliveTimeout;
+
+    @Option(names = "--host-report-interval", paramLabel = "DURATION",
+            description = "How often to report this host's open files and free memory to the server. Default: 60s.")
+    String hostReportInterval;
 
     @Spec
     CommandSpec spec;
@@ -159,9 +163,14 @@ public final class AgentCommand implements Callable<Integer> {
                 "keepalive-time"), null);
         Duration timeout = duration("--keepalive-timeout", pick(keepaliveTimeout, "TUNNEL_KEEPALIVE_TIMEOUT", file,
                 "keepalive-timeout"), null);
+        Duration hostReports = duration("--host-report-interval", pick(hostReportInterval,
+                "TUNNEL_HOST_REPORT_INTERVAL", file, "host-report-interval"), AgentSettings.DEFAULT_HOST_REPORT_INTERVAL);
+        if (hostReports.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("--host-report-interval must be at least 1s");
+        }
         Duration base = cap.compareTo(Duration.ofSeconds(1)) < 0 ? cap : Duration.ofSeconds(1);
         return new AgentSettings(hostPort[0], Integer.parseInt(hostPort[1]), agentToken, base, cap,
-                Duration.ofSeconds(60), Duration.ofSeconds(10), time, timeout);
+                Duration.ofSeconds(60), Duration.ofSeconds(10), time, timeout, hostReports);
     }
 
     private Properties loadConfig() {
@@ -207,6 +216,7 @@ public final class AgentCommand implements Callable<Integer> {
                 : settings.keepaliveTime().toMillis() + "ms (server may raise it)");
         row(out, "keepalive-timeout", settings.keepaliveTimeout() == null ? "server decides at login"
                 : settings.keepaliveTimeout().toMillis() + "ms");
+        row(out, "host-report-interval", settings.hostReportInterval().toMillis() + "ms");
         out.printf("%-20s %-32s %s%n", "metrics-port", metricsPort == null ? "off" : metricsAddress + ":" + metricsPort,
                 metricsPort == null ? "default" : "flag --metrics-port");
         out.flush();

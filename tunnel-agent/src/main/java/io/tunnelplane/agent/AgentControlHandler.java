@@ -5,14 +5,19 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.tunnelplane.protocol.control.ControlMessage;
 import io.tunnelplane.protocol.control.ProxySpec;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The agent's end of the control stream: applies the proxy lists the server pushes. */
+/** The agent's end of the control stream: applies the proxy lists the server pushes, reports the host's resources. */
 final class AgentControlHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.agent");
 
     private final AgentState state;
+    private ScheduledFuture<?> hostReports;
 
     AgentControlHandler(AgentState state) {
         this.state = state;
@@ -21,6 +26,26 @@ final class AgentControlHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         state.control(ctx.channel());
+        Duration interval = state.hostReportInterval();
+        reportHost(ctx);
+        hostReports = ctx.executor().scheduleAtFixedRate(() -> reportHost(ctx), interval.toMillis(),
+                interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (hostReports != null) {
+            hostReports.cancel(false);
+        }
+    }
+
+    /** Reading /proc can touch the disk-backed procfs: do it off the event loop, then write the result. */
+    private static void reportHost(ChannelHandlerContext ctx) {
+        CompletableFuture.supplyAsync(HostResources::read).thenAccept(report -> {
+            if (ctx.channel().isActive()) {
+                ctx.channel().writeAndFlush(report);
+            }
+        });
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.time.Duration;
  *
  * @param keepaliveTime    probe interval asked of the server, null for the server's default
  * @param keepaliveTimeout probe timeout asked of the server, null for the server's default
+ * @param hostReportInterval how often the host's open files and memory are reported to the server
  */
 public record AgentSettings(
         String serverHost,
@@ -18,7 +19,20 @@ public record AgentSettings(
         Duration stableAfter,
         Duration connectTimeout,
         Duration keepaliveTime,
-        Duration keepaliveTimeout) {
+        Duration keepaliveTimeout,
+        Duration hostReportInterval) {
+
+    public static final Duration DEFAULT_HOST_REPORT_INTERVAL = Duration.ofSeconds(60);
+
+    public AgentSettings withKeepalive(Duration time, Duration timeout) {
+        return new AgentSettings(serverHost, serverPort, token, reconnectBase, reconnectCap, stableAfter,
+                connectTimeout, time, timeout, hostReportInterval);
+    }
+
+    public AgentSettings withHostReportInterval(Duration interval) {
+        return new AgentSettings(serverHost, serverPort, token, reconnectBase, reconnectCap, stableAfter,
+                connectTimeout, keepaliveTime, keepaliveTimeout, interval);
+    }
 
     /** Parses {@code host:port} (IPv6 as {@code [::1]:7000}); the message names the option. */
     public static String[] parseServer(String server) {

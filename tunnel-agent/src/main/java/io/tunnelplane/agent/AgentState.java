@@ -3,6 +3,7 @@ package io.tunnelplane.agent;
 import io.netty.channel.Channel;
 import io.tunnelplane.protocol.control.ControlMessage;
 import io.tunnelplane.protocol.control.ProxySpec;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +16,15 @@ final class AgentState {
     private volatile Map<Long, ProxySpec> proxies = Map.of();
     private final Map<Long, String> reported = new ConcurrentHashMap<>();
     private volatile Channel control;
+    private final Duration hostReportInterval;
+
+    AgentState(Duration hostReportInterval) {
+        this.hostReportInterval = hostReportInterval;
+    }
+
+    Duration hostReportInterval() {
+        return hostReportInterval;
+    }
 
     ProxySpec proxy(long id) {
         return proxies.get(id);

@@ -20,6 +20,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tunnel-agent doctor}: checks the path to the server step by step — DNS, TCP, protocol, clock, login —
- * without starting a session (a running agent of the same client is not disturbed), and with
+ * and this host's limits and kernel TCP timers, without starting a session (a running agent of the same client is not disturbed), and with
  * {@code --probe-idle} measures how long the path keeps an idle connection, then recommends keepalive settings.
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
@@ -150,6 +151,8 @@ public final class DoctorCommand implements Callable<Integer> {
         line(out, "KEEPALIVE", "server default keepalive time " + serverTime.toSeconds() + " s, timeout "
                 + probe.accepted.keepaliveTimeoutMillis() / 1000 + " s");
         line(out, "TLS", "not used by this version: the token never crosses the wire (HMAC challenge), payloads do");
+        line(out, "HOST", HostChecks.limits(HostResources.read()));
+        line(out, "KERNEL", HostChecks.KernelTcp.read(Path.of("/proc/sys")).advice(serverTime));
 
         if (probeIdle) {
             line(out, "RECOMMEND", recommend(probeIdle(out, target, agentToken, periods), periods, serverTime));

@@ -32,16 +32,16 @@ public final class ClientViews {
      */
     public record Live(boolean online, String sessionId, Instant sessionStart, Long uptimeSeconds,
             String remoteAddress, Long lastRttMicros, String agentVersion, String agentOs, String agentJvm,
-            String agentHostname, LiveSession.Keepalive keepalive) {
+            String agentHostname, LiveSession.Keepalive keepalive, LiveSession.Host host) {
         static Live of(LiveSession session) {
             if (session == null) {
-                return new Live(false, null, null, null, null, null, null, null, null, null, null);
+                return new Live(false, null, null, null, null, null, null, null, null, null, null, null);
             }
             return new Live(true, session.sessionId(), session.connectedAt(),
                     Duration.between(session.connectedAt(), Instant.now()).toSeconds(),
                     session.remoteAddress(), session.lastRtt() == null ? null : session.lastRtt().toNanos() / 1_000,
                     session.agentVersion(), session.agentOs(), session.agentJvm(), session.agentHostname(),
-                    session.keepalive());
+                    session.keepalive(), session.host());
         }
     }
 

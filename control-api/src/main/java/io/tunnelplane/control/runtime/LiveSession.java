@@ -10,6 +10,7 @@ import java.util.Map;
  * @param listening   proxy id to whether its public port is listening
  * @param unreachable proxy id to why the agent could not reach its local service (absent when it could)
  * @param keepalive   what the agent asked for and what was agreed at login
+ * @param host        the agent host's resources as last reported, null before the first report
  */
 public record LiveSession(
         String sessionId,
@@ -22,9 +23,19 @@ public record LiveSession(
         String agentHostname,
         Map<Long, Boolean> listening,
         Map<Long, String> unreachable,
-        Keepalive keepalive) {
+        Keepalive keepalive,
+        Host host) {
 
     /** Keepalive settings of a session in milliseconds; an asked value of 0 means "the server's default". */
     public record Keepalive(long askedTimeMs, long askedTimeoutMs, long agreedTimeMs, long agreedTimeoutMs) {
+    }
+
+    /**
+     * An agent host's resources at {@code reportedAt}; -1 where the agent's platform does not tell.
+     *
+     * @param openFiles file descriptors the agent process holds, against {@code maxFiles}, its limit
+     */
+    public record Host(long openFiles, long maxFiles, long memoryAvailableBytes, long memoryTotalBytes,
+            Instant reportedAt) {
     }
 }

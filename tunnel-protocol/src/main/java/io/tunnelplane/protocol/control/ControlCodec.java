@@ -14,6 +14,7 @@ public final class ControlCodec {
 
     private static final byte PROXY_LIST = 1;
     private static final byte PROXY_STATUS = 2;
+    private static final byte HOST_REPORT = 3;
 
     private ControlCodec() {
     }
@@ -38,6 +39,12 @@ public final class ControlCodec {
             out.writeLong(status.proxyId());
             Wire.writeString(out, status.state());
             Wire.writeString(out, status.detail());
+        } else if (message instanceof ControlMessage.HostReport host) {
+            out.writeByte(HOST_REPORT);
+            out.writeLong(host.openFiles());
+            out.writeLong(host.maxFiles());
+            out.writeLong(host.memoryAvailableBytes());
+            out.writeLong(host.memoryTotalBytes());
         }
         out.setInt(0, out.readableBytes() - 4);
         return out;
@@ -62,6 +69,9 @@ public final class ControlCodec {
         } else if (type == PROXY_STATUS) {
             message = new ControlMessage.ProxyStatus(Wire.readLong(body), Wire.readString(body),
                     Wire.readString(body));
+        } else if (type == HOST_REPORT) {
+            message = new ControlMessage.HostReport(Wire.readLong(body), Wire.readLong(body), Wire.readLong(body),
+                    Wire.readLong(body));
         } else {
             throw new ProtocolException("unknown control message type " + type);
         }

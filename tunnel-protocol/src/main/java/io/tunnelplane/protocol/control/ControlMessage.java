@@ -3,7 +3,8 @@ package io.tunnelplane.protocol.control;
 import java.util.List;
 
 /** Messages on a session's control stream, which the server opens first after login. */
-public sealed interface ControlMessage permits ControlMessage.ProxyList, ControlMessage.ProxyStatus {
+public sealed interface ControlMessage permits ControlMessage.ProxyList, ControlMessage.ProxyStatus,
+        ControlMessage.HostReport {
 
     /** The complete, versioned set of proxies the agent must serve; each push replaces the previous one. */
     record ProxyList(long version, List<ProxySpec> proxies) implements ControlMessage {
@@ -16,5 +17,18 @@ public sealed interface ControlMessage permits ControlMessage.ProxyList, Control
     record ProxyStatus(long proxyId, String state, String detail) implements ControlMessage {
         public static final String LOCAL_REACHABLE = "local_reachable";
         public static final String LOCAL_UNREACHABLE = "local_unreachable";
+    }
+
+    /**
+     * The agent host's resources, sent at a low rate so operators see what a host is short of before it fails.
+     * A value of -1 means "not available on this platform".
+     *
+     * @param openFiles            file descriptors the agent process has open
+     * @param maxFiles             the agent process's open-file limit
+     * @param memoryAvailableBytes memory the host can still hand out (Linux: MemAvailable)
+     * @param memoryTotalBytes     the host's physical memory
+     */
+    record HostReport(long openFiles, long maxFiles, long memoryAvailableBytes, long memoryTotalBytes)
+            implements ControlMessage {
     }
 }

@@ -44,6 +44,18 @@ class ControlCodecTest {
     }
 
     @Test
+    void hostReportRoundTrips() {
+        ControlMessage.HostReport report = new ControlMessage.HostReport(42, 65_536, 3L << 30, 8L << 30);
+        ByteBuf wire = ControlCodec.encode(report, ByteBufAllocator.DEFAULT);
+        wire.skipBytes(4);
+        try {
+            assertThat(ControlCodec.decode(wire)).isEqualTo(report);
+        } finally {
+            wire.release();
+        }
+    }
+
+    @Test
     void announcedLengthBeyondTheLimitFailsBeforeBuffering() {
         EmbeddedChannel channel = new EmbeddedChannel(new ControlStreamCodec());
         ByteBuf header = Unpooled.buffer().writeInt(ControlCodec.MAX_MESSAGE + 1);

@@ -11,6 +11,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.control.ControlMessage;
+import io.tunnelplane.control.runtime.LiveSession;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.keepalive.KeepaliveMonitor;
 import io.tunnelplane.protocol.mux.GoAwayReason;
@@ -49,6 +50,8 @@ public final class AgentSession {
     private DisconnectCause peerAnnouncedCause;
     private String detail;
     private volatile List<ProxySpec> proxies = List.of();
+    private volatile LiveSession.Host host;
+    private boolean hostShort;
     private long proxyListVersion;
     private Channel controlStream;
 
@@ -131,6 +134,27 @@ public final class AgentSession {
         } else {
             localProblems.put(proxyId, problem);
         }
+    }
+
+    /**
+     * The agent reported its host's resources. Logs once when the host runs short (open files near the limit,
+     * little memory left) and once when it recovers, so a later disconnect can be read against it.
+     */
+    void hostReport(ControlMessage.HostReport report) {
+        host = new LiveSession.Host(report.openFiles(), report.maxFiles(), report.memoryAvailableBytes(),
+                report.memoryTotalBytes(), Instant.now());
+        String shortOf = HostShortage.describe(report);
+        if (shortOf != null && !hostShort) {
+            log.warn("agent host short of resources client={} session={} {}", clientId, sessionId, shortOf);
+        } else if (shortOf == null && hostShort) {
+            log.info("agent host resources recovered client={} session={}", clientId, sessionId);
+        }
+        hostShort = shortOf != null;
+    }
+
+    /** The agent host's resources as last reported, or null before the first report. */
+    public LiveSession.Host host() {
+        return host;
     }
 
     /** Proxy id to why its local service is unreachable, as last reported by the agent. */

@@ -60,7 +60,7 @@ public class EngineRuntime implements TunnelRuntime {
                     s.info().agentVersion(), s.info().host().os(), s.info().host().jvm(), s.info().host().hostname(),
                     listening, s.localProblems(), new LiveSession.Keepalive(s.info().askedKeepaliveTimeMillis(),
                             s.info().askedKeepaliveTimeoutMillis(), s.info().keepalive().time().toMillis(),
-                            s.info().keepalive().timeout().toMillis()));
+                            s.info().keepalive().timeout().toMillis()), s.host());
         });
     }
 

@@ -8,7 +8,8 @@ import io.tunnelplane.protocol.control.ControlMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The server's end of the control stream: records what the agent reports about its proxies. */
+/** The server's end of the control stream: records what the agent reports about its proxies
+ * and its host. */
 final class ServerControlHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.session");
 
@@ -25,6 +26,8 @@ final class ServerControlHandler extends ChannelInboundHandlerAdapter {
                     ControlMessage.ProxyStatus.LOCAL_UNREACHABLE.equals(status.state()) ? status.detail() : null);
             log.info("proxy status client={} proxy_id={} state={} detail={}", session.clientId(), status.proxyId(),
                     status.state(), ServerLoginHandler.safe(status.detail()));
+        } else if (msg instanceof ControlMessage.HostReport report) {
+            session.hostReport(report);
         }
         ReferenceCountUtil.release(msg);
     }

@@ -10,14 +10,19 @@ import io.tunnelplane.server.support.TestAgents;
 import io.tunnelplane.server.support.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** {@code tunnel-agent doctor} against a real server: every check, and without disturbing the running agent. */
 class DoctorIT {
     private static final String TOKEN = "doc.secret";
+    private static final Path AGENT_JAR = Path.of("..", "tunnel-agent", "target", "tunnel-agent.jar");
 
     @Test
     void doctorChecksThePathWithoutTouchingTheLiveSession() throws Exception {
@@ -37,6 +42,12 @@ class DoctorIT {
                         .contains("token accepted for client doc").contains("proved it knows the token")
                         .contains("idle 1 s: survived").contains("idle 2 s: survived")
                         .contains("RECOMMEND  no idle drop up to 2 s");
+                // The doctor runs in this JVM: its host figures are ours, its kernel figures the machine's.
+                long maxFiles = ((com.sun.management.UnixOperatingSystemMXBean) java.lang.management.ManagementFactory
+                        .getOperatingSystemMXBean()).getMaxFileDescriptorCount();
+                assertThat(report).containsPattern("HOST +(ok: )?open files \\d+ of limit " + maxFiles)
+                        .contains("KERNEL     ").contains("tcp_keepalive_time="
+                                + Files.readString(Path.of("/proc/sys/net/ipv4/tcp_keepalive_time")).strip() + "s");
                 assertThat(agent.metrics().sessions()).as("doctor starts no session").isEqualTo(1);
                 assertThat(agent.metrics().isConnected()).isTrue();
 
@@ -47,6 +58,22 @@ class DoctorIT {
             } finally {
                 agent.stop();
             }
+        }
+    }
+
+    @Test
+    void doctorSaysWhatToChangeWhenTheOpenFileLimitIsLow() throws Exception {
+        Map<String, Object> props = TestServer.defaults();
+        TestServer.client(props, "doc", TOKEN);
+        try (TestServer server = TestServer.start(props)) {
+            Process doctor = new ProcessBuilder("prlimit", "--nofile=512:512", "java", "-Xmx64m", "-jar",
+                    AGENT_JAR.toString(), "doctor", "--server", "127.0.0.1:" + server.agentPort(), "--token", TOKEN)
+                    .redirectErrorStream(true).start();
+            String report = new String(doctor.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(doctor.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(doctor.exitValue()).as(report).isZero();
+            assertThat(report).containsPattern("HOST +open files \\d+ of limit 512: WARN the limit caps this agent")
+                    .contains("ulimit -n 65536").contains("LimitNOFILE=65536");
         }
     }
 

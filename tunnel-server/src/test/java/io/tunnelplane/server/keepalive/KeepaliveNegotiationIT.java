@@ -27,8 +27,7 @@ class KeepaliveNegotiationIT {
 
     private static long agreedInterval(TestServer server, Duration asked) {
         AgentSettings base = TestAgents.settings(server.agentPort(), "asker.secret", Duration.ofSeconds(2));
-        Agent agent = new Agent(new AgentSettings(base.serverHost(), base.serverPort(), base.token(),
-                base.reconnectBase(), base.reconnectCap(), base.stableAfter(), base.connectTimeout(), asked, null));
+        Agent agent = new Agent(base.withKeepalive(asked, null));
         agent.start();
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> agent.metrics().isConnected());

@@ -12,7 +12,8 @@ public final class TestAgents {
 
     public static AgentSettings settings(int serverPort, String token, Duration reconnectCap) {
         return new AgentSettings("127.0.0.1", serverPort, AgentToken.parse(token), Duration.ofMillis(200),
-                reconnectCap, Duration.ofSeconds(60), Duration.ofSeconds(5), null, null);
+                reconnectCap, Duration.ofSeconds(60), Duration.ofSeconds(5), null, null,
+                AgentSettings.DEFAULT_HOST_REPORT_INTERVAL);
     }
 
     public static Agent start(int serverPort, String token, Duration reconnectCap) {
