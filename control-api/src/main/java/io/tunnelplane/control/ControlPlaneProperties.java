@@ -15,6 +15,8 @@ import org.springframework.validation.annotation.Validated;
  * @param publicPaths  paths served without a token (Ant patterns)
  * @param maxBodySize  largest request body accepted, in bytes
  * @param eventRetention how long connection events are kept
+ * @param maxProxiesPerClient proxies one client may have; 0 means unlimited
+ * @param readOnlyTokens bearer tokens that may read the API and metrics but change nothing
  */
 @Validated
 @ConfigurationProperties("tunnel.api")
@@ -23,11 +25,13 @@ public record ControlPlaneProperties(
         @DefaultValue({"/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/v3/api-docs/**",
                 "/swagger-ui/**", "/swagger-ui.html"}) List<String> publicPaths,
         @DefaultValue("65536") long maxBodySize,
-        @DefaultValue("30d") @NotNull Duration eventRetention) {
+        @DefaultValue("30d") @NotNull Duration eventRetention,
+        @DefaultValue("100") @jakarta.validation.constraints.Min(0) int maxProxiesPerClient,
+        @DefaultValue List<String> readOnlyTokens) {
 
     @Override
     public String toString() {
         return "ControlPlaneProperties[adminToken=" + (adminToken == null || adminToken.isEmpty() ? "-" : "****")
-                + ", publicPaths=" + publicPaths + "]";
+                + ", publicPaths=" + publicPaths + ", readOnlyTokens=" + readOnlyTokens.size() + " (masked)]";
     }
 }

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.handshake.HandshakeDecoder;
 import io.tunnelplane.protocol.transport.Transport;
@@ -29,6 +30,7 @@ public final class Agent {
     private final EventLoopGroup group;
     private final Backoff backoff;
     private final AgentState state;
+    private final SslContext tls;
     private final AgentMetrics metrics = new AgentMetrics();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -42,6 +44,7 @@ public final class Agent {
     public Agent(AgentSettings settings) {
         this.settings = settings;
         this.state = new AgentState(settings.hostReportInterval());
+        this.tls = settings.tls().enabled() ? settings.tls().nettyContext() : null;
         this.askedKeepaliveTime = settings.keepaliveTime();
         this.group = transport.newGroup(Math.max(2, Runtime.getRuntime().availableProcessors()), "agent-io");
         this.backoff = new Backoff(settings.reconnectBase(), settings.reconnectCap(),
@@ -53,8 +56,12 @@ public final class Agent {
         if (!started.compareAndSet(false, true)) {
             return exit;
         }
-        log.info("agent {} starting: server {}:{} client {}", AgentVersion.current(), settings.serverHost(),
-                settings.serverPort(), settings.token().clientId());
+        log.info("agent {} starting: server {}:{} client {} tls={}", AgentVersion.current(), settings.serverHost(),
+                settings.serverPort(), settings.token().clientId(), settings.tls().describe());
+        if (tls == null) {
+            log.warn("--insecure: the session to {}:{} is plain TCP; anyone on the path can read proxied traffic",
+                    settings.serverHost(), settings.serverPort());
+        }
         group.execute(this::connect);
         return exit;
     }
@@ -103,6 +110,11 @@ public final class Agent {
                     @Override
                     protected void initChannel(Channel ch) {
                         session.bind(ch);
+                        if (tls != null) {
+                            // The host name goes out as SNI and, with CA-based trust, is checked against the certificate.
+                            ch.pipeline().addLast(AgentSession.TLS, tls.newHandler(ch.alloc(), settings.serverHost(),
+                                    settings.serverPort()));
+                        }
                         ch.pipeline().addLast(AgentSession.DECODER, new HandshakeDecoder())
                                 .addLast(AgentLoginHandler.NAME,
                                         new AgentLoginHandler(settings, askedKeepaliveTime, session, previousCause,

@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
         exitCodeList = {
             "0:stopped cleanly",
             "2:bad arguments or configuration, or an incompatible server",
-            "3:the server refused the token"})
+            "3:the server refused the token",
+            "4:the server could not be verified (key pin mismatch, untrusted certificate, or no TLS)"})
 public final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--server", paramLabel = "HOST:PORT",
@@ -41,7 +42,8 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "Properties file with any of: server, token, reconnect-max-delay, keepalive-time, "
-                    + "keepalive-timeout, host-report-interval.")
+                    + "keepalive-timeout, host-report-interval, server-pin, server-ca, tls-certificate, tls-key, "
+                    + "insecure.")
     Path config;
 
     @Option(names = "--reconnect-max-delay", paramLabel = "DURATION",
@@ -63,6 +65,28 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--keepalive-timeout", paramLabel = "DURATION",
             description = "Ask the server for this probe timeout instead of its default, e.g. 10s.")
     String keepaliveTimeout;
+
+    @Option(names = "--server-pin", paramLabel = "PIN",
+            description = "The server's TLS key pin, when the token does not carry one (env TUNNEL_SERVER_PIN).")
+    String serverPin;
+
+    @Option(names = "--server-ca", paramLabel = "FILE",
+            description = "PEM file of CAs that sign the server's certificate, instead of the JVM's trusted CAs; "
+                    + "the certificate must name the --server host (env TUNNEL_SERVER_CA).")
+    String serverCa;
+
+    @Option(names = "--tls-certificate", paramLabel = "FILE",
+            description = "This agent's certificate chain (PEM), for servers that require mutual TLS.")
+    String tlsCertificate;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "The private key (PKCS#8 PEM) of --tls-certificate.")
+    String tlsKey;
+
+    @Option(names = "--insecure",
+            description = "Plain TCP to a server started with tunnel.server.tls.enabled=false. Payloads and the "
+                    + "login exchange cross the network in clear; logged as a warning.")
+    boolean insecure;
 
     @Option(names = "--host-report-interval", paramLabel = "DURATION",
             description = "How often to report this host's open files and free memory to the server. Default: 60s.")
@@ -168,9 +192,52 @@ public final class AgentCommand implements Callable<Integer> {
         if (hostReports.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("--host-report-interval must be at least 1s");
         }
+        AgentTls tls = resolveTls(file, agentToken);
         Duration base = cap.compareTo(Duration.ofSeconds(1)) < 0 ? cap : Duration.ofSeconds(1);
         return new AgentSettings(hostPort[0], Integer.parseInt(hostPort[1]), agentToken, base, cap,
-                Duration.ofSeconds(60), Duration.ofSeconds(10), time, timeout, hostReports);
+                Duration.ofSeconds(60), Duration.ofSeconds(10), time, timeout, hostReports, tls);
+    }
+
+    private AgentTls resolveTls(Properties file, AgentToken agentToken) {
+        String pinFlag = pick(serverPin, "TUNNEL_SERVER_PIN", file, "server-pin");
+        String caValue = pick(serverCa, "TUNNEL_SERVER_CA", file, "server-ca");
+        String certificate = pick(tlsCertificate, "TUNNEL_TLS_CERTIFICATE", file, "tls-certificate");
+        String key = pick(tlsKey, "TUNNEL_TLS_KEY", file, "tls-key");
+        boolean plain = insecure || Boolean.parseBoolean(pick(null, "TUNNEL_INSECURE", file, "insecure"));
+        if (plain) {
+            sources.put("tls", insecure ? "flag --insecure" : sources.get("insecure"));
+            if (pinFlag != null || caValue != null || certificate != null) {
+                throw new IllegalArgumentException("--insecure cannot be combined with --server-pin, --server-ca or "
+                        + "--tls-certificate");
+            }
+            return AgentTls.INSECURE;
+        }
+        if (pinFlag != null && !io.tunnelplane.protocol.tls.KeyPin.isValid(pinFlag.strip())) {
+            throw new IllegalArgumentException("--server-pin must be the 43-character key pin the server logs at "
+                    + "startup, got '" + pinFlag + "'");
+        }
+        if (pinFlag != null && agentToken.serverPin() != null && !pinFlag.strip().equals(agentToken.serverPin())) {
+            throw new IllegalArgumentException("--server-pin differs from the pin carried by --token; drop one");
+        }
+        if ((certificate == null) != (key == null)) {
+            throw new IllegalArgumentException("--tls-certificate and --tls-key go together");
+        }
+        String pin = pinFlag != null ? pinFlag.strip() : agentToken.serverPin();
+        sources.put("tls", pinFlag != null ? sources.get("server-pin") : pin != null ? sources.get("token") + " (its pin)"
+                : caValue != null ? sources.get("server-ca") : "default");
+        AgentTls tls = new AgentTls(true, pin, caValue == null ? null : readable("--server-ca", caValue),
+                certificate == null ? null : readable("--tls-certificate", certificate),
+                key == null ? null : readable("--tls-key", key));
+        tls.nettyContext(); // fails now, naming the file, rather than at the first connect
+        return tls;
+    }
+
+    private static Path readable(String option, String value) {
+        Path path = Path.of(value);
+        if (!Files.isReadable(path)) {
+            throw new IllegalArgumentException(option + ": cannot read " + path);
+        }
+        return path;
     }
 
     private Properties loadConfig() {
@@ -216,6 +283,7 @@ public final class AgentCommand implements Callable<Integer> {
                 : settings.keepaliveTime().toMillis() + "ms (server may raise it)");
         row(out, "keepalive-timeout", settings.keepaliveTimeout() == null ? "server decides at login"
                 : settings.keepaliveTimeout().toMillis() + "ms");
+        row(out, "tls", settings.tls().describe());
         row(out, "host-report-interval", settings.hostReportInterval().toMillis() + "ms");
         out.printf("%-20s %-32s %s%n", "metrics-port", metricsPort == null ? "off" : metricsAddress + ":" + metricsPort,
                 metricsPort == null ? "default" : "flag --metrics-port");

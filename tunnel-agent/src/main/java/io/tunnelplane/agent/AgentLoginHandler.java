@@ -3,6 +3,7 @@ package io.tunnelplane.agent;
 import java.time.Duration;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.ProtocolException;
@@ -98,6 +99,15 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         session.handshakeError(cause);
+    }
+
+    /** A failed TLS handshake may close the connection without an exception passing here: take it from the event. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
+            session.handshakeError(handshake.cause());
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     private static long millisOrZero(Duration duration) {

@@ -5,10 +5,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 final class AgentSession {
     private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.agent");
     static final String DECODER = "handshake-decoder";
+    static final String TLS = "tls";
 
     private final AgentState state;
     private final AgentMetrics metrics;
@@ -81,7 +82,9 @@ final class AgentSession {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addFirst(InboundActivityHandler.NAME, new InboundActivityHandler(monitor));
         // Many streams flush after each of their reads; coalesce those into few writes to the socket.
-        pipeline.addAfter(InboundActivityHandler.NAME, "flush-consolidation", new FlushConsolidationHandler(64, true));
+        // Behind TLS, so that a consolidated flush also means fewer, fuller TLS records.
+        pipeline.addAfter(pipeline.get(TLS) != null ? TLS : InboundActivityHandler.NAME, "flush-consolidation",
+                new FlushConsolidationHandler(64, true));
         MuxPipeline.installAgentEnd(channel, MuxSettings.DEFAULTS, new AgentStreamInitializer(state, metrics),
                 new GoAwayListener() {
                     @Override
@@ -187,8 +190,14 @@ final class AgentSession {
 
     /** Before login completes: a malformed handshake or an I/O error closes the connection. */
     void handshakeError(Throwable error) {
+        if (loginFailure != null) {
+            return; // the first explanation stands
+        }
         lastError = error;
-        if (error instanceof ProtocolException || error.getCause() instanceof ProtocolException) {
+        String untrusted = TlsFailures.explain(error);
+        if (untrusted != null) {
+            loginFailure = SessionOutcome.fatal(DisconnectCause.TLS_FAILED, ExitCode.SERVER_UNTRUSTED, untrusted);
+        } else if (error instanceof ProtocolException || error.getCause() instanceof ProtocolException) {
             loginFailure = new SessionOutcome(DisconnectCause.PROTOCOL_ERROR, false, null,
                     "not a tunnel server or an incompatible one: " + error.getMessage());
         }

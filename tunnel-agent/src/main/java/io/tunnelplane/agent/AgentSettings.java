@@ -9,6 +9,7 @@ import java.time.Duration;
  * @param keepaliveTime    probe interval asked of the server, null for the server's default
  * @param keepaliveTimeout probe timeout asked of the server, null for the server's default
  * @param hostReportInterval how often the host's open files and memory are reported to the server
+ * @param tls              how the server is verified (or --insecure)
  */
 public record AgentSettings(
         String serverHost,
@@ -20,18 +21,24 @@ public record AgentSettings(
         Duration connectTimeout,
         Duration keepaliveTime,
         Duration keepaliveTimeout,
-        Duration hostReportInterval) {
+        Duration hostReportInterval,
+        AgentTls tls) {
 
     public static final Duration DEFAULT_HOST_REPORT_INTERVAL = Duration.ofSeconds(60);
 
     public AgentSettings withKeepalive(Duration time, Duration timeout) {
         return new AgentSettings(serverHost, serverPort, token, reconnectBase, reconnectCap, stableAfter,
-                connectTimeout, time, timeout, hostReportInterval);
+                connectTimeout, time, timeout, hostReportInterval, tls);
     }
 
     public AgentSettings withHostReportInterval(Duration interval) {
         return new AgentSettings(serverHost, serverPort, token, reconnectBase, reconnectCap, stableAfter,
-                connectTimeout, keepaliveTime, keepaliveTimeout, interval);
+                connectTimeout, keepaliveTime, keepaliveTimeout, interval, tls);
+    }
+
+    public AgentSettings withTls(AgentTls newTls) {
+        return new AgentSettings(serverHost, serverPort, token, reconnectBase, reconnectCap, stableAfter,
+                connectTimeout, keepaliveTime, keepaliveTimeout, hostReportInterval, newTls);
     }
 
     /** Parses {@code host:port} (IPv6 as {@code [::1]:7000}); the message names the option. */

@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
         description = "Checks DNS, TCP, protocol, clock and login against the server, optionally the path's idle "
                 + "timeout, and recommends keepalive settings. Starts no session.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every check passed", "1:a check failed", "2:bad arguments", "3:the token was refused"})
+        exitCodeList = {"0:every check passed", "1:a check failed", "2:bad arguments", "3:the token was refused",
+            "4:the server could not be verified (key pin, certificate, or no TLS)"})
 public final class DoctorCommand implements Callable<Integer> {
     private static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(5);
 
@@ -54,6 +55,17 @@ public final class DoctorCommand implements Callable<Integer> {
 
     @Option(names = "--token", paramLabel = "TOKEN", description = "Client token (env TUNNEL_TOKEN).")
     String token;
+
+    @Option(names = "--server-pin", paramLabel = "PIN",
+            description = "The server's TLS key pin, when the token does not carry one (env TUNNEL_SERVER_PIN).")
+    String serverPin;
+
+    @Option(names = "--server-ca", paramLabel = "FILE",
+            description = "PEM file of CAs that sign the server's certificate (env TUNNEL_SERVER_CA).")
+    String serverCa;
+
+    @Option(names = "--insecure", description = "The server's agent port is plain TCP (tls.enabled=false).")
+    boolean insecure;
 
     @Option(names = "--probe-idle", description = "Also measure how long the path keeps an idle connection open "
             + "(holds connections idle for growing periods, up to --idle-max).")
@@ -80,10 +92,14 @@ public final class DoctorCommand implements Callable<Integer> {
         String tokenValue = token != null ? token : env.get("TUNNEL_TOKEN");
         String[] hostPort;
         AgentToken agentToken;
+        AgentTls tls;
         List<Duration> periods = new ArrayList<>();
         try {
             hostPort = AgentSettings.parseServer(serverValue);
             agentToken = AgentToken.parse(tokenValue);
+            String pin = serverPin != null ? serverPin : env.getOrDefault("TUNNEL_SERVER_PIN", agentToken.serverPin());
+            String ca = serverCa != null ? serverCa : env.get("TUNNEL_SERVER_CA");
+            tls = insecure ? AgentTls.INSECURE : new AgentTls(true, pin, ca == null ? null : Path.of(ca), null, null);
             for (String p : idlePeriods == null ? List.of("15s", "30s", "60s", "120s", "240s", "480s") : idlePeriods) {
                 periods.add(AgentCommand.duration("--idle-periods", p, null));
             }
@@ -125,11 +141,18 @@ public final class DoctorCommand implements Callable<Integer> {
 
         Probe probe;
         try {
-            probe = Probe.login(target, agentToken, 0);
+            probe = Probe.login(new Target(target, host, tls), agentToken, 0);
         } catch (IOException | RuntimeException e) {
+            String untrusted = TlsFailures.explain(e);
+            if (untrusted != null) {
+                line(out, "TLS", "FAILED: " + untrusted);
+                return ExitCode.SERVER_UNTRUSTED;
+            }
             line(out, "PROTOCOL", "FAILED: " + e.getMessage() + " (is this the agent port of a tunnel server?)");
             return 1;
         }
+        line(out, "TLS", probe.tls == null ? "OFF (--insecure): the login exchange and payloads cross the network in "
+                + "clear" : probe.tls + "; " + tls.describe());
         line(out, "PROTOCOL", "server " + probe.hello.serverVersion() + " speaks protocol "
                 + probe.hello.protocolVersion() + ", this agent " + ProtocolVersion.CURRENT
                 + (probe.hello.protocolVersion() == ProtocolVersion.CURRENT ? ": ok" : ": MISMATCH, upgrade"));
@@ -150,19 +173,19 @@ public final class DoctorCommand implements Callable<Integer> {
         Duration serverTime = Duration.ofMillis(probe.accepted.keepaliveTimeMillis());
         line(out, "KEEPALIVE", "server default keepalive time " + serverTime.toSeconds() + " s, timeout "
                 + probe.accepted.keepaliveTimeoutMillis() / 1000 + " s");
-        line(out, "TLS", "not used by this version: the token never crosses the wire (HMAC challenge), payloads do");
         line(out, "HOST", HostChecks.limits(HostResources.read()));
         line(out, "KERNEL", HostChecks.KernelTcp.read(Path.of("/proc/sys")).advice(serverTime));
 
         if (probeIdle) {
-            line(out, "RECOMMEND", recommend(probeIdle(out, target, agentToken, periods), periods, serverTime));
+            line(out, "RECOMMEND", recommend(probeIdle(out, new Target(target, host, tls), agentToken, periods), periods,
+                    serverTime));
         }
         out.flush();
         return 0;
     }
 
     /** Holds one idle connection per period, all at once; returns which periods survived, in order. */
-    private static List<Boolean> probeIdle(PrintWriter out, InetSocketAddress target, AgentToken token,
+    private static List<Boolean> probeIdle(PrintWriter out, Target target, AgentToken token,
             List<Duration> periods) {
         line(out, "IDLE", "holding " + periods.size() + " idle connections for up to "
                 + periods.get(periods.size() - 1).toSeconds() + " s...");
@@ -214,8 +237,24 @@ public final class DoctorCommand implements Callable<Integer> {
         return String.format("%.1f ms", nanos / 1e6);
     }
 
-    /** One diagnostic login on a plain socket, speaking the handshake frames directly. */
+    /** Where the probes go and how the server is verified. */
+    private record Target(InetSocketAddress address, String host, AgentTls tls) {
+        Socket connect() throws IOException {
+            Socket socket = new Socket();
+            try {
+                socket.connect(address, 5_000);
+                socket.setSoTimeout(10_000);
+                return tls.enabled() ? tls.wrap(socket, host, address.getPort()) : socket;
+            } catch (IOException | RuntimeException e) {
+                socket.close();
+                throw e;
+            }
+        }
+    }
+
+    /** One diagnostic login over the agent port, speaking the handshake frames directly. */
     private static final class Probe {
+        String tls;
         ServerHello hello;
         long localTimeAtHello;
         LoginAccepted accepted;
@@ -223,19 +262,19 @@ public final class DoctorCommand implements Callable<Integer> {
         boolean serverProven;
         long loginNanos;
 
-        static Probe login(InetSocketAddress target, AgentToken token, int extraFlags) throws IOException {
-            try (Socket socket = new Socket()) {
-                socket.connect(target, 5_000);
-                socket.setSoTimeout(10_000);
-                return handshake(socket, token, Login.PROBE | extraFlags);
+        static Probe login(Target target, AgentToken token, int extraFlags) throws IOException {
+            try (Socket socket = target.connect()) {
+                Probe probe = handshake(socket, token, Login.PROBE | extraFlags);
+                if (socket instanceof javax.net.ssl.SSLSocket secure) {
+                    probe.tls = secure.getSession().getProtocol() + " " + secure.getSession().getCipherSuite();
+                }
+                return probe;
             }
         }
 
         /** Logs in for an idle probe, stays silent for {@code idle}, then checks that an echo still comes back. */
-        static boolean holdIdle(InetSocketAddress target, AgentToken token, Duration idle) throws IOException {
-            try (Socket socket = new Socket()) {
-                socket.connect(target, 5_000);
-                socket.setSoTimeout(10_000);
+        static boolean holdIdle(Target target, AgentToken token, Duration idle) throws IOException {
+            try (Socket socket = target.connect()) {
                 Probe probe = handshake(socket, token, Login.PROBE_IDLE);
                 if (probe.accepted == null) {
                     return false;

@@ -8,6 +8,11 @@ public final class ExitCode {
     public static final int USAGE = 2;
     /** The server refused the token (or could not prove it knows it). */
     public static final int AUTH_REFUSED = 3;
+    /**
+     * The server could not be verified: its key does not match the pin in the token, its certificate is not
+     * trusted, or it does not speak TLS. Possibly an interception; never retried blindly.
+     */
+    public static final int SERVER_UNTRUSTED = 4;
 
     private ExitCode() {
     }

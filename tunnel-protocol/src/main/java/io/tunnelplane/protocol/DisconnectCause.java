@@ -31,6 +31,11 @@ public enum DisconnectCause {
     AGENT_SHUTDOWN,
     /** The TCP connect or handshake did not complete. */
     CONNECT_FAILED,
+    /**
+     * The TLS handshake failed: the server's key did not match the pin, its certificate is not trusted, or one
+     * side does not speak TLS.
+     */
+    TLS_FAILED,
     /** The agent probed more often than the server's minimum keepalive interval allows. */
     TOO_MANY_PINGS,
     /** The client's token was rotated or the client was disabled or deleted. */

@@ -6,8 +6,8 @@ import io.tunnelplane.control.runtime.LiveSession;
 import io.tunnelplane.control.runtime.TunnelRuntime;
 import io.tunnelplane.control.web.ApiException;
 import java.time.Clock;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageImpl;
 import org.springframework.data.domain.Pageable;
@@ -41,7 +41,14 @@ public class ClientService {
         String token = ClientTokens.newToken(request.name());
         Client client = clients.save(new Client(request.name(), request.description(),
                 request.labels() == null ? Map.of() : request.labels(), ClientTokens.keyHex(token), clock.instant()));
-        return new ClientViews.Created(client.getId(), client.getName(), token, ClientViews.Summary.of(client, false));
+        return created(client, token);
+    }
+
+    /** The token as an agent needs it: with the server's key pin, so {@code --token} alone verifies the server. */
+    private ClientViews.Created created(Client client, String token) {
+        String pin = runtime.serverKeyPin().orElse(null);
+        return new ClientViews.Created(client.getId(), client.getName(), pin == null ? token : token + "~" + pin, pin,
+                ClientViews.Summary.of(client, false));
     }
 
     @Transactional(readOnly = true)
@@ -100,7 +107,7 @@ public class ClientService {
         client.rotateTokenKey(ClientTokens.keyHex(token), clock.instant());
         String name = client.getName();
         TransactionHooks.afterCommit(() -> runtime.disconnect(name, CREDENTIALS_REVOKED));
-        return new ClientViews.Created(client.getId(), name, token, ClientViews.Summary.of(client, false));
+        return created(client, token);
     }
 
     /** Kicks the client's session (cause {@code kicked}); returns whether it was online. */

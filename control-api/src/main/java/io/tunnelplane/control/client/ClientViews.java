@@ -1,8 +1,8 @@
 package io.tunnelplane.control.client;
 
-import java.time.Duration;
 import io.tunnelplane.control.proxy.ProxyView;
 import io.tunnelplane.control.runtime.LiveSession;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -45,11 +45,17 @@ public final class ClientViews {
         }
     }
 
-    /** Returned once, on creation and on rotation: the only time the token is shown. */
-    public record Created(long id, String name, String token, Summary client) {
+    /**
+     * Returned once, on creation and on rotation: the only time the token is shown.
+     *
+     * @param token        what the agent is started with; ends in {@code ~<serverKeyPin>} when the agent port
+     *                     uses TLS
+     * @param serverKeyPin the agent port's TLS key pin, null when it is plain TCP
+     */
+    public record Created(long id, String name, String token, String serverKeyPin, Summary client) {
         @Override
         public String toString() {
-            return "Created[id=" + id + ", name=" + name + ", token=****]";
+            return "Created[id=" + id + ", name=" + name + ", token=****, serverKeyPin=" + serverKeyPin + "]";
         }
     }
 }

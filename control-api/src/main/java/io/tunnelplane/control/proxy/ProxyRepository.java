@@ -11,6 +11,8 @@ public interface ProxyRepository extends JpaRepository<Proxy, Long> {
 
     boolean existsByClientIdAndName(Long clientId, String name);
 
+    long countByClientId(Long clientId);
+
     /** The enabled proxy holding a port, if any. */
     Optional<Proxy> findByEnabledTrueAndRemotePort(int remotePort);
 }

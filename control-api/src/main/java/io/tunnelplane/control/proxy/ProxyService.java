@@ -1,5 +1,6 @@
 package io.tunnelplane.control.proxy;
 
+import io.tunnelplane.control.ControlPlaneProperties;
 import io.tunnelplane.control.client.Client;
 import io.tunnelplane.control.client.ClientRepository;
 import io.tunnelplane.control.runtime.ApplyResult;
@@ -24,8 +25,11 @@ public class ProxyService {
     private final ClientRepository clients;
     private final TunnelRuntime runtime;
     private final Clock clock;
+    private final int maxProxiesPerClient;
 
-    public ProxyService(ProxyRepository proxies, ClientRepository clients, TunnelRuntime runtime, Clock clock) {
+    public ProxyService(ProxyRepository proxies, ClientRepository clients, TunnelRuntime runtime, Clock clock,
+            ControlPlaneProperties properties) {
+        this.maxProxiesPerClient = properties.maxProxiesPerClient();
         this.proxies = proxies;
         this.clients = clients;
         this.runtime = runtime;
@@ -37,6 +41,10 @@ public class ProxyService {
         if (proxies.existsByClientIdAndName(clientId, request.name())) {
             throw ApiException.conflict("name", "client " + client.getName() + " already has a proxy named "
                     + request.name());
+        }
+        if (maxProxiesPerClient > 0 && proxies.countByClientId(clientId) >= maxProxiesPerClient) {
+            throw ApiException.unprocessable("name", "client " + client.getName() + " already has "
+                    + maxProxiesPerClient + " proxies, the limit (tunnel.api.max-proxies-per-client)");
         }
         boolean enabled = request.enabled() == null || request.enabled();
         checkPort(request.remotePort(), null, enabled);

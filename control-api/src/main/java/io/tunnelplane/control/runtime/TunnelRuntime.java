@@ -27,4 +27,12 @@ public interface TunnelRuntime {
 
     /** {@code tunnel.server.allow-ports} as configured, for error messages. */
     String allowedPorts();
+
+    /**
+     * The agent port's TLS key pin, which tokens handed to agents carry ({@code <token>~<pin>}) so an agent can
+     * verify the server; empty when the agent port is plain TCP.
+     */
+    default Optional<String> serverKeyPin() {
+        return Optional.empty();
+    }
 }

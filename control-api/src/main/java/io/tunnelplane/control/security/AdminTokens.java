@@ -23,9 +23,12 @@ public class AdminTokens {
     private static final Logger log = LoggerFactory.getLogger(AdminTokens.class);
 
     private final List<byte[]> acceptedHashes;
+    private final List<byte[]> readOnlyHashes;
 
     public AdminTokens(ControlPlaneProperties properties, ApiTokenRepository tokens, TransactionTemplate tx,
             Clock clock) {
+        readOnlyHashes = properties.readOnlyTokens().stream().filter(t -> !t.isBlank()).map(t -> hash(t.strip()))
+                .toList();
         String configured = properties.adminToken();
         if (configured != null && !configured.isBlank()) {
             acceptedHashes = List.of(hash(configured.strip()));
@@ -47,18 +50,32 @@ public class AdminTokens {
         });
     }
 
-    /** Constant-time check of a presented bearer token. */
-    public boolean isAdmin(String presented) {
+    /** What a presented bearer token may do: {@link Role#ADMIN}, {@link Role#READ_ONLY}, or null (not a token). */
+    public Role role(String presented) {
         if (presented == null || presented.isEmpty()) {
-            return false;
+            return null;
         }
         byte[] candidate = hash(presented);
+        // Compare against every token, hashed, in constant time each: no timing hint of a partial match.
+        boolean admin = matchesAny(acceptedHashes, candidate);
+        boolean reader = matchesAny(readOnlyHashes, candidate);
+        return admin ? Role.ADMIN : reader ? Role.READ_ONLY : null;
+    }
+
+    public boolean isAdmin(String presented) {
+        return role(presented) == Role.ADMIN;
+    }
+
+    private static boolean matchesAny(List<byte[]> hashes, byte[] candidate) {
         boolean match = false;
-        for (byte[] accepted : acceptedHashes) {
+        for (byte[] accepted : hashes) {
             match |= MessageDigest.isEqual(accepted, candidate);
         }
         return match;
     }
+
+    /** API roles: admins change things, read-only tokens (dashboards, auditors) only look. */
+    public enum Role { ADMIN, READ_ONLY }
 
     static byte[] hash(String token) {
         try {

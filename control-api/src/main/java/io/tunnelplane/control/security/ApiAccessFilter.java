@@ -14,8 +14,9 @@ import org.springframework.util.AntPathMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Guards the API and Actuator: a request needs {@code Authorization: Bearer <admin token>} unless its path is in
- * {@code tunnel.api.public-paths} (health and Prometheus by default). Bodies above {@code tunnel.api.max-body-size}
+ * Guards the API and Actuator: a request needs {@code Authorization: Bearer <token>} unless its path is in
+ * {@code tunnel.api.public-paths} (health and Prometheus by default). Admin tokens may do everything; read-only
+ * tokens ({@code tunnel.api.read-only-tokens}) may only read, and not the effective configuration. Bodies above {@code tunnel.api.max-body-size}
  * are refused before they are read. Refusals are problem documents that say what is missing, never why a token
  * was wrong.
  */
@@ -40,9 +41,15 @@ public class ApiAccessFilter extends OncePerRequestFilter {
             String header = request.getHeader("Authorization");
             String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                     ? header.substring(7).strip() : null;
-            if (!tokens.isAdmin(presented)) {
+            AdminTokens.Role role = tokens.role(presented);
+            if (role == null) {
                 response.setHeader("WWW-Authenticate", "Bearer");
-                problem(response, 401, "Unauthorized", "this endpoint requires an admin bearer token");
+                problem(response, 401, "Unauthorized", "this endpoint requires a bearer token");
+                return;
+            }
+            if (role == AdminTokens.Role.READ_ONLY && !readOnlyMayAccess(request.getMethod(), path)) {
+                problem(response, 403, "Forbidden", "a read-only token cannot " + request.getMethod() + " " + path
+                        + "; use an admin token");
                 return;
             }
         }
@@ -52,6 +59,12 @@ public class ApiAccessFilter extends OncePerRequestFilter {
             return;
         }
         chain.doFilter(request, response);
+    }
+
+    /** Read-only tokens read the API and metrics; the effective configuration stays with admins. */
+    private static boolean readOnlyMayAccess(String method, String path) {
+        boolean read = "GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method);
+        return read && !path.startsWith("/actuator/configprops");
     }
 
     private static void problem(HttpServletResponse response, int status, String title, String detail)

@@ -17,6 +17,7 @@ import io.tunnelplane.protocol.ProtocolException;
  */
 public final class ControlStreamCodec extends ChannelDuplexHandler {
     private CompositeByteBuf pending;
+    private boolean failed;
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
@@ -30,9 +31,16 @@ public final class ControlStreamCodec extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof Http2DataFrame data) {
+        if (msg instanceof Http2DataFrame data && failed) {
+            data.release(); // the stream is being torn down: one error report is enough
+        } else if (msg instanceof Http2DataFrame data) {
             pending.addComponent(true, data.content());
-            decodeAvailable(ctx);
+            try {
+                decodeAvailable(ctx);
+            } catch (ProtocolException malformed) {
+                failed = true;
+                throw malformed;
+            }
         } else if (msg instanceof Http2HeadersFrame) {
             ctx.fireChannelRead(msg);
         } else {

@@ -26,6 +26,9 @@ import org.springframework.validation.annotation.Validated;
  * @param keepalive        liveness probing of agent sessions
  * @param shutdown         graceful shutdown behaviour
  * @param mux              HTTP/2 windows and frame size
+ * @param tls              TLS on the agent port
+ * @param login            defences of the agent port against unauthenticated peers
+ * @param limits           per-session and per-proxy visitor connection limits
  * @param clients          statically configured clients (until the control plane stores them)
  */
 @Validated
@@ -44,6 +47,9 @@ public record TunnelServerProperties(
         @DefaultValue @Valid Keepalive keepalive,
         @DefaultValue @Valid Shutdown shutdown,
         @DefaultValue @Valid Mux mux,
+        @DefaultValue @Valid Tls tls,
+        @DefaultValue @Valid Login login,
+        @DefaultValue @Valid Limits limits,
         @DefaultValue @Valid List<ClientConfig> clients) {
 
     public PortRange allowedPorts() {
@@ -71,6 +77,44 @@ public record TunnelServerProperties(
             @DefaultValue("1MB") @NotNull DataSize streamWindow,
             @DefaultValue("16MB") @NotNull DataSize connectionWindow,
             @DefaultValue("64KB") @NotNull DataSize maxFrameSize) {
+    }
+
+    /**
+     * TLS 1.3 on the agent port, on unless {@code enabled=false} is set explicitly. Without {@code certificate} and
+     * {@code privateKey} (PEM, PKCS#8 key) the server creates a key pair and self-signed certificate in
+     * {@code generatedDirectory} at first start and reuses it after; tokens handed out by the API carry its key
+     * pin. With {@code clientCa}, agents must also present a certificate issued by it (mutual TLS).
+     */
+    public record Tls(
+            @DefaultValue("true") boolean enabled,
+            String certificate,
+            String privateKey,
+            @DefaultValue("data/tls") @NotBlank String generatedDirectory,
+            String clientCa) {
+    }
+
+    /**
+     * Unauthenticated connections: at most {@code maxPending} at once ({@code maxPendingPerAddress} from one
+     * address); after {@code failuresBeforeLockout} failed logins an address, or a client name, is locked out for
+     * {@code lockoutBase}, doubling with every further failure up to {@code lockoutMax}. A locked client still
+     * logs in from addresses it logged in from before, so an attacker cannot lock the real agent out.
+     */
+    public record Login(
+            @DefaultValue("1000") @Min(1) int maxPending,
+            @DefaultValue("32") @Min(1) int maxPendingPerAddress,
+            @DefaultValue("5") @Min(1) int failuresBeforeLockout,
+            @DefaultValue("1s") @NotNull Duration lockoutBase,
+            @DefaultValue("15m") @NotNull Duration lockoutMax) {
+    }
+
+    /**
+     * Visitor connections one agent session carries at once ({@code maxStreamsPerSession}) and one proxy accepts
+     * at once ({@code maxConnectionsPerProxy}); 0 means unlimited. Beyond them a visitor is reset at once and
+     * counted in {@code tunnel_connections_refused_total{reason}}.
+     */
+    public record Limits(
+            @DefaultValue("10000") @Min(0) int maxStreamsPerSession,
+            @DefaultValue("0") @Min(0) int maxConnectionsPerProxy) {
     }
 
     /** A client (agent identity) and the proxies it serves, configured statically. */

@@ -32,6 +32,10 @@ public final class TunnelServerPropertiesValidator implements Validator {
             return;
         }
         validateKeepalive(props, errors);
+        validateTls(props.tls(), errors);
+        if (props.login().lockoutMax().compareTo(props.login().lockoutBase()) < 0) {
+            errors.rejectValue("login.lockout-max", "min", "must not be shorter than tunnel.server.login.lockout-base");
+        }
         validateClients(props.clients(), allowed, errors);
     }
 
@@ -57,6 +61,27 @@ public final class TunnelServerPropertiesValidator implements Validator {
         }
         if (props.mux().streamWindow().toBytes() < 65_535 || props.mux().connectionWindow().toBytes() > Integer.MAX_VALUE) {
             errors.rejectValue("mux.stream-window", "range", "windows must be between 64KB and 2GB");
+        }
+    }
+
+    private static void validateTls(TunnelServerProperties.Tls tls, Errors errors) {
+        if (!tls.enabled()) {
+            return;
+        }
+        boolean certificate = tls.certificate() != null && !tls.certificate().isBlank();
+        boolean key = tls.privateKey() != null && !tls.privateKey().isBlank();
+        if (certificate != key) {
+            errors.rejectValue(certificate ? "tls.private-key" : "tls.certificate", "pair",
+                    "tunnel.server.tls.certificate and tunnel.server.tls.private-key go together (PEM files)");
+        }
+        readable(tls.certificate(), "tls.certificate", errors);
+        readable(tls.privateKey(), "tls.private-key", errors);
+        readable(tls.clientCa(), "tls.client-ca", errors);
+    }
+
+    private static void readable(String file, String key, Errors errors) {
+        if (file != null && !file.isBlank() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(file))) {
+            errors.rejectValue(key, "readable", "cannot read " + file);
         }
     }
 

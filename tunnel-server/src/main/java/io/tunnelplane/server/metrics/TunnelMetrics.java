@@ -25,6 +25,7 @@ public class TunnelMetrics {
     private final AtomicInteger streamsActive = new AtomicInteger();
     private final Map<String, Counter> disconnects = new ConcurrentHashMap<>();
     private final Map<String, Counter> loginsRefused = new ConcurrentHashMap<>();
+    private final Map<String, Counter> connectionsRefused = new ConcurrentHashMap<>();
     private final Map<String, Timer> heartbeatRtt = new ConcurrentHashMap<>();
     private final Map<String, Counter> keepaliveTimeouts = new ConcurrentHashMap<>();
     private final Map<String, Counter> reconnects = new ConcurrentHashMap<>();
@@ -103,6 +104,13 @@ public class TunnelMetrics {
     public void loginRefused(String code) {
         cached(loginsRefused, code, c -> Counter.builder("tunnel.logins.refused")
                 .description("Refused agent logins by reason").tag("reason", c).register(registry)).increment();
+    }
+
+    /** A connection closed at once because a limit was reached ({@code tunnel_connections_refused_total}). */
+    public void connectionRefused(String reason) {
+        cached(connectionsRefused, reason, r -> Counter.builder("tunnel.connections.refused")
+                .description("Connections refused because a configured limit was reached").tag("reason", r)
+                .register(registry)).increment();
     }
 
     public void heartbeatRtt(String client, long nanos) {

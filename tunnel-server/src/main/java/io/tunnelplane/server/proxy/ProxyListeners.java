@@ -18,11 +18,14 @@ import io.tunnelplane.protocol.mux.StreamRelay;
 import io.tunnelplane.protocol.transport.Transport;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.engine.ConnectionLimit;
+import io.tunnelplane.server.engine.LogThrottle;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.session.AgentSession;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -39,11 +42,14 @@ public class ProxyListeners {
     private final TunnelMetrics metrics;
 
     private final ConnectionLimit limit;
+    private final TunnelServerProperties.Limits limits;
+    private final LogThrottle refusalLog = new LogThrottle(Duration.ofMinutes(1), 10_000, System::nanoTime);
 
     public ProxyListeners(TunnelServerProperties properties, TunnelMetrics metrics, ConnectionLimit limit) {
         this.bindAddress = properties.proxyBindAddress();
         this.metrics = metrics;
         this.limit = limit;
+        this.limits = properties.limits();
     }
 
     /**
@@ -52,6 +58,7 @@ public class ProxyListeners {
      */
     public Future<ProxyListener> open(AgentSession session, ProxySpec proxy) {
         Promise<ProxyListener> result = session.eventLoop().newPromise();
+        int[] proxyConnections = {0}; // confined to the session's event loop, like everything of this listener
         new ServerBootstrap()
                 .group(session.eventLoop(), session.eventLoop())
                 .channel(transport.serverChannel())
@@ -63,9 +70,17 @@ public class ProxyListeners {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel visitor) {
-                        if (limit.admit(visitor)) {
-                            relay(session, proxy, visitor);
+                        if (!limit.admit(visitor)) {
+                            return;
                         }
+                        String refusal = overLimit(session, proxyConnections[0]);
+                        if (refusal != null) {
+                            refuse(session, proxy, visitor, refusal);
+                            return;
+                        }
+                        proxyConnections[0]++;
+                        visitor.closeFuture().addListener(closed -> proxyConnections[0]--);
+                        relay(session, proxy, visitor);
                     }
                 })
                 .bind(new InetSocketAddress(bindAddress, proxy.remotePort()))
@@ -90,6 +105,34 @@ public class ProxyListeners {
                     result.setSuccess(listener);
                 });
         return result;
+    }
+
+    /** Which limit a new visitor connection would break, or null. */
+    private String overLimit(AgentSession session, int proxyConnections) {
+        if (limits.maxStreamsPerSession() > 0 && session.activeStreams() >= limits.maxStreamsPerSession()) {
+            return "max_streams_per_session";
+        }
+        if (limits.maxConnectionsPerProxy() > 0 && proxyConnections >= limits.maxConnectionsPerProxy()) {
+            return "max_connections_per_proxy";
+        }
+        return null;
+    }
+
+    /** Resets the visitor at once (a clear signal, no hang), counts it, and logs it at most once a minute. */
+    private void refuse(AgentSession session, ProxySpec proxy, Channel visitor, String reason) {
+        metrics.connectionRefused(reason);
+        long suppressed = refusalLog.admit(reason + "/" + session.clientId() + "/" + proxy.name());
+        if (suppressed >= 0) {
+            log.warn("visitor refused client={} proxy={} reason={} remote={} (tunnel.server.limits; {} more since the "
+                    + "last line)", session.clientId(), proxy.name(), reason, visitor.remoteAddress(), suppressed);
+        }
+        visitor.config().setOption(ChannelOption.SO_LINGER, 0);
+        visitor.close();
+    }
+
+    @Scheduled(fixedDelay = 60_000)
+    public void pruneRefusalLog() {
+        refusalLog.prune();
     }
 
     private void relay(AgentSession session, ProxySpec proxy, Channel visitor) {

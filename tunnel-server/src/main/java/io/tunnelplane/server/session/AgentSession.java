@@ -9,9 +9,9 @@ import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.tunnelplane.control.runtime.LiveSession;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.control.ControlMessage;
-import io.tunnelplane.control.runtime.LiveSession;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.keepalive.KeepaliveMonitor;
 import io.tunnelplane.protocol.mux.GoAwayReason;
@@ -127,6 +127,11 @@ public final class AgentSession {
         return listenersClosed;
     }
 
+    /** Visitor connections this session carries now (event loop only). */
+    public int activeStreams() {
+        return activeStreams;
+    }
+
     /** The agent reported that a proxy's local service refused ({@code problem}) or answered again (null). */
     void localStatus(long proxyId, String problem) {
         if (problem == null) {
@@ -202,10 +207,6 @@ public final class AgentSession {
         activeStreams--;
         bytesIn += in;
         bytesOut += out;
-    }
-
-    int activeStreams() {
-        return activeStreams;
     }
 
     void peerAnnounced(DisconnectCause announced, String detail) {

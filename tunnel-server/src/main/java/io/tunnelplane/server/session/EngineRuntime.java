@@ -13,6 +13,7 @@ import io.tunnelplane.server.config.PortRange;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.proxy.ProxyListener;
 import io.tunnelplane.server.proxy.ProxyListeners;
+import io.tunnelplane.server.tls.ServerIdentity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,8 +41,11 @@ public class EngineRuntime implements TunnelRuntime {
     private final ProxyListeners proxyListeners;
     private final PortRange allowed;
     private final String allowedText;
+    private final ServerIdentity identity;
 
-    public EngineRuntime(SessionRegistry registry, ProxyListeners proxyListeners, TunnelServerProperties properties) {
+    public EngineRuntime(SessionRegistry registry, ProxyListeners proxyListeners, TunnelServerProperties properties,
+            ServerIdentity identity) {
+        this.identity = identity;
         this.registry = registry;
         this.proxyListeners = proxyListeners;
         this.allowed = properties.allowedPorts();
@@ -156,5 +160,10 @@ public class EngineRuntime implements TunnelRuntime {
     @Override
     public String allowedPorts() {
         return allowedText;
+    }
+
+    @Override
+    public Optional<String> serverKeyPin() {
+        return identity.pin();
     }
 }

@@ -5,6 +5,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tunnelplane.protocol.DisconnectCause;
@@ -22,6 +24,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,12 +38,14 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.session");
 
     private final SessionStarter starter;
+    private final LoginGuard.Ticket ticket;
     private final byte[] serverNonce = TokenProof.newNonce();
     private ScheduledFuture<?> handshakeTimeout;
     private boolean loginSeen;
 
-    ServerLoginHandler(SessionStarter starter) {
+    ServerLoginHandler(SessionStarter starter, LoginGuard.Ticket ticket) {
         this.starter = starter;
+        this.ticket = ticket;
     }
 
     @Override
@@ -75,6 +80,11 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
                     + ", agent speaks " + login.protocolVersion() + ": install a matching agent");
             return;
         }
+        if (starter.guard().isLockedOut(login.clientId(), ticket.address())) {
+            // Same answer as a wrong token: the attacker learns nothing, the proof is not even checked.
+            refuse(ctx, login, LoginRefused.AUTH_FAILED, "locked_out", "authentication failed");
+            return;
+        }
         starter.directory().find(login.clientId()).whenComplete((found, error) ->
                 ctx.executor().execute(() -> onLookup(ctx, login, found, error)));
     }
@@ -92,10 +102,13 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
                 TokenProof.agentProof(access.tokenKey(), login.clientId(), serverNonce, login.agentNonce()),
                 login.proof()));
         if (verified.isEmpty()) {
+            starter.guard().failed(ticket.address(), login.clientId());
             refuse(ctx, login, LoginRefused.AUTH_FAILED, "authentication failed");
             return;
         }
         cancelTimeout();
+        starter.guard().succeeded(ticket.address(), login.clientId());
+        ticket.release();
         ClientAccess access = verified.get();
         KeepaliveSettings keepalive = starter.negotiateKeepalive(login);
         if (login.isProbe()) {
@@ -133,10 +146,19 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(ChannelHandlerContext ctx, Login login, String code, String message) {
+        refuse(ctx, login, code, code, message);
+    }
+
+    /** Refuses with {@code code} on the wire; {@code reason} is what metrics and our log say. */
+    private void refuse(ChannelHandlerContext ctx, Login login, String code, String reason, String message) {
         cancelTimeout();
-        starter.metrics().loginRefused(code);
-        log.info("agent login refused client={} reason={} remote={} agent_version={}", safe(login.clientId()), code,
-                ctx.channel().remoteAddress(), safe(login.agentVersion()));
+        starter.metrics().loginRefused(reason);
+        long suppressed = starter.refusalLog().admit("login/" + reason + "/" + ticket.address().getHostAddress());
+        if (suppressed >= 0) {
+            log.info("agent login refused client={} reason={} remote={} agent_version={} ({} more from this address "
+                    + "since the last line)", safe(login.clientId()), reason, ctx.channel().remoteAddress(),
+                    safe(login.agentVersion()), suppressed);
+        }
         Channel channel = ctx.channel();
         channel.writeAndFlush(HandshakeCodec.encode(new LoginRefused(code, message), ctx.alloc()))
                 .addListener(ChannelFutureListener.CLOSE);
@@ -144,13 +166,29 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof ProtocolException || cause.getCause() instanceof ProtocolException) {
+        if (cause instanceof DecoderException && cause.getCause() instanceof SSLException
+                || cause instanceof NotSslRecordException || cause.getCause() instanceof NotSslRecordException) {
+            starter.metrics().loginRefused("tls_failed");
+            long suppressed = starter.refusalLog().admit("tls/" + ticket.address().getHostAddress());
+            if (suppressed >= 0) {
+                log.info("TLS handshake from {} failed: {} ({} more from this address since the last line)",
+                        ctx.channel().remoteAddress(), rootMessage(cause), suppressed);
+            }
+        } else if (cause instanceof ProtocolException || cause.getCause() instanceof ProtocolException) {
             starter.metrics().loginRefused(DisconnectCause.PROTOCOL_ERROR.wireName());
             log.info("closing connection from {} before login: {}", ctx.channel().remoteAddress(), cause.getMessage());
         } else {
             log.debug("connection from {} failed before login", ctx.channel().remoteAddress(), cause);
         }
         ctx.close();
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return ServerLoginHandler.safe(String.valueOf(root.getMessage()));
     }
 
     private void cancelTimeout() {

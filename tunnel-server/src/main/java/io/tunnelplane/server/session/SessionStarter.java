@@ -1,17 +1,19 @@
 package io.tunnelplane.server.session;
 
-import io.tunnelplane.protocol.handshake.HandshakeDecoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.control.ControlStreamCodec;
 import io.tunnelplane.protocol.control.ProxySpec;
+import io.tunnelplane.protocol.handshake.HandshakeDecoder;
 import io.tunnelplane.protocol.handshake.Login;
 import io.tunnelplane.protocol.keepalive.InboundActivityHandler;
 import io.tunnelplane.protocol.keepalive.KeepaliveHandler;
@@ -28,13 +30,17 @@ import io.tunnelplane.server.client.ClientDirectory;
 import io.tunnelplane.server.client.StoredClientDirectory;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.engine.ConnectionLimit;
+import io.tunnelplane.server.engine.LogThrottle;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.proxy.ProxyListeners;
+import io.tunnelplane.server.tls.ServerIdentity;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.info.BuildProperties;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -55,11 +61,16 @@ public class SessionStarter {
     private final MuxSettings muxSettings;
     private final String serverVersion;
     private final ConnectionLimit limit;
+    private final LoginGuard guard;
+    private final ServerIdentity identity;
+    private final LogThrottle refusalLog = new LogThrottle(Duration.ofMinutes(1), 10_000, System::nanoTime);
 
     public SessionStarter(TunnelServerProperties properties, ClientDirectory directory, SessionRegistry registry,
             SessionEnd sessionEnd, TunnelMetrics metrics, ProxyListeners proxyListeners,
-            ObjectProvider<BuildProperties> build, ConnectionLimit limit) {
+            ObjectProvider<BuildProperties> build, ConnectionLimit limit, LoginGuard guard, ServerIdentity identity) {
         this.limit = limit;
+        this.guard = guard;
+        this.identity = identity;
         this.properties = properties;
         this.directory = directory;
         this.registry = registry;
@@ -81,10 +92,52 @@ public class SessionStarter {
                 if (!limit.admit(ch)) {
                     return;
                 }
+                LoginGuard.Ticket ticket = guard.admit(((InetSocketAddress) ch.remoteAddress()).getAddress());
+                if (ticket.admission() != LoginGuard.Admission.ADMITTED) {
+                    refuse(ch, ticket);
+                    return;
+                }
+                ch.closeFuture().addListener(closed -> ticket.release());
+                identity.sslContext().ifPresent(tls -> {
+                    SslHandler handler = tls.newHandler(ch.alloc());
+                    handler.setHandshakeTimeoutMillis(properties.handshakeTimeout().toMillis());
+                    ch.pipeline().addLast(HandshakeNames.TLS, handler);
+                });
                 ch.pipeline().addLast(HandshakeNames.DECODER, new HandshakeDecoder())
-                        .addLast(ServerLoginHandler.NAME, new ServerLoginHandler(SessionStarter.this));
+                        .addLast(ServerLoginHandler.NAME, new ServerLoginHandler(SessionStarter.this, ticket));
             }
         };
+    }
+
+    /** Closes a connection the login guard would not admit: reset at once, counted, logged once a minute. */
+    private void refuse(Channel ch, LoginGuard.Ticket ticket) {
+        boolean locked = ticket.admission() == LoginGuard.Admission.LOCKED_OUT;
+        metrics.connectionRefused(locked ? "locked_out" : "pending_logins");
+        long suppressed = refusalLog.admit(ticket.admission() + "/" + ticket.address().getHostAddress());
+        if (suppressed >= 0 && locked) {
+            log.warn("refusing connections from {}: locked out for {} after {} failed logins ({} more refusals since "
+                    + "the last line)", ticket.address().getHostAddress(), SessionEnd.human(guard.lockedFor(
+                    ticket.address())), guard.failureCount(ticket.address()), suppressed);
+        } else if (suppressed >= 0) {
+            log.warn("refusing connections from {}: too many unauthenticated connections (tunnel.server.login."
+                    + "max-pending / max-pending-per-address) ({} more refusals since the last line)",
+                    ticket.address().getHostAddress(), suppressed);
+        }
+        ch.config().setOption(ChannelOption.SO_LINGER, 0);
+        ch.close();
+    }
+
+    @Scheduled(fixedDelay = 60_000)
+    public void pruneRefusalLog() {
+        refusalLog.prune();
+    }
+
+    LoginGuard guard() {
+        return guard;
+    }
+
+    LogThrottle refusalLog() {
+        return refusalLog;
     }
 
     ClientDirectory directory() {
@@ -129,7 +182,9 @@ public class SessionStarter {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addFirst(InboundActivityHandler.NAME, new InboundActivityHandler(monitor));
         // Many streams flush after each of their reads; coalesce those into few writes to the socket.
-        pipeline.addAfter(InboundActivityHandler.NAME, "flush-consolidation", new FlushConsolidationHandler(64, true));
+        // Behind TLS, so that a consolidated flush also means fewer, fuller TLS records.
+        pipeline.addAfter(pipeline.get(HandshakeNames.TLS) != null ? HandshakeNames.TLS : InboundActivityHandler.NAME,
+                "flush-consolidation", new FlushConsolidationHandler(64, true));
         MuxPipeline.installServerEnd(channel, muxSettings, new GoAwayListener() {
             @Override
             public void sent(DisconnectCause cause, String detail) {
@@ -212,6 +267,7 @@ public class SessionStarter {
     /** Names of the handshake handlers, removed once the session runs HTTP/2. */
     static final class HandshakeNames {
         static final String DECODER = "handshake-decoder";
+        static final String TLS = "tls";
 
         private HandshakeNames() {
         }

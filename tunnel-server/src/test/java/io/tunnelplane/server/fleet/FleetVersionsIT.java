@@ -16,7 +16,6 @@ import io.tunnelplane.protocol.handshake.ServerHello;
 import io.tunnelplane.protocol.handshake.TokenProof;
 import io.tunnelplane.server.support.TestServer;
 import java.io.DataInputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +39,7 @@ class FleetVersionsIT {
             builder.environment().put("TUNNEL_TOKEN", a.get("token").asString());
             Process packaged = builder.start();
             // An older agent: a login that reports version 0.0.9 and then keeps its connection open.
-            try (Socket legacy = login(server.agentPort(), AgentToken.parse(b.get("token").asString()), "0.0.9")) {
+            try (Socket legacy = login(server, AgentToken.parse(b.get("token").asString()), "0.0.9")) {
                 await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                     assertThat(body(200, server.get("/api/v1/clients/" + a.get("id").asLong())).at("/live/online")
                             .asBoolean()).isTrue();
@@ -69,8 +68,8 @@ class FleetVersionsIT {
     }
 
     /** A bare login over a plain socket; the caller holds the connection open as long as it wants the session. */
-    private static Socket login(int port, AgentToken token, String version) throws Exception {
-        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+    private static Socket login(TestServer server, AgentToken token, String version) throws Exception {
+        Socket socket = server.openAgentSocket();
         DataInputStream in = new DataInputStream(socket.getInputStream());
         byte[] frame = new byte[in.readInt()];
         in.readFully(frame);
@@ -92,7 +91,7 @@ class FleetVersionsIT {
     @Test
     void anAgentOfAnotherProtocolVersionIsToldBothVersions() throws Exception {
         try (TestServer server = TestServer.start(TestServer.defaults());
-                Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.agentPort())) {
+                Socket socket = server.openAgentSocket()) {
             DataInputStream in = new DataInputStream(socket.getInputStream());
             byte[] hello = new byte[in.readInt()];
             in.readFully(hello);

@@ -63,7 +63,9 @@ class ResourceLimitsIT {
         Path log = dir.resolve("server.log");
         Process server = new ProcessBuilder("prlimit", "--nofile=1024:1024", "java", "-jar", SERVER_JAR.toString(),
                 "--server.port=0", "--tunnel.server.bind-port=0", "--tunnel.server.bind-address=127.0.0.1",
-                "--spring.datasource.url=jdbc:h2:mem:limits", "--tunnel.api.admin-token=x")
+                "--spring.datasource.url=jdbc:h2:mem:limits", "--tunnel.api.admin-token=x",
+                "--tunnel.server.tls.certificate=" + TestServer.CERTIFICATE,
+                "--tunnel.server.tls.private-key=" + TestServer.PRIVATE_KEY)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("Started "));

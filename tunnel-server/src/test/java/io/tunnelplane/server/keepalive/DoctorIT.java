@@ -34,10 +34,11 @@ class DoctorIT {
                 await().atMost(Duration.ofSeconds(10)).until(() -> agent.metrics().isConnected());
                 StringWriter output = new StringWriter();
                 int code = doctor(output, "--server", "127.0.0.1:" + server.agentPort(), "--token", TOKEN,
-                        "--probe-idle", "--idle-periods", "1s,2s");
+                        "--server-pin", TestServer.KEY_PIN, "--probe-idle", "--idle-periods", "1s,2s");
                 String report = output.toString();
                 assertThat(code).as(report).isZero();
                 assertThat(report).contains("DNS").contains("TCP").contains("speaks protocol 1")
+                        .containsPattern("TLS +TLSv1.3 TLS_\\w+; TLS 1.3, server key pinned " + TestServer.KEY_PIN)
                         .containsPattern("CLOCK +server clock differs by [+-]?\\d+ ms: ok")
                         .contains("token accepted for client doc").contains("proved it knows the token")
                         .contains("idle 1 s: survived").contains("idle 2 s: survived")
@@ -52,7 +53,8 @@ class DoctorIT {
                 assertThat(agent.metrics().isConnected()).isTrue();
 
                 StringWriter refused = new StringWriter();
-                assertThat(doctor(refused, "--server", "127.0.0.1:" + server.agentPort(), "--token", "doc.wrong"))
+                assertThat(doctor(refused, "--server", "127.0.0.1:" + server.agentPort(), "--token", "doc.wrong",
+                        "--server-pin", TestServer.KEY_PIN))
                         .isEqualTo(ExitCode.AUTH_REFUSED);
                 assertThat(refused.toString()).contains("REFUSED").contains("authentication failed");
             } finally {
@@ -67,8 +69,8 @@ class DoctorIT {
         TestServer.client(props, "doc", TOKEN);
         try (TestServer server = TestServer.start(props)) {
             Process doctor = new ProcessBuilder("prlimit", "--nofile=512:512", "java", "-Xmx64m", "-jar",
-                    AGENT_JAR.toString(), "doctor", "--server", "127.0.0.1:" + server.agentPort(), "--token", TOKEN)
-                    .redirectErrorStream(true).start();
+                    AGENT_JAR.toString(), "doctor", "--server", "127.0.0.1:" + server.agentPort(), "--token", TOKEN,
+                    "--server-pin", TestServer.KEY_PIN).redirectErrorStream(true).start();
             String report = new String(doctor.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(doctor.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(doctor.exitValue()).as(report).isZero();

@@ -40,6 +40,7 @@ class FrozenAgentIT {
                         "--reconnect-max-delay", "2s")
                         .redirectErrorStream(true).redirectOutput(log.toFile());
                 builder.environment().put("TUNNEL_TOKEN", TOKEN); // secrets via the environment, not argv
+                builder.environment().put("TUNNEL_SERVER_PIN", TestServer.KEY_PIN);
                 Process agent = builder.start();
                 try {
                     Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));

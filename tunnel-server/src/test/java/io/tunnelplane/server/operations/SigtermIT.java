@@ -11,6 +11,7 @@ import io.tunnelplane.server.support.Json;
 import io.tunnelplane.server.support.LocalService;
 import io.tunnelplane.server.support.TestAgents;
 import io.tunnelplane.server.support.Visitor;
+import io.tunnelplane.server.support.TestServer;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
@@ -51,7 +52,9 @@ class SigtermIT {
         Process server = new ProcessBuilder("java", "-jar", SERVER_JAR.toString(), "--server.port=" + httpPort,
                 "--tunnel.server.bind-address=127.0.0.1", "--tunnel.server.bind-port=" + agentPort,
                 "--tunnel.server.proxy-bind-address=127.0.0.1", "--tunnel.server.shutdown.drain=15s",
-                "--spring.datasource.url=" + dbUrl, "--tunnel.api.admin-token=" + ADMIN)
+                "--spring.datasource.url=" + dbUrl, "--tunnel.api.admin-token=" + ADMIN,
+                "--tunnel.server.tls.certificate=" + TestServer.CERTIFICATE,
+                "--tunnel.server.tls.private-key=" + TestServer.PRIVATE_KEY)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try (LocalService digest = new LocalService(LocalService.Mode.DIGEST)) {
             HttpClient http = HttpClient.newHttpClient();

@@ -38,6 +38,9 @@ public final class FaultyLink implements AutoCloseable {
     private volatile boolean refuseNew;
     private volatile int bufferBytes = 1 << 20;
 
+    private final java.io.ByteArrayOutputStream tapped = new java.io.ByteArrayOutputStream();
+    private volatile boolean tapping;
+
     public FaultyLink(int targetPort) throws IOException {
         this.targetPort = targetPort;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -55,6 +58,18 @@ public final class FaultyLink implements AutoCloseable {
     }
 
     /** While set, new connections are closed as soon as they arrive (the path is down for newcomers too). */
+    /** From now on, records every byte relayed in either direction, as a passive wiretap would. */
+    public void tap() {
+        tapping = true;
+    }
+
+    /** What the tap recorded so far. */
+    public byte[] tapped() {
+        synchronized (tapped) {
+            return tapped.toByteArray();
+        }
+    }
+
     public void refuseNew(boolean refuse) {
         this.refuseNew = refuse;
     }
@@ -122,6 +137,11 @@ public final class FaultyLink implements AutoCloseable {
                     while ((n = in.read(buffer)) >= 0) {
                         if (blackholed) {
                             continue; // swallowed without a trace
+                        }
+                        if (tapping) {
+                            synchronized (tapped) {
+                                tapped.write(buffer, 0, n);
+                            }
                         }
                         room.acquire(n);
                         queue.put(java.util.Arrays.copyOf(buffer, n));

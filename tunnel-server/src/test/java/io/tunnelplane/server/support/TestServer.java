@@ -1,11 +1,21 @@
 package io.tunnelplane.server.support;
 
+import io.tunnelplane.agent.AgentTls;
+import io.tunnelplane.protocol.tls.KeyPin;
 import io.tunnelplane.server.TunnelServerApplication;
 import io.tunnelplane.server.engine.TunnelEngine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -15,6 +25,11 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class TestServer implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     public static final String ADMIN_TOKEN = "test-admin-token";
+    /** The agent port's key (src/test/resources/tls), shared by test servers so statically configured tokens work. */
+    public static final Path CERTIFICATE = Path.of("src", "test", "resources", "tls", "test-agent-port.crt")
+            .toAbsolutePath();
+    public static final Path PRIVATE_KEY = CERTIFICATE.resolveSibling("test-agent-port.key");
+    public static final String KEY_PIN = pinOf(CERTIFICATE);
 
     private final ConfigurableApplicationContext context;
 
@@ -31,6 +46,8 @@ public final class TestServer implements AutoCloseable {
         props.put("tunnel.server.shutdown.drain", "1s");
         props.put("spring.datasource.url", "jdbc:h2:mem:" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         props.put("tunnel.api.admin-token", ADMIN_TOKEN);
+        props.put("tunnel.server.tls.certificate", CERTIFICATE);
+        props.put("tunnel.server.tls.private-key", PRIVATE_KEY);
         return props;
     }
 
@@ -55,6 +72,23 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(new SpringApplicationBuilder(TunnelServerApplication.class).run(args));
     }
 
+    private static String pinOf(Path certificate) {
+        try (InputStream in = Files.newInputStream(certificate)) {
+            return KeyPin.of((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
+        } catch (Exception e) {
+            throw new IllegalStateException("test certificate " + certificate + " unreadable", e);
+        }
+    }
+
+    /**
+     * A raw connection to the agent port, TLS done (pinned to the test key), for tests that speak the handshake
+     * frames themselves.
+     */
+    public Socket openAgentSocket() throws IOException {
+        Socket plain = new Socket(InetAddress.getLoopbackAddress(), agentPort());
+        return AgentTls.pinned(KEY_PIN).wrap(plain, "127.0.0.1", agentPort());
+    }
+
     public int agentPort() {
         return context.getBean(TunnelEngine.class).agentPort();
     }
@@ -65,6 +99,10 @@ public final class TestServer implements AutoCloseable {
 
     public <T> T bean(Class<T> type) {
         return context.getBean(type);
+    }
+
+    public <T> T bean(String name, Class<T> type) {
+        return context.getBean(name, type);
     }
 
     /** GET on the running app with a real HTTP client. */
