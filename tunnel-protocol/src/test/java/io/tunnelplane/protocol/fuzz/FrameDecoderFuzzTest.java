@@ -39,7 +39,7 @@ import net.jqwik.api.constraints.Size;
  * {@link ProtocolException} (which closes only that connection, as {@code protocol_error}); nothing else escapes,
  * nothing is buffered beyond the frame limit, and every buffer handed in is released.
  */
-class FrameDecoderProperties {
+class FrameDecoderFuzzTest {
 
     @Property(tries = 2000)
     void randomBytesIntoTheHandshakeDecoder(@ForAll @Size(max = 20_000) byte[] bytes,
