@@ -12,6 +12,7 @@ import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Instant;
+import java.util.List;
 
 /** A public port on the server relayed to {@code localHost:localPort} as seen from the client's agent. */
 @Entity
@@ -49,6 +50,20 @@ public class Proxy {
 
     @Column(name = "bandwidth_limit_bytes")
     private Long bandwidthLimitBytes;
+
+    /** Comma-separated lowercase host names (HTTP/HTTPS). */
+    @Column(name = "custom_domains", length = 2000)
+    private String customDomains;
+
+    @Column(length = 63)
+    private String subdomain;
+
+    /** Comma-separated path prefixes (HTTP). */
+    @Column(length = 2000)
+    private String locations;
+
+    @Column(name = "host_header_rewrite", length = 253)
+    private String hostHeaderRewrite;
 
     @Column(name = "created_at", nullable = false)
     private Instant createdAt;
@@ -119,9 +134,43 @@ public class Proxy {
         return updatedAt;
     }
 
+    public List<String> getCustomDomains() {
+        return split(customDomains);
+    }
+
+    public String getSubdomain() {
+        return subdomain;
+    }
+
+    public List<String> getLocations() {
+        return split(locations);
+    }
+
+    public String getHostHeaderRewrite() {
+        return hostHeaderRewrite;
+    }
+
+    /** Sets how visitors find a virtual-host proxy. */
+    public void route(List<String> domains, String subdomain, List<String> locations, String hostHeaderRewrite,
+            Instant now) {
+        this.customDomains = domains.isEmpty() ? null : String.join(",", domains);
+        this.subdomain = subdomain;
+        this.locations = locations.isEmpty() ? null : String.join(",", locations);
+        this.hostHeaderRewrite = hostHeaderRewrite;
+        this.updatedAt = now;
+    }
+
+    private static List<String> split(String joined) {
+        return joined == null || joined.isEmpty() ? List.of() : List.of(joined.split(","));
+    }
+
+    public boolean isVirtualHost() {
+        return "http".equals(type) || "https".equals(type);
+    }
+
     public void enable(boolean enabled, Instant now) {
         this.enabled = enabled;
-        this.activeRemotePort = enabled ? remotePort : null;
+        this.activeRemotePort = enabled && !isVirtualHost() ? remotePort : null;
         this.updatedAt = now;
     }
 

@@ -15,4 +15,6 @@ public interface ProxyRepository extends JpaRepository<Proxy, Long> {
 
     /** The enabled proxy holding a port, if any. */
     Optional<Proxy> findByEnabledTrueAndRemotePort(int remotePort);
+
+    List<Proxy> findByType(String type);
 }

@@ -8,23 +8,36 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
+import java.util.List;
 
 /** Request bodies of the proxy endpoints. */
 public final class ProxyRequests {
     static final String HOST_RULE = "[A-Za-z0-9.:\\[\\]-]{1,253}";
+    static final String LOCATION_RULE = "/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,254}";
+    static final String LOCATION_MESSAGE = "must be a path prefix starting with /";
 
     private ProxyRequests() {
     }
 
     public record Create(
             @NotBlank @Pattern(regexp = ClientRequests.NAME_RULE, message = ClientRequests.NAME_MESSAGE) String name,
-            @NotNull @Pattern(regexp = "tcp", message = "must be tcp (udp and http come later)") String type,
+            @NotNull @Pattern(regexp = "tcp|http|https", message = "must be tcp, http or https") String type,
             @NotBlank @Size(max = 253) @Pattern(regexp = HOST_RULE, message = "must be a host name or IP address")
             String localHost,
             @NotNull @Min(1) @Max(65535) Integer localPort,
-            @NotNull @Min(1) @Max(65535) Integer remotePort,
+            @Min(1) @Max(65535) Integer remotePort,
             Boolean enabled,
-            @Positive Long bandwidthLimitBytes) {
+            @Positive Long bandwidthLimitBytes,
+            @Size(max = 32) List<@Size(max = 253) String> customDomains,
+            @Size(max = 63) String subdomain,
+            @Size(max = 32) List<@Pattern(regexp = LOCATION_RULE, message = LOCATION_MESSAGE) String> locations,
+            @Size(max = 253) @Pattern(regexp = HOST_RULE, message = "must be a host name") String hostHeaderRewrite) {
+
+        /** A TCP proxy, as most callers create them. */
+        public Create(String name, String type, String localHost, Integer localPort, Integer remotePort,
+                Boolean enabled, Long bandwidthLimitBytes) {
+            this(name, type, localHost, localPort, remotePort, enabled, bandwidthLimitBytes, null, null, null, null);
+        }
     }
 
     /** PATCH: absent fields stay as they are. */

@@ -46,10 +46,26 @@ public class ProxyService {
             throw ApiException.unprocessable("name", "client " + client.getName() + " already has "
                     + maxProxiesPerClient + " proxies, the limit (tunnel.api.max-proxies-per-client)");
         }
+        VirtualHostRouting routing = VirtualHostRouting.of(request, runtime);
         boolean enabled = request.enabled() == null || request.enabled();
-        checkPort(request.remotePort(), null, enabled);
-        Proxy proxy = proxies.save(new Proxy(client, request.name(), request.type(), request.localHost(),
-                request.localPort(), request.remotePort(), enabled, request.bandwidthLimitBytes(), clock.instant()));
+        int remotePort = request.remotePort() == null ? 0 : request.remotePort();
+        if (routing == VirtualHostRouting.NONE) {
+            checkPort(remotePort, null, enabled);
+        } else {
+            for (Proxy other : proxies.findByType(request.type())) {
+                String conflict = routing.conflictWith(other, clientId);
+                if (conflict != null) {
+                    throw ApiException.conflict("customDomains", conflict);
+                }
+            }
+        }
+        Proxy proxy = new Proxy(client, request.name(), request.type(), request.localHost(),
+                request.localPort(), remotePort, enabled, request.bandwidthLimitBytes(), clock.instant());
+        if (routing != VirtualHostRouting.NONE) {
+            proxy.route(routing.domains(), routing.subdomain(), routing.locations(), routing.hostRewrite(),
+                    clock.instant());
+        }
+        proxies.save(proxy);
         return view(proxy, apply(client));
     }
 
@@ -70,7 +86,13 @@ public class ProxyService {
         Proxy proxy = find(id);
         boolean enabled = request.enabled() != null ? request.enabled() : proxy.isEnabled();
         int remotePort = request.remotePort() != null ? request.remotePort() : proxy.getRemotePort();
-        checkPort(remotePort, proxy.getId(), enabled);
+        if (proxy.isVirtualHost() && request.remotePort() != null) {
+            throw ApiException.unprocessable("remotePort", proxy.getType() + " proxies share the server's "
+                    + "virtual-host port: leave remotePort out");
+        }
+        if (!proxy.isVirtualHost()) {
+            checkPort(remotePort, proxy.getId(), enabled);
+        }
         proxy.retarget(request.localHost() != null ? request.localHost() : proxy.getLocalHost(),
                 request.localPort() != null ? request.localPort() : proxy.getLocalPort(), remotePort, clock.instant());
         proxy.enable(enabled, clock.instant());
@@ -95,7 +117,8 @@ public class ProxyService {
     public List<ProxyDefinition> enabledDefinitions(long clientId) {
         return proxies.findByClientIdAndEnabledTrueOrderById(clientId).stream()
                 .map(p -> new ProxyDefinition(p.getId(), p.getName(), p.getType(), p.getLocalHost(),
-                        p.getLocalPort(), p.getRemotePort()))
+                        p.getLocalPort(), p.getRemotePort(), p.getCustomDomains(), p.getLocations(),
+                        p.getHostHeaderRewrite()))
                 .toList();
     }
 

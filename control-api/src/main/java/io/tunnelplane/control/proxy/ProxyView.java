@@ -1,6 +1,7 @@
 package io.tunnelplane.control.proxy;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A proxy as the API shows it.
@@ -8,14 +9,17 @@ import java.time.Instant;
  * @param state {@code listening}, {@code not_listening} (client online but the port is not open),
  *              {@code offline} (client offline) or {@code disabled}
  * @param localError why the agent last failed to reach the local service, null when it did or has not tried
+ * @param customDomains host names of an http/https proxy (including the one its subdomain makes)
  */
 public record ProxyView(long id, long clientId, String name, String type, String localHost, int localPort,
         int remotePort, boolean enabled, Long bandwidthLimitBytes, Instant createdAt, Instant updatedAt,
-        String state, String localError) {
+        String state, String localError, List<String> customDomains, String subdomain, List<String> locations,
+        String hostHeaderRewrite) {
 
     static ProxyView of(Proxy p, String state, String localError) {
         return new ProxyView(p.getId(), p.getClient().getId(), p.getName(), p.getType(), p.getLocalHost(),
                 p.getLocalPort(), p.getRemotePort(), p.isEnabled(), p.getBandwidthLimitBytes(), p.getCreatedAt(),
-                p.getUpdatedAt(), state, localError);
+                p.getUpdatedAt(), state, localError, p.getCustomDomains(), p.getSubdomain(), p.getLocations(),
+                p.getHostHeaderRewrite());
     }
 }

@@ -1,5 +1,20 @@
 package io.tunnelplane.control.runtime;
 
-/** A proxy as the engine serves it. */
-public record ProxyDefinition(long id, String name, String type, String localHost, int localPort, int remotePort) {
+import java.util.List;
+
+/**
+ * A proxy as the engine serves it.
+ *
+ * @param domains     host names of an HTTP/HTTPS proxy, empty for TCP
+ * @param locations   path prefixes of an HTTP proxy
+ * @param hostRewrite the Host header the local service gets, or empty
+ */
+public record ProxyDefinition(long id, String name, String type, String localHost, int localPort, int remotePort,
+        List<String> domains, List<String> locations, String hostRewrite) {
+
+    public ProxyDefinition {
+        domains = List.copyOf(domains);
+        locations = List.copyOf(locations);
+        hostRewrite = hostRewrite == null ? "" : hostRewrite;
+    }
 }

@@ -35,4 +35,19 @@ public interface TunnelRuntime {
     default Optional<String> serverKeyPin() {
         return Optional.empty();
     }
+
+    /** The shared port of {@code http} or {@code https} proxies, or 0 when this server has none configured. */
+    default int virtualHostPort(String type) {
+        return 0;
+    }
+
+    /** {@code tunnel.server.vhost.subdomain-host}: the base domain of proxies that give a subdomain, or empty. */
+    default Optional<String> subdomainHost() {
+        return Optional.empty();
+    }
+
+    /** {@code tunnel.server.vhost.allowed-domains}: domains custom domains must fall under; empty allows any. */
+    default List<String> allowedDomains() {
+        return List.of();
+    }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 public final class ControlCodec {
     public static final int MAX_MESSAGE = 1 << 20;
     static final int MAX_PROXIES = 10_000;
+    static final int MAX_NAMES = 256;
 
     private static final byte PROXY_LIST = 1;
     private static final byte PROXY_STATUS = 2;
@@ -33,6 +34,9 @@ public final class ControlCodec {
                 Wire.writeString(out, proxy.localHost());
                 out.writeShort(proxy.localPort());
                 out.writeShort(proxy.remotePort());
+                writeStrings(out, proxy.domains());
+                writeStrings(out, proxy.locations());
+                Wire.writeString(out, proxy.hostRewrite());
             }
         } else if (message instanceof ControlMessage.ProxyStatus status) {
             out.writeByte(PROXY_STATUS);
@@ -50,6 +54,25 @@ public final class ControlCodec {
         return out;
     }
 
+    private static void writeStrings(ByteBuf out, List<String> values) {
+        out.writeShort(values.size());
+        for (String value : values) {
+            Wire.writeString(out, value);
+        }
+    }
+
+    private static List<String> readStrings(ByteBuf body) {
+        int count = Wire.readUnsignedShort(body);
+        if (count > MAX_NAMES) {
+            throw new ProtocolException("list of " + count + " names exceeds " + MAX_NAMES);
+        }
+        List<String> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            values.add(Wire.readString(body));
+        }
+        return values;
+    }
+
     /** Decodes one message body (length prefix stripped). */
     public static ControlMessage decode(ByteBuf body) {
         byte type = Wire.readByte(body);
@@ -63,7 +86,8 @@ public final class ControlCodec {
             List<ProxySpec> proxies = new ArrayList<>(Math.min(count, 64));
             for (int i = 0; i < count; i++) {
                 proxies.add(new ProxySpec(Wire.readLong(body), Wire.readString(body), Wire.readString(body),
-                        Wire.readString(body), Wire.readUnsignedShort(body), Wire.readUnsignedShort(body)));
+                        Wire.readString(body), Wire.readUnsignedShort(body), Wire.readUnsignedShort(body),
+                        readStrings(body), readStrings(body), Wire.readString(body)));
             }
             message = new ControlMessage.ProxyList(version, proxies);
         } else if (type == PROXY_STATUS) {

@@ -1,8 +1,35 @@
 package io.tunnelplane.protocol.control;
 
+import java.util.List;
+
 /**
  * A proxy as the agent needs to know it: the server opens streams carrying {@code id}, and the agent relays them
- * to {@code localHost:localPort}. {@code remotePort} is informational on the agent (logs, doctor).
+ * to {@code localHost:localPort}. {@code remotePort} (TCP) and {@code domains}/{@code locations} (HTTP and HTTPS
+ * virtual hosts) say where visitors reach it on the server; the agent only logs them.
+ *
+ * @param domains     host names routed to this proxy (lowercase), empty for port-based types
+ * @param locations   path prefixes of those hosts routed here (HTTP only), {@code ["/"]} when not narrowed
+ * @param hostRewrite the {@code Host} header the local service gets instead of the visitor's, or empty
  */
-public record ProxySpec(long id, String name, String type, String localHost, int localPort, int remotePort) {
+public record ProxySpec(long id, String name, String type, String localHost, int localPort, int remotePort,
+        List<String> domains, List<String> locations, String hostRewrite) {
+    public static final String TCP = "tcp";
+    public static final String HTTP = "http";
+    public static final String HTTPS = "https";
+
+    public ProxySpec {
+        domains = List.copyOf(domains);
+        locations = List.copyOf(locations);
+        hostRewrite = hostRewrite == null ? "" : hostRewrite;
+    }
+
+    /** A port-based proxy. */
+    public ProxySpec(long id, String name, String type, String localHost, int localPort, int remotePort) {
+        this(id, name, type, localHost, localPort, remotePort, List.of(), List.of(), "");
+    }
+
+    /** Whether visitors reach this proxy through a shared virtual-host port rather than a port of its own. */
+    public boolean isVirtualHost() {
+        return HTTP.equals(type) || HTTPS.equals(type);
+    }
 }

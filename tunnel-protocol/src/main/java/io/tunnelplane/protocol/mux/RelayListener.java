@@ -13,6 +13,14 @@ public interface RelayListener {
     default void fromStream(int bytes) {
     }
 
+    /**
+     * The agent could not reach the local service ({@code status} as it answered). Return true to answer the
+     * visitor yourself (e.g. an HTTP 502 page) and close its connection; false lets the relay reset it.
+     */
+    default boolean answerRefusal(String status) {
+        return false;
+    }
+
     /** The relay ended; {@code aborted} when it ended with a reset rather than both sides finishing. */
     default void closed(boolean aborted) {
     }

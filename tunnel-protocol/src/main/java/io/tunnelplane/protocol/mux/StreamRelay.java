@@ -167,6 +167,13 @@ public final class StreamRelay {
             } else if (msg instanceof Http2HeadersFrame headers) {
                 CharSequence status = headers.headers().status();
                 if (status != null && !StreamHeaders.STATUS_OK.contentEquals(status)) {
+                    if (!done && listener.answerRefusal(status.toString())) {
+                        // The listener answers the visitor (and closes it); only the stream is ours to end.
+                        done = true;
+                        stream.close();
+                        listener.closed(true);
+                        return;
+                    }
                     // The agent could not reach the local service: close the visitor's connection at once.
                     abort(false);
                 } else if (headers.isEndStream()) {

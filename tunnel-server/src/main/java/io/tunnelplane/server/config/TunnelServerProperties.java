@@ -29,6 +29,7 @@ import org.springframework.validation.annotation.Validated;
  * @param tls              TLS on the agent port
  * @param login            defences of the agent port against unauthenticated peers
  * @param limits           per-session and per-proxy visitor connection limits
+ * @param vhost            shared ports of HTTP and HTTPS proxies, routed by host name
  * @param clients          statically configured clients (until the control plane stores them)
  */
 @Validated
@@ -50,6 +51,7 @@ public record TunnelServerProperties(
         @DefaultValue @Valid Tls tls,
         @DefaultValue @Valid Login login,
         @DefaultValue @Valid Limits limits,
+        @DefaultValue @Valid Vhost vhost,
         @DefaultValue @Valid List<ClientConfig> clients) {
 
     public PortRange allowedPorts() {
@@ -115,6 +117,19 @@ public record TunnelServerProperties(
     public record Limits(
             @DefaultValue("10000") @Min(0) int maxStreamsPerSession,
             @DefaultValue("0") @Min(0) int maxConnectionsPerProxy) {
+    }
+
+    /**
+     * Virtual hosts: one public HTTP port routing by {@code Host} (and path prefix), one HTTPS port routing by the
+     * TLS server name without decrypting; 0 leaves a port closed (and its proxy type unavailable). Proxies name
+     * their hosts as custom domains, which must fall under {@code allowedDomains} when that is set, or as a
+     * subdomain of {@code subdomainHost}.
+     */
+    public record Vhost(
+            @DefaultValue("0") @Min(0) @Max(65535) int httpPort,
+            @DefaultValue("0") @Min(0) @Max(65535) int httpsPort,
+            String subdomainHost,
+            @DefaultValue List<String> allowedDomains) {
     }
 
     /** A client (agent identity) and the proxies it serves, configured statically. */

@@ -3,15 +3,31 @@ package io.tunnelplane.server.proxy;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import io.tunnelplane.protocol.control.ProxySpec;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
-/** A bound public port of one proxy; closing it stops new connections while established ones keep relaying. */
+/**
+ * Where one proxy receives visitors: its own bound port (TCP), or its routes on a shared virtual-host port.
+ * Closing it stops new visitors while established connections keep relaying.
+ */
 public final class ProxyListener {
     private final ProxySpec spec;
-    private final Channel serverChannel;
+    private final BooleanSupplier listening;
+    private final Supplier<Future<Void>> close;
 
-    ProxyListener(ProxySpec spec, Channel serverChannel) {
+    ProxyListener(ProxySpec spec, BooleanSupplier listening, Supplier<Future<Void>> close) {
         this.spec = spec;
-        this.serverChannel = serverChannel;
+        this.listening = listening;
+        this.close = close;
+    }
+
+    static ProxyListener port(ProxySpec spec, Channel serverChannel) {
+        return new ProxyListener(spec, serverChannel::isActive, serverChannel::close);
+    }
+
+    /** A virtual-host proxy's routes on a shared port. */
+    public static ProxyListener routes(ProxySpec spec, BooleanSupplier live, Supplier<Future<Void>> unregister) {
+        return new ProxyListener(spec, live, unregister);
     }
 
     public ProxySpec spec() {
@@ -19,10 +35,10 @@ public final class ProxyListener {
     }
 
     public boolean listening() {
-        return serverChannel.isActive();
+        return listening.getAsBoolean();
     }
 
     public Future<Void> close() {
-        return serverChannel.close();
+        return close.get();
     }
 }

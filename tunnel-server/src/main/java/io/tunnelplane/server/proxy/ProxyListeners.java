@@ -21,6 +21,7 @@ import io.tunnelplane.server.engine.ConnectionLimit;
 import io.tunnelplane.server.engine.LogThrottle;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.session.AgentSession;
+import io.tunnelplane.server.vhost.VirtualHosts;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -45,7 +46,11 @@ public class ProxyListeners {
     private final TunnelServerProperties.Limits limits;
     private final LogThrottle refusalLog = new LogThrottle(Duration.ofMinutes(1), 10_000, System::nanoTime);
 
-    public ProxyListeners(TunnelServerProperties properties, TunnelMetrics metrics, ConnectionLimit limit) {
+    private final VirtualHosts virtualHosts;
+
+    public ProxyListeners(TunnelServerProperties properties, TunnelMetrics metrics, ConnectionLimit limit,
+            VirtualHosts virtualHosts) {
+        this.virtualHosts = virtualHosts;
         this.bindAddress = properties.proxyBindAddress();
         this.metrics = metrics;
         this.limit = limit;
@@ -57,6 +62,9 @@ public class ProxyListeners {
      * act on (the port is taken, the session ended); the failure is also logged.
      */
     public Future<ProxyListener> open(AgentSession session, ProxySpec proxy) {
+        if (proxy.isVirtualHost()) {
+            return virtualHosts.register(session, proxy);
+        }
         Promise<ProxyListener> result = session.eventLoop().newPromise();
         int[] proxyConnections = {0}; // confined to the session's event loop, like everything of this listener
         new ServerBootstrap()
@@ -98,7 +106,7 @@ public class ProxyListeners {
                         result.setFailure(new IllegalStateException("the agent's session ended"));
                         return;
                     }
-                    ProxyListener listener = new ProxyListener(proxy, f.channel());
+                    ProxyListener listener = ProxyListener.port(proxy, f.channel());
                     session.addListener(proxy, listener);
                     log.info("proxy listening client={} proxy={} port={} local={}:{}", session.clientId(),
                             proxy.name(), proxy.remotePort(), proxy.localHost(), proxy.localPort());
@@ -135,7 +143,24 @@ public class ProxyListeners {
         refusalLog.prune();
     }
 
-    private void relay(AgentSession session, ProxySpec proxy, Channel visitor) {
+    void relay(AgentSession session, ProxySpec proxy, Channel visitor) {
+        relay(session, proxy, visitor, null, RelayListener.NONE);
+    }
+
+    /** For callers off the session's loop: hops there first. */
+    public void relayFromAnyThread(AgentSession session, ProxySpec proxy, Channel visitor, Runnable onStarted,
+            RelayListener refusal) {
+        session.eventLoop().execute(() -> relay(session, proxy, visitor, onStarted, refusal));
+    }
+
+    /**
+     * Opens a stream to the agent for {@code visitor} and relays between them. {@code onStarted}, when given, runs
+     * once the relay is in place (a virtual host replays there the bytes it read to route); {@code refusal} may
+     * answer the visitor itself when the agent cannot reach the local service. Call on the session's loop, with
+     * the visitor registered on it.
+     */
+    public void relay(AgentSession session, ProxySpec proxy, Channel visitor, Runnable onStarted,
+            RelayListener refusal) {
         if (!session.channel().isActive()) {
             visitor.close();
             return;
@@ -159,7 +184,11 @@ public class ProxyListeners {
                             new StreamHeaders.ProxyStream(proxy.id(), StreamHeaders.ProxyStream.TCP, source))));
                     session.streamOpened();
                     metrics.streamOpened(proxy.name());
-                    StreamRelay.start(visitor, stream, new ProxyTraffic(session, proxy.name(), metrics));
+                    ProxyTraffic traffic = new ProxyTraffic(session, proxy.name(), metrics, refusal);
+                    StreamRelay.start(visitor, stream, traffic);
+                    if (onStarted != null) {
+                        onStarted.run();
+                    }
                     stream.flush();
                 });
     }
@@ -170,10 +199,12 @@ public class ProxyListeners {
         private final DistributionSummary in;
         private final DistributionSummary out;
         private final TunnelMetrics metrics;
+        private final RelayListener refusal;
         private long bytesIn;
         private long bytesOut;
 
-        ProxyTraffic(AgentSession session, String proxy, TunnelMetrics metrics) {
+        ProxyTraffic(AgentSession session, String proxy, TunnelMetrics metrics, RelayListener refusal) {
+            this.refusal = refusal;
             this.session = session;
             this.metrics = metrics;
             this.in = metrics.proxyBytes(proxy, "in");
@@ -190,6 +221,11 @@ public class ProxyListeners {
         public void fromStream(int bytes) {
             bytesOut += bytes;
             out.record(bytes);
+        }
+
+        @Override
+        public boolean answerRefusal(String status) {
+            return refusal.answerRefusal(status);
         }
 
         @Override

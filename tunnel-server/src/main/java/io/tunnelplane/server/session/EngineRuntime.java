@@ -42,10 +42,12 @@ public class EngineRuntime implements TunnelRuntime {
     private final PortRange allowed;
     private final String allowedText;
     private final ServerIdentity identity;
+    private final TunnelServerProperties.Vhost vhost;
 
     public EngineRuntime(SessionRegistry registry, ProxyListeners proxyListeners, TunnelServerProperties properties,
             ServerIdentity identity) {
         this.identity = identity;
+        this.vhost = properties.vhost();
         this.registry = registry;
         this.proxyListeners = proxyListeners;
         this.allowed = properties.allowedPorts();
@@ -135,8 +137,11 @@ public class EngineRuntime implements TunnelRuntime {
         });
     }
 
+    /** Whether {@code b} is reached where {@code a} was: same port, or same host names and paths. */
     private static boolean samePort(ProxySpec a, ProxySpec b) {
-        return a != null && b != null && a.remotePort() == b.remotePort();
+        return a != null && b != null && a.type().equals(b.type()) && a.remotePort() == b.remotePort()
+                && a.domains().equals(b.domains()) && a.locations().equals(b.locations())
+                && a.hostRewrite().equals(b.hostRewrite());
     }
 
     private static Future<Void> whenAll(AgentSession session, List<? extends Future<?>> futures) {
@@ -165,5 +170,20 @@ public class EngineRuntime implements TunnelRuntime {
     @Override
     public Optional<String> serverKeyPin() {
         return identity.pin();
+    }
+
+    @Override
+    public int virtualHostPort(String type) {
+        return ProxySpec.HTTP.equals(type) ? vhost.httpPort() : ProxySpec.HTTPS.equals(type) ? vhost.httpsPort() : 0;
+    }
+
+    @Override
+    public Optional<String> subdomainHost() {
+        return Optional.ofNullable(vhost.subdomainHost()).filter(h -> !h.isBlank()).map(h -> h.strip().toLowerCase());
+    }
+
+    @Override
+    public List<String> allowedDomains() {
+        return vhost.allowedDomains().stream().map(d -> d.strip().toLowerCase()).filter(d -> !d.isEmpty()).toList();
     }
 }

@@ -1,0 +1,101 @@
+package io.tunnelplane.server.vhost;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.function.Predicate;
+
+/**
+ * Between the visitor's request decoder and the relay: gives every request the proxy headers
+ * ({@code X-Forwarded-For/-Proto/-Host}, and the {@code Host} rewrite), encodes it back to bytes, and checks that
+ * a keep-alive connection stays on its proxy. After a protocol upgrade (WebSocket) it steps aside with the decoder
+ * and bytes flow untouched.
+ */
+final class HttpRequestForwarder extends ChannelInboundHandlerAdapter {
+    static final String NAME = "http-forwarder";
+
+    private final String hostRewrite;
+    private final Predicate<HttpRequest> sameProxy;
+    private final EmbeddedChannel encoder = new EmbeddedChannel(new HttpRequestEncoder());
+    private boolean upgrading;
+
+    HttpRequestForwarder(String hostRewrite, Predicate<HttpRequest> sameProxy) {
+        this.hostRewrite = hostRewrite;
+        this.sameProxy = sameProxy;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpObject)) {
+            ctx.fireChannelRead(msg); // raw bytes left over after an upgrade
+            return;
+        }
+        if (msg instanceof HttpRequest request) {
+            if (request.decoderResult().isFailure() || !sameProxy.test(request)) {
+                // A request for another proxy on this connection: close, the client retries on a fresh one.
+                ReferenceCountUtil.release(msg);
+                ctx.close();
+                return;
+            }
+            addProxyHeaders(ctx, request);
+            upgrading = request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+        }
+        boolean last = msg instanceof LastHttpContent;
+        ByteBuf bytes = encode(ctx, (HttpObject) msg);
+        if (bytes != null) {
+            ctx.fireChannelRead(bytes);
+        }
+        if (last && upgrading) {
+            // From here on the connection speaks whatever it upgraded to: no more HTTP parsing.
+            ctx.pipeline().remove(this);
+            ctx.pipeline().remove(HttpVirtualHost.DECODER);
+        }
+    }
+
+    /** Encodes {@code request} after adding the proxy headers; also used for the first request of a connection. */
+    ByteBuf encode(ChannelHandlerContext ctx, HttpObject msg) {
+        encoder.writeOutbound(msg);
+        CompositeByteBuf out = ctx.alloc().compositeBuffer();
+        ByteBuf part;
+        while ((part = encoder.readOutbound()) != null) {
+            out.addComponent(true, part);
+        }
+        if (!out.isReadable()) {
+            out.release();
+            return null;
+        }
+        return out;
+    }
+
+    void addProxyHeaders(ChannelHandlerContext ctx, HttpRequest request) {
+        String client = ctx.channel().remoteAddress() instanceof InetSocketAddress address
+                ? address.getAddress().getHostAddress() : "unknown";
+        String forwarded = request.headers().get("X-Forwarded-For");
+        request.headers().set("X-Forwarded-For", forwarded == null ? client : forwarded + ", " + client);
+        if (!request.headers().contains("X-Forwarded-Proto")) {
+            request.headers().set("X-Forwarded-Proto", "http");
+        }
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        if (host != null && !request.headers().contains("X-Forwarded-Host")) {
+            request.headers().set("X-Forwarded-Host", host);
+        }
+        if (!hostRewrite.isEmpty()) {
+            request.headers().set(HttpHeaderNames.HOST, hostRewrite);
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        encoder.finishAndReleaseAll();
+    }
+}

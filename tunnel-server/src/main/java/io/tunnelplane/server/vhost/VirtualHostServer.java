@@ -1,0 +1,197 @@
+package io.tunnelplane.server.vhost;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.tunnelplane.control.proxy.VirtualHostOwners;
+import io.tunnelplane.protocol.mux.RelayListener;
+import io.tunnelplane.protocol.transport.Transport;
+import io.tunnelplane.server.config.TunnelServerProperties;
+import io.tunnelplane.server.engine.ConnectionLimit;
+import io.tunnelplane.server.proxy.ProxyListeners;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * The shared HTTP and HTTPS ports ({@code tunnel.server.vhost.*}). A visitor connection is accepted here, routed
+ * by host name, then moved onto its proxy's session event loop, where it is relayed like any TCP visitor; so the
+ * relay stays lock-free and one thread per session.
+ */
+@Component
+public class VirtualHostServer implements SmartLifecycle {
+    private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.proxy");
+
+    private final TunnelServerProperties properties;
+    private final VirtualHosts hosts;
+    private final ProxyListeners proxyListeners;
+    private final ConnectionLimit limit;
+    private final VirtualHostOwners owners;
+    private final MeterRegistry registry;
+    private final Transport transport = Transport.best();
+    private final ExecutorService lookups = Executors.newSingleThreadExecutor(r -> new Thread(r, "vhost-lookup"));
+    private EventLoopGroup group;
+    private Channel httpListener;
+    private Channel httpsListener;
+    private volatile boolean running;
+
+    public VirtualHostServer(TunnelServerProperties properties, VirtualHosts hosts, ProxyListeners proxyListeners,
+            ConnectionLimit limit, VirtualHostOwners owners, MeterRegistry registry) {
+        this.properties = properties;
+        this.hosts = hosts;
+        this.proxyListeners = proxyListeners;
+        this.limit = limit;
+        this.owners = owners;
+        this.registry = registry;
+    }
+
+    @Override
+    public void start() {
+        TunnelServerProperties.Vhost vhost = properties.vhost();
+        if (vhost.httpPort() > 0 || vhost.httpsPort() > 0) {
+            group = transport.newGroup(1, "vhost-accept");
+            httpListener = vhost.httpPort() > 0 ? bind(vhost.httpPort(), "http",
+                    () -> new HttpVirtualHost(this)) : null;
+            httpsListener = vhost.httpsPort() > 0 ? bind(vhost.httpsPort(), "https",
+                    () -> new SniVirtualHost(this)) : null;
+        }
+        running = true;
+    }
+
+    private Channel bind(int port, String type, Supplier<ChannelHandler> firstHandler) {
+        InetSocketAddress address = new InetSocketAddress(properties.proxyBindAddress(), port);
+        try {
+            Channel channel = new ServerBootstrap().group(group, group).channel(transport.serverChannel())
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, Transport.RELAY_RECV_ALLOCATOR)
+                    .childHandler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel visitor) {
+                            if (limit.admit(visitor)) {
+                                visitor.pipeline().addLast(type + "-vhost", firstHandler.get());
+                            }
+                        }
+                    })
+                    .bind(address).syncUninterruptibly().channel();
+            log.info("virtual hosts ({}) listening on {}", type, address);
+            return channel;
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot bind the " + type + " virtual-host port " + address
+                    + " (tunnel.server.vhost." + type + "-port): " + e.getMessage(), e);
+        }
+    }
+
+    VirtualHosts hosts() {
+        return hosts;
+    }
+
+    /**
+     * Moves the routed visitor onto its session's event loop and starts the relay there; {@code read} (the bytes
+     * read to route) is replayed into the visitor's pipeline once the relay is in place.
+     */
+    void handOff(Channel visitor, VirtualHosts.Route route, ByteBuf read, RelayListener refusal) {
+        count("routed", route.type());
+        visitor.deregister().addListener(deregistered -> {
+            if (!deregistered.isSuccess()) {
+                read.release();
+                visitor.close();
+                return;
+            }
+            route.session().eventLoop().register(visitor).addListener(registered -> {
+                if (!registered.isSuccess()) {
+                    read.release();
+                    visitor.close();
+                    return;
+                }
+                proxyListeners.relayFromAnyThread(route.session(), route.proxy(), visitor, () -> {
+                    visitor.pipeline().fireChannelRead(read);
+                    visitor.pipeline().fireChannelReadComplete();
+                }, refusal);
+            });
+        });
+    }
+
+    /** Nobody serves {@code host} now: 502 when its agent is merely offline, 404 when no proxy claims it. */
+    void noRoute(Channel visitor, String type, String host) {
+        lookups.execute(() -> {
+            Optional<String> owner;
+            try {
+                owner = owners.ownerOf(type, host);
+            } catch (RuntimeException e) {
+                owner = Optional.empty();
+            }
+            Optional<String> found = owner;
+            visitor.eventLoop().execute(() -> {
+                if (!"http".equals(type)) {
+                    refuse(visitor, type, found.isPresent() ? "agent_offline" : "unknown_host");
+                } else if (found.isPresent()) {
+                    page(visitor, 502, "Bad Gateway", "The agent serving " + host + " is offline; it is "
+                            + "reconnected automatically, try again shortly.");
+                } else {
+                    page(visitor, 404, "Not Found", "No site named " + host + " is served here.");
+                }
+            });
+        });
+    }
+
+    void page(Channel visitor, int status, String reason, String message) {
+        count(Integer.toString(status), "http");
+        ErrorPages.send(visitor, status, reason, message);
+    }
+
+    /** Closes a connection that cannot be routed and that we cannot answer in its protocol (HTTPS). */
+    void refuse(Channel visitor, String type, String reason) {
+        count(reason, type);
+        visitor.close();
+    }
+
+    private void count(String outcome, String type) {
+        Counter.builder("tunnel.vhost.connections").description("Virtual-host connections by outcome")
+                .tag("type", type).tag("outcome", outcome).register(registry).increment();
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (httpListener != null) {
+            httpListener.close().syncUninterruptibly();
+        }
+        if (httpsListener != null) {
+            httpsListener.close().syncUninterruptibly();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        lookups.shutdownNow();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** The bound HTTP port (tests bind 0 through a free port), or 0 when off. */
+    public int httpPort() {
+        return httpListener == null ? 0 : ((InetSocketAddress) httpListener.localAddress()).getPort();
+    }
+
+    public int httpsPort() {
+        return httpsListener == null ? 0 : ((InetSocketAddress) httpsListener.localAddress()).getPort();
+    }
+}

@@ -1,0 +1,62 @@
+package io.tunnelplane.server.vhost;
+
+import static io.tunnelplane.server.support.Json.body;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tunnelplane.server.support.FreePorts;
+import io.tunnelplane.server.support.TestServer;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** The control plane validates virtual-host names: syntax, ownership across clients, allowed domains. */
+class VirtualHostApiIT {
+
+    @Test
+    void domainsAreValidatedAndBelongToOneClient() throws Exception {
+        Map<String, Object> props = TestServer.defaults();
+        props.put("tunnel.server.vhost.http-port", FreePorts.any());
+        props.put("tunnel.server.vhost.subdomain-host", "tunnel.example.test");
+        props.put("tunnel.server.vhost.allowed-domains", "example.test");
+        try (TestServer server = TestServer.start(props)) {
+            long a = client(server, "one");
+            long b = client(server, "two");
+            JsonNode web = body(201, create(server, a, "web", "http", "\"customDomains\":[\"WWW.Example.Test.\"],"
+                    + "\"subdomain\":\"shop\""));
+            assertThat(web.get("customDomains")).extracting(JsonNode::asString)
+                    .containsExactly("www.example.test", "shop.tunnel.example.test");
+            assertThat(web.get("locations")).extracting(JsonNode::asString).containsExactly("/");
+            body(201, create(server, a, "api", "http", "\"customDomains\":[\"www.example.test\"],"
+                    + "\"locations\":[\"/api\"]"));
+
+            assertThat(field(body(409, create(server, b, "steal", "http",
+                    "\"customDomains\":[\"www.example.test\"],\"locations\":[\"/other\"]")))).isEqualTo("customDomains");
+            assertThat(body(409, create(server, a, "dup", "http", "\"customDomains\":[\"www.example.test\"]"))
+                    .get("detail").asString()).contains("already served by proxy web");
+            assertThat(field(body(422, create(server, a, "bad", "http", "\"customDomains\":[\"no_underscores.example.test\"]"))))
+                    .isEqualTo("customDomains");
+            assertThat(body(422, create(server, a, "far", "http", "\"customDomains\":[\"elsewhere.org\"]"))
+                    .get("detail").asString()).contains("tunnel.server.vhost.allowed-domains");
+            assertThat(field(body(422, create(server, a, "none", "http", "\"remotePort\":" + FreePorts.inRange(10000,
+                    20000))))).isEqualTo("remotePort");
+            assertThat(body(422, create(server, a, "tls", "https", "\"customDomains\":[\"tls.example.test\"]"))
+                    .get("detail").asString()).contains("tunnel.server.vhost.https-port");
+            assertThat(field(body(422, create(server, a, "nodomain", "http", "\"locations\":[\"/x\"]"))))
+                    .isEqualTo("customDomains");
+        }
+    }
+
+    private static long client(TestServer server, String name) throws Exception {
+        return body(201, server.send("POST", "/api/v1/clients", "{\"name\":\"" + name + "\"}")).get("id").asLong();
+    }
+
+    private static java.net.http.HttpResponse<String> create(TestServer server, long client, String name, String type,
+            String routing) throws Exception {
+        return server.send("POST", "/api/v1/clients/" + client + "/proxies", "{\"name\":\"" + name + "\",\"type\":\""
+                + type + "\",\"localHost\":\"127.0.0.1\",\"localPort\":8080," + routing + "}");
+    }
+
+    private static String field(JsonNode problem) {
+        return problem.at("/errors/0/field").asString();
+    }
+}

@@ -1,0 +1,300 @@
+package io.tunnelplane.server.vhost;
+
+import static io.tunnelplane.server.support.Json.body;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.tunnelplane.agent.Agent;
+import io.tunnelplane.protocol.tls.KeyPin;
+import io.tunnelplane.server.support.FreePorts;
+import io.tunnelplane.server.support.TestAgents;
+import io.tunnelplane.server.support.TestServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.Test;
+
+/** Shared HTTP and HTTPS ports routing by host name to proxies of different agents. */
+class VirtualHostIT {
+
+    @Test
+    void twoAgentsServeTwoHostNamesOnOnePortWithWebSocketsErrorPagesAndKeepAlive() throws Exception {
+        HttpServer siteA = site("site-a");
+        HttpServer siteB = site("site-b");
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        Channel webSocket = webSocketEcho(group);
+        Map<String, Object> props = TestServer.defaults();
+        props.put("tunnel.server.vhost.http-port", FreePorts.any());
+        try (TestServer server = TestServer.start(props)) {
+            int port = server.bean(VirtualHostServer.class).httpPort();
+            Agent a = agent(server, "alpha", siteA.getAddress().getPort(), "a.example.test", "http");
+            String bToken = client(server, "beta");
+            proxy(server, "beta", "site", siteB.getAddress().getPort(), "http", "b.example.test");
+            proxy(server, "alpha", "ws", ((InetSocketAddress) webSocket.localAddress()).getPort(), "http",
+                    "localhost");
+            proxy(server, "alpha", "gone", FreePorts.any(), "http", "gone.example.test");
+            Agent b = TestAgents.start(server.agentPort(), bToken, Duration.ofSeconds(1));
+            try {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                        assertThat(get(port, "b.example.test", "/")).contains("200 OK").contains("site-b"));
+                String fromA = get(port, "a.example.test", "/hello?x=1");
+                assertThat(fromA).contains("200 OK").contains("site-a /hello")
+                        .contains("x-forwarded-for=127.0.0.1").contains("x-forwarded-host=a.example.test")
+                        .contains("x-forwarded-proto=http");
+
+                // Keep-alive: both requests on one connection reach the site, each with the proxy headers.
+                try (Socket socket = new Socket("127.0.0.1", port)) {
+                    socket.setSoTimeout(10_000);
+                    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                            StandardCharsets.ISO_8859_1));
+                    for (int i = 0; i < 2; i++) {
+                        write(socket, "GET /n" + i + " HTTP/1.1\r\nHost: a.example.test\r\n\r\n");
+                        assertThat(readResponse(in)).contains("site-a /n" + i).contains("x-forwarded-for=127.0.0.1");
+                    }
+                }
+
+                // A WebSocket upgrade passes through; frames flow both ways.
+                List<String> echoed = new java.util.concurrent.CopyOnWriteArrayList<>();
+                WebSocket routed = HttpClient.newHttpClient().newWebSocketBuilder()
+                        .buildAsync(URI.create("ws://localhost:" + port + "/ws"), collector(echoed))
+                        .get(10, TimeUnit.SECONDS);
+                routed.sendText("through the tunnel", true).get(5, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(5)).until(() -> echoed.contains("through the tunnel"));
+                routed.abort();
+
+                assertThat(get(port, "nobody.example.test", "/")).contains("404 Not Found")
+                        .contains("No site named nobody.example.test");
+                assertThat(get(port, "gone.example.test", "/")).contains("502 Bad Gateway")
+                        .contains("could not reach its local service");
+                b.stop();
+                long start = System.nanoTime();
+                assertThat(get(port, "b.example.test", "/")).contains("502 Bad Gateway")
+                        .contains("The agent serving b.example.test is offline");
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+                assertThat(server.get("/actuator/prometheus").body())
+                        .contains("tunnel_vhost_connections_total{outcome=\"404\",type=\"http\"} 1.0")
+                        .containsPattern("tunnel_vhost_connections_total\\{outcome=\"routed\",type=\"http\"} [1-9]");
+            } finally {
+                a.stop();
+                b.stop();
+            }
+        } finally {
+            siteA.stop(0);
+            siteB.stop(0);
+            webSocket.close();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void httpsIsRoutedByServerNameAndTheBackendsOwnCertificateReachesTheVisitor() throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        Channel tlsEcho = tlsEcho(group);
+        Map<String, Object> props = TestServer.defaults();
+        props.put("tunnel.server.vhost.https-port", FreePorts.any());
+        try (TestServer server = TestServer.start(props)) {
+            int port = server.bean(VirtualHostServer.class).httpsPort();
+            Agent agent = agent(server, "secure", ((InetSocketAddress) tlsEcho.localAddress()).getPort(),
+                    "secure.example.test", "https");
+            try {
+                await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+                    try (SSLSocket socket = tls(port, "secure.example.test")) {
+                        X509Certificate presented = (X509Certificate) socket.getSession().getPeerCertificates()[0];
+                        assertThat(KeyPin.of(presented)).as("the backend's certificate, end to end")
+                                .isEqualTo(TestServer.KEY_PIN);
+                        socket.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+                        assertThat(new BufferedReader(new InputStreamReader(socket.getInputStream())).readLine())
+                                .isEqualTo("ping");
+                    }
+                });
+                try (SSLSocket socket = tls(port, "other.example.test")) {
+                    throw new AssertionError("an unknown server name must not get a TLS session");
+                } catch (IOException closed) {
+                    // expected: closed without a handshake
+                }
+            } finally {
+                agent.stop();
+            }
+        } finally {
+            tlsEcho.close();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Agent agent(TestServer server, String name, int localPort, String domain, String type)
+            throws Exception {
+        String token = client(server, name);
+        proxy(server, name, "site", localPort, type, domain);
+        return TestAgents.start(server.agentPort(), token, Duration.ofSeconds(1));
+    }
+
+    private static final Map<String, Long> IDS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String client(TestServer server, String name) throws Exception {
+        var created = body(201, server.send("POST", "/api/v1/clients", "{\"name\":\"" + name + "\"}"));
+        IDS.put(name, created.get("id").asLong());
+        return created.get("token").asString();
+    }
+
+    private static void proxy(TestServer server, String client, String name, int localPort, String type,
+            String domain) throws Exception {
+        body(201, server.send("POST", "/api/v1/clients/" + IDS.get(client) + "/proxies", "{\"name\":\"" + name
+                + "\",\"type\":\"" + type + "\",\"localHost\":\"127.0.0.1\",\"localPort\":" + localPort
+                + ",\"customDomains\":[\"" + domain + "\"]}"));
+    }
+
+    /** A local web site that answers with its name, the path and the proxy headers it got. */
+    private static HttpServer site(String name) throws IOException {
+        HttpServer site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        site.createContext("/", exchange -> {
+            String text = name + " " + exchange.getRequestURI().getPath() + "\n"
+                    + "x-forwarded-for=" + exchange.getRequestHeaders().getFirst("X-Forwarded-For") + "\n"
+                    + "x-forwarded-host=" + exchange.getRequestHeaders().getFirst("X-Forwarded-Host") + "\n"
+                    + "x-forwarded-proto=" + exchange.getRequestHeaders().getFirst("X-Forwarded-Proto") + "\n";
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+        site.start();
+        return site;
+    }
+
+    private static Channel webSocketEcho(EventLoopGroup group) {
+        return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
+                                new WebSocketServerProtocolHandler("/ws"),
+                                new SimpleChannelInboundHandler<TextWebSocketFrame>() {
+                                    @Override
+                                    protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame f) {
+                                        ctx.writeAndFlush(new TextWebSocketFrame(f.text()));
+                                    }
+                                });
+                    }
+                }).bind("127.0.0.1", 0).syncUninterruptibly().channel();
+    }
+
+    private static Channel tlsEcho(EventLoopGroup group) throws Exception {
+        var context = SslContextBuilder.forServer(TestServer.CERTIFICATE.toFile(), TestServer.PRIVATE_KEY.toFile())
+                .build();
+        return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(context.newHandler(ch.alloc()),
+                                new io.netty.channel.ChannelInboundHandlerAdapter() {
+                                    @Override
+                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                        ctx.writeAndFlush(msg);
+                                    }
+                                });
+                    }
+                }).bind("127.0.0.1", 0).syncUninterruptibly().channel();
+    }
+
+    private static SSLSocket tls(int port, String serverName) throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new X509TrustManager() {
+            public void checkClientTrusted(X509Certificate[] chain, String type) {
+            }
+
+            public void checkServerTrusted(X509Certificate[] chain, String type) {
+                // the test checks the presented key itself
+            }
+
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
+        socket.setSoTimeout(10_000);
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setServerNames(List.of(new SNIHostName(serverName)));
+        socket.setSSLParameters(parameters);
+        socket.startHandshake();
+        return socket;
+    }
+
+    private static WebSocket.Listener collector(List<String> into) {
+        return new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                into.add(data.toString());
+                ws.request(1);
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+    }
+
+    /** One request with {@code Connection: close}; the whole response as text. */
+    private static String get(int port, String host, String path) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            write(socket, "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private static void write(Socket socket, String text) throws IOException {
+        socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+    }
+
+    /** Reads one response with a Content-Length body from a kept-alive connection. */
+    private static String readResponse(BufferedReader in) throws IOException {
+        StringBuilder text = new StringBuilder();
+        int length = 0;
+        String line;
+        while ((line = in.readLine()) != null && !line.isEmpty()) {
+            text.append(line).append('\n');
+            if (line.toLowerCase().startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).strip());
+            }
+        }
+        char[] body = new char[length];
+        int read = 0;
+        while (read < length) {
+            read += in.read(body, read, length - read);
+        }
+        return text.append('\n').append(body).toString();
+    }
+}
