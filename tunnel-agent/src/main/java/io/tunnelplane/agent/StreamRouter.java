@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
@@ -15,6 +16,7 @@ import io.tunnelplane.protocol.ProtocolException;
 import io.tunnelplane.protocol.control.ControlMessage;
 import io.tunnelplane.protocol.control.ControlStreamCodec;
 import io.tunnelplane.protocol.control.ProxySpec;
+import io.tunnelplane.protocol.mux.DatagramFlow;
 import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.mux.StreamHeaders;
 import io.tunnelplane.protocol.mux.StreamRelay;
@@ -66,6 +68,10 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
         }
         StreamHeaders.ProxyStream open = StreamHeaders.parseProxy(headers.headers());
         ProxySpec proxy = state.proxy(open.proxyId());
+        if (proxy != null && StreamHeaders.ProxyStream.UDP.equals(open.kind())) {
+            openDatagrams(ctx, proxy);
+            return;
+        }
         if (proxy == null || !StreamHeaders.ProxyStream.TCP.equals(open.kind())) {
             log.warn("server opened a stream for unknown proxy id={} kind={}", open.proxyId(), open.kind());
             ctx.writeAndFlush(new DefaultHttp2HeadersFrame(StreamHeaders.response(StreamHeaders.STATUS_UNKNOWN_PROXY),
@@ -73,6 +79,59 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
             return;
         }
         dialLocal(ctx, proxy);
+    }
+
+    /**
+     * A UDP flow: a datagram socket connected to the local service, so its replies come back to this flow only.
+     * Datagrams that arrived while it was being set up are replayed first.
+     */
+    private void openDatagrams(ChannelHandlerContext ctx, ProxySpec proxy) {
+        Channel stream = ctx.channel();
+        DatagramFlow[] flow = new DatagramFlow[1];
+        dial = new Bootstrap()
+                .group(stream.eventLoop())
+                .channel(TRANSPORT.datagramChannel())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, Transport.DATAGRAM_RECV_ALLOCATOR)
+                .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20)
+                .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext local, Object msg) {
+                        if (msg instanceof DatagramPacket packet && flow[0] != null) {
+                            flow[0].send(packet.content());
+                        } else {
+                            ReferenceCountUtil.release(msg);
+                        }
+                    }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext local, Throwable cause) {
+                        // ICMP port unreachable and the like: UDP promises nothing, the flow goes on
+                        log.debug("local datagram error proxy={}: {}", proxy.name(), cause.toString());
+                    }
+                })
+                .connect(proxy.localHost(), proxy.localPort());
+        dial.addListener((ChannelFuture connected) -> {
+            if (!connected.isSuccess() || !stream.isActive()) {
+                drainEarly();
+                connected.channel().close();
+                if (stream.isActive()) {
+                    stream.writeAndFlush(new DefaultHttp2HeadersFrame(
+                            StreamHeaders.response(StreamHeaders.STATUS_UNREACHABLE), true));
+                }
+                return;
+            }
+            Channel local = connected.channel();
+            flow[0] = new DatagramFlow(local::writeAndFlush, local::close);
+            stream.write(new DefaultHttp2HeadersFrame(StreamHeaders.response(StreamHeaders.STATUS_OK)));
+            stream.pipeline().replace(this, DatagramFlow.NAME, flow[0]);
+            Object frame;
+            ChannelHandlerContext flowContext = stream.pipeline().context(DatagramFlow.NAME);
+            while ((frame = early.poll()) != null) {
+                flow[0].channelRead(flowContext, frame);
+            }
+            stream.flush();
+            stream.config().setAutoRead(true);
+        });
     }
 
     private void routeControl(ChannelHandlerContext ctx) {

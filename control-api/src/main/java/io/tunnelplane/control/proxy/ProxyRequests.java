@@ -21,7 +21,7 @@ public final class ProxyRequests {
 
     public record Create(
             @NotBlank @Pattern(regexp = ClientRequests.NAME_RULE, message = ClientRequests.NAME_MESSAGE) String name,
-            @NotNull @Pattern(regexp = "tcp|http|https", message = "must be tcp, http or https") String type,
+            @NotNull @Pattern(regexp = "tcp|udp|http|https", message = "must be tcp, udp, http or https") String type,
             @NotBlank @Size(max = 253) @Pattern(regexp = HOST_RULE, message = "must be a host name or IP address")
             String localHost,
             @NotNull @Min(1) @Max(65535) Integer localPort,

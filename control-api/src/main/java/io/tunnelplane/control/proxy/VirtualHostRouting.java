@@ -25,10 +25,10 @@ record VirtualHostRouting(List<String> domains, String subdomain, List<String> l
         List<String> locations = request.locations() == null ? List.of() : request.locations();
         if (!virtualHost) {
             if (request.remotePort() == null) {
-                throw ApiException.unprocessable("remotePort", "is required for " + request.type() + " proxies");
+                throw ApiException.invalid("remotePort", "is required for " + request.type() + " proxies");
             }
             if (!custom.isEmpty() || request.subdomain() != null || !locations.isEmpty()) {
-                throw ApiException.unprocessable("customDomains", "only http and https proxies are routed by name");
+                throw ApiException.invalid("customDomains", "only http and https proxies are routed by name");
             }
             return NONE;
         }
@@ -37,19 +37,19 @@ record VirtualHostRouting(List<String> domains, String subdomain, List<String> l
                     + request.type() + "-port on the server, which is not set");
         }
         if (request.remotePort() != null) {
-            throw ApiException.unprocessable("remotePort", request.type() + " proxies share the port "
+            throw ApiException.invalid("remotePort", request.type() + " proxies share the port "
                     + runtime.virtualHostPort(request.type()) + " (tunnel.server.vhost." + request.type()
                     + "-port): leave remotePort out");
         }
         if ("https".equals(request.type()) && !locations.isEmpty()) {
-            throw ApiException.unprocessable("locations", "https proxies are routed by server name (SNI) only: "
+            throw ApiException.invalid("locations", "https proxies are routed by server name (SNI) only: "
                     + "the path is encrypted");
         }
         Set<String> domains = new LinkedHashSet<>();
         for (String domain : custom) {
             String normal = normalize(domain);
             if (!isDomain(normal)) {
-                throw ApiException.unprocessable("customDomains", "'" + domain + "' is not a valid host name");
+                throw ApiException.invalid("customDomains", "'" + domain + "' is not a valid host name");
             }
             List<String> allowed = runtime.allowedDomains();
             if (!allowed.isEmpty() && allowed.stream().noneMatch(a -> normal.equals(a) || normal.endsWith("." + a))) {
@@ -61,7 +61,7 @@ record VirtualHostRouting(List<String> domains, String subdomain, List<String> l
         String subdomain = request.subdomain() == null ? null : request.subdomain().toLowerCase(Locale.ROOT);
         if (subdomain != null) {
             if (!LABEL.matcher(subdomain).matches()) {
-                throw ApiException.unprocessable("subdomain", "must be one DNS label: lowercase letters, digits and "
+                throw ApiException.invalid("subdomain", "must be one DNS label: lowercase letters, digits and "
                         + "inner hyphens");
             }
             String base = runtime.subdomainHost().orElseThrow(() -> ApiException.unprocessable("subdomain",
@@ -69,7 +69,7 @@ record VirtualHostRouting(List<String> domains, String subdomain, List<String> l
             domains.add(subdomain + "." + base);
         }
         if (domains.isEmpty()) {
-            throw ApiException.unprocessable("customDomains", request.type() + " proxies need customDomains or a "
+            throw ApiException.invalid("customDomains", request.type() + " proxies need customDomains or a "
                     + "subdomain");
         }
         List<String> prefixes = new ArrayList<>(new LinkedHashSet<>(locations));

@@ -21,6 +21,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.CONFLICT, field, message);
     }
 
+    /** A body that is well-formed JSON but breaks a rule that depends on other fields: 400, like bean validation. */
+    public static ApiException invalid(String field, String message) {
+        return new ApiException(HttpStatus.BAD_REQUEST, field, message);
+    }
+
     public static ApiException unprocessable(String field, String message) {
         return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, field, message);
     }

@@ -14,6 +14,7 @@ import java.util.List;
 public record ProxySpec(long id, String name, String type, String localHost, int localPort, int remotePort,
         List<String> domains, List<String> locations, String hostRewrite) {
     public static final String TCP = "tcp";
+    public static final String UDP = "udp";
     public static final String HTTP = "http";
     public static final String HTTPS = "https";
 

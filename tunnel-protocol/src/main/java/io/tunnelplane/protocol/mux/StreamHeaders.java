@@ -71,5 +71,6 @@ public final class StreamHeaders {
     /** The opening of one proxied connection: which proxy, what traffic, and who the visitor is (for logs). */
     public record ProxyStream(long proxyId, String kind, String source) {
         public static final String TCP = "tcp";
+        public static final String UDP = "udp";
     }
 }

@@ -149,7 +149,8 @@ public record TunnelServerProperties(
     /** A TCP proxy: public {@code remotePort} on the server relayed to {@code localHost:localPort} at the agent. */
     public record ProxyConfig(
             @NotBlank String name,
-            @DefaultValue("tcp") @Pattern(regexp = "tcp", message = "must be tcp (udp and http come later)") String type,
+            @DefaultValue("tcp") @Pattern(regexp = "tcp|udp",
+                    message = "must be tcp or udp (http and https proxies are managed through the API)") String type,
             @DefaultValue("127.0.0.1") @NotBlank String localHost,
             @Min(1) @Max(65535) int localPort,
             @Min(1) @Max(65535) int remotePort) {

@@ -106,6 +106,12 @@ public class TunnelMetrics {
                 .description("Refused agent logins by reason").tag("reason", c).register(registry)).increment();
     }
 
+    /** Datagrams of a UDP proxy dropped because its stream could not take them or too many flows were open. */
+    public Counter datagramsDropped(String proxy) {
+        return Counter.builder("tunnel.udp.datagrams.dropped").description("UDP datagrams dropped, by proxy")
+                .tag("proxy", proxy).register(registry);
+    }
+
     /** A connection closed at once because a limit was reached ({@code tunnel_connections_refused_total}). */
     public void connectionRefused(String reason) {
         cached(connectionsRefused, reason, r -> Counter.builder("tunnel.connections.refused")

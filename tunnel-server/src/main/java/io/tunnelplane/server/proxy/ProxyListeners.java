@@ -65,6 +65,9 @@ public class ProxyListeners {
         if (proxy.isVirtualHost()) {
             return virtualHosts.register(session, proxy);
         }
+        if (ProxySpec.UDP.equals(proxy.type())) {
+            return UdpProxyListener.open(session, proxy, bindAddress, metrics);
+        }
         Promise<ProxyListener> result = session.eventLoop().newPromise();
         int[] proxyConnections = {0}; // confined to the session's event loop, like everything of this listener
         new ServerBootstrap()

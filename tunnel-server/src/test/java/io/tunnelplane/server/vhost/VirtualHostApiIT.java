@@ -33,15 +33,15 @@ class VirtualHostApiIT {
                     "\"customDomains\":[\"www.example.test\"],\"locations\":[\"/other\"]")))).isEqualTo("customDomains");
             assertThat(body(409, create(server, a, "dup", "http", "\"customDomains\":[\"www.example.test\"]"))
                     .get("detail").asString()).contains("already served by proxy web");
-            assertThat(field(body(422, create(server, a, "bad", "http", "\"customDomains\":[\"no_underscores.example.test\"]"))))
+            assertThat(field(body(400, create(server, a, "bad", "http", "\"customDomains\":[\"no_underscores.example.test\"]"))))
                     .isEqualTo("customDomains");
             assertThat(body(422, create(server, a, "far", "http", "\"customDomains\":[\"elsewhere.org\"]"))
                     .get("detail").asString()).contains("tunnel.server.vhost.allowed-domains");
-            assertThat(field(body(422, create(server, a, "none", "http", "\"remotePort\":" + FreePorts.inRange(10000,
+            assertThat(field(body(400, create(server, a, "none", "http", "\"remotePort\":" + FreePorts.inRange(10000,
                     20000))))).isEqualTo("remotePort");
             assertThat(body(422, create(server, a, "tls", "https", "\"customDomains\":[\"tls.example.test\"]"))
                     .get("detail").asString()).contains("tunnel.server.vhost.https-port");
-            assertThat(field(body(422, create(server, a, "nodomain", "http", "\"locations\":[\"/x\"]"))))
+            assertThat(field(body(400, create(server, a, "nodomain", "http", "\"locations\":[\"/x\"]"))))
                     .isEqualTo("customDomains");
         }
     }

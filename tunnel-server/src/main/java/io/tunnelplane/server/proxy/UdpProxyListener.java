@@ -1,0 +1,164 @@
+package io.tunnelplane.server.proxy;
+
+import io.micrometer.core.instrument.Counter;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.tunnelplane.protocol.control.ProxySpec;
+import io.tunnelplane.protocol.mux.DatagramFlow;
+import io.tunnelplane.protocol.mux.StreamHeaders;
+import io.tunnelplane.protocol.transport.Transport;
+import io.tunnelplane.server.metrics.TunnelMetrics;
+import io.tunnelplane.server.session.AgentSession;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The public UDP port of a proxy. Each visitor address is a flow with a stream of its own, so replies go back to
+ * the right sender and one chatty visitor cannot stall another; a flow quiet for {@link #IDLE} is closed, and at
+ * most {@link #MAX_FLOWS} exist at once (datagrams of further senders are dropped and counted).
+ */
+final class UdpProxyListener extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.proxy");
+    static final Duration IDLE = Duration.ofSeconds(60);
+    static final int MAX_FLOWS = 4096;
+
+    private final AgentSession session;
+    private final ProxySpec proxy;
+    private final TunnelMetrics metrics;
+    private final Counter dropped;
+    private final Map<InetSocketAddress, DatagramFlow> flows = new HashMap<>();
+    private Channel udp;
+    private ScheduledFuture<?> sweep;
+
+    private UdpProxyListener(AgentSession session, ProxySpec proxy, TunnelMetrics metrics) {
+        this.session = session;
+        this.proxy = proxy;
+        this.metrics = metrics;
+        this.dropped = metrics.datagramsDropped(proxy.name());
+    }
+
+    static Future<ProxyListener> open(AgentSession session, ProxySpec proxy, String bindAddress,
+            TunnelMetrics metrics) {
+        Promise<ProxyListener> result = session.eventLoop().newPromise();
+        UdpProxyListener handler = new UdpProxyListener(session, proxy, metrics);
+        new Bootstrap().group(session.eventLoop()).channel(Transport.best().datagramChannel())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, Transport.DATAGRAM_RECV_ALLOCATOR)
+                .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20)
+                .handler(handler)
+                .bind(new InetSocketAddress(bindAddress, proxy.remotePort()))
+                .addListener((ChannelFuture f) -> {
+                    if (!f.isSuccess()) {
+                        result.setFailure(new IllegalStateException("udp port " + proxy.remotePort()
+                                + " cannot be opened on the server: " + f.cause().getMessage(), f.cause()));
+                        return;
+                    }
+                    if (session.cause() != null || !session.channel().isActive()) {
+                        f.channel().close();
+                        result.setFailure(new IllegalStateException("the agent's session ended"));
+                        return;
+                    }
+                    ProxyListener listener = ProxyListener.port(proxy, f.channel());
+                    session.addListener(proxy, listener);
+                    log.info("proxy listening client={} proxy={} udp_port={} local={}:{}", session.clientId(),
+                            proxy.name(), proxy.remotePort(), proxy.localHost(), proxy.localPort());
+                    result.setSuccess(listener);
+                });
+        return result;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        udp = ctx.channel();
+        long period = IDLE.toMillis() / 4;
+        sweep = ctx.executor().scheduleAtFixedRate(this::closeIdleFlows, period, period, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof DatagramPacket packet)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        DatagramFlow flow = flows.get(packet.sender());
+        if (flow == null) {
+            if (flows.size() >= MAX_FLOWS || !session.channel().isActive()) {
+                packet.release();
+                dropped.increment();
+                return;
+            }
+            flow = openFlow(packet.sender());
+        }
+        long before = flow.dropped();
+        flow.send(packet.content());
+        if (flow.dropped() > before) {
+            dropped.increment(flow.dropped() - before);
+        }
+    }
+
+    private DatagramFlow openFlow(InetSocketAddress sender) {
+        DatagramFlow flow = new DatagramFlow(
+                payload -> udp.writeAndFlush(new DatagramPacket(payload, sender)),
+                () -> {
+                    flows.remove(sender);
+                    session.streamClosed(0, 0);
+                    metrics.streamClosed();
+                });
+        flows.put(sender, flow);
+        session.streamOpened();
+        metrics.streamOpened(proxy.name());
+        new Http2StreamChannelBootstrap(session.channel())
+                .handler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel stream) {
+                        stream.writeAndFlush(new DefaultHttp2HeadersFrame(StreamHeaders.proxy(
+                                new StreamHeaders.ProxyStream(proxy.id(), StreamHeaders.ProxyStream.UDP,
+                                        sender.toString()))));
+                        stream.pipeline().addLast(DatagramFlow.NAME, flow);
+                    }
+                })
+                .open()
+                .addListener(opened -> {
+                    if (!opened.isSuccess()) {
+                        flow.close();
+                    }
+                });
+        return flow;
+    }
+
+    private void closeIdleFlows() {
+        for (DatagramFlow flow : new ArrayList<>(flows.values())) {
+            if (flow.idleNanos() > IDLE.toNanos()) {
+                flow.close();
+            }
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (sweep != null) {
+            sweep.cancel(false);
+        }
+        new ArrayList<>(flows.values()).forEach(DatagramFlow::close);
+        ctx.fireChannelInactive();
+    }
+}
