@@ -50,14 +50,18 @@ ssh -N -i "$SSHD_DIR/user" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/de
 
 # The tunnel: server and agent as shipped.
 TOKEN=bench.$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+rm -rf "$OUT/tls"
 java ${TUNNEL_JAVA_OPTS:-} -jar tunnel-server/target/tunnel-server.jar --server.port=18080 --tunnel.server.bind-port=17000 \
+  --spring.datasource.url=jdbc:h2:mem:bench --tunnel.server.tls.generated-directory="$OUT/tls" \
   --tunnel.server.clients[0].name=bench --tunnel.server.clients[0].token="$TOKEN" \
   --tunnel.server.clients[0].proxies[0].name=iperf --tunnel.server.clients[0].proxies[0].local-port=$IPERF \
   --tunnel.server.clients[0].proxies[0].remote-port=18201 \
   --tunnel.server.clients[0].proxies[1].name=echo --tunnel.server.clients[0].proxies[1].local-port=$ECHO \
   --tunnel.server.clients[0].proxies[1].remote-port=18301 > "$OUT/server.log" 2>&1 & SERVER=$!; PIDS+=($SERVER)
 wait_port 17000
-java ${TUNNEL_JAVA_OPTS:-} ${AGENT_JAVA_OPTS:--XX:+UseSerialGC -Xms16m -Xmx64m} -jar tunnel-agent/target/tunnel-agent.jar --server 127.0.0.1:17000 --token "$TOKEN" > "$OUT/agent.log" 2>&1 &
+# The agent verifies the server's (created) certificate: the same TLS 1.3 session a deployment runs.
+java ${TUNNEL_JAVA_OPTS:-} ${AGENT_JAVA_OPTS:--XX:+UseSerialGC -Xms16m -Xmx64m} -jar tunnel-agent/target/tunnel-agent.jar \
+  --server 127.0.0.1:17000 --token "$TOKEN" --server-ca "$OUT/tls/agent-port.crt" > "$OUT/agent.log" 2>&1 &
 AGENT=$!; PIDS+=($AGENT)
 wait_port 18201; wait_port 18301; wait_port 17201; wait_port 16201
 

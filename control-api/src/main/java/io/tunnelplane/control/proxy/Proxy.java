@@ -164,13 +164,23 @@ public class Proxy {
         return joined == null || joined.isEmpty() ? List.of() : List.of(joined.split(","));
     }
 
+    /**
+     * The value of the unique {@code active_remote_port} column: TCP and UDP have separate port spaces, so a UDP
+     * port is kept above 65535 (iperf3 -u, DNS and QUIC want both protocols on one number).
+     */
+    public static int portKey(String type, int port) {
+        return "udp".equals(type) ? UDP_PORT_OFFSET + port : port;
+    }
+
+    static final int UDP_PORT_OFFSET = 100_000;
+
     public boolean isVirtualHost() {
         return "http".equals(type) || "https".equals(type);
     }
 
     public void enable(boolean enabled, Instant now) {
         this.enabled = enabled;
-        this.activeRemotePort = enabled && !isVirtualHost() ? remotePort : null;
+        this.activeRemotePort = enabled && !isVirtualHost() ? portKey(type, remotePort) : null;
         this.updatedAt = now;
     }
 

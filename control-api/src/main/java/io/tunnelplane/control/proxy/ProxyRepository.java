@@ -14,7 +14,8 @@ public interface ProxyRepository extends JpaRepository<Proxy, Long> {
     long countByClientId(Long clientId);
 
     /** The enabled proxy holding a port, if any. */
-    Optional<Proxy> findByEnabledTrueAndRemotePort(int remotePort);
+    /** The enabled proxy holding a port, by {@link Proxy#portKey}. */
+    Optional<Proxy> findByActiveRemotePort(int portKey);
 
     List<Proxy> findByType(String type);
 }

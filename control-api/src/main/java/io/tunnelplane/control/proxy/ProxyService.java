@@ -50,7 +50,7 @@ public class ProxyService {
         boolean enabled = request.enabled() == null || request.enabled();
         int remotePort = request.remotePort() == null ? 0 : request.remotePort();
         if (routing == VirtualHostRouting.NONE) {
-            checkPort(remotePort, null, enabled);
+            checkPort(request.type(), remotePort, null, enabled);
         } else {
             for (Proxy other : proxies.findByType(request.type())) {
                 String conflict = routing.conflictWith(other, clientId);
@@ -91,7 +91,7 @@ public class ProxyService {
                     + "virtual-host port: leave remotePort out");
         }
         if (!proxy.isVirtualHost()) {
-            checkPort(remotePort, proxy.getId(), enabled);
+            checkPort(proxy.getType(), remotePort, proxy.getId(), enabled);
         }
         proxy.retarget(request.localHost() != null ? request.localHost() : proxy.getLocalHost(),
                 request.localPort() != null ? request.localPort() : proxy.getLocalPort(), remotePort, clock.instant());
@@ -126,16 +126,16 @@ public class ProxyService {
         return proxies.findById(id).orElseThrow(() -> ApiException.notFound("proxy", id));
     }
 
-    private void checkPort(int port, Long self, boolean enabled) {
+    private void checkPort(String type, int port, Long self, boolean enabled) {
         if (!runtime.portAllowed(port)) {
             throw ApiException.unprocessable("remotePort", "port " + port + " is outside tunnel.server.allow-ports ("
                     + runtime.allowedPorts() + ")");
         }
         if (enabled) {
-            proxies.findByEnabledTrueAndRemotePort(port)
+            proxies.findByActiveRemotePort(Proxy.portKey(type, port))
                     .filter(other -> !other.getId().equals(self))
                     .ifPresent(other -> {
-                        throw ApiException.conflict("remotePort", "port " + port + " is already used by proxy "
+                        throw ApiException.conflict("remotePort", type + " port " + port + " is already used by proxy "
                                 + other.getClient().getName() + "/" + other.getName());
                     });
         }

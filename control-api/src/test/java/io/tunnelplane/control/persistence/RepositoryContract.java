@@ -66,7 +66,7 @@ abstract class RepositoryContract {
         proxies.saveAndFlush(new Proxy(b, "parked-too", "tcp", "127.0.0.1", 81, 10080, false, null, now));
         assertThatThrownBy(() -> proxies.saveAndFlush(new Proxy(b, "clash", "tcp", "127.0.0.1", 80, 10080, true,
                 null, now))).isInstanceOf(DataIntegrityViolationException.class);
-        assertThat(proxies.findByEnabledTrueAndRemotePort(10080)).get().extracting(Proxy::getName).isEqualTo("web");
+        assertThat(proxies.findByActiveRemotePort(10080)).get().extracting(Proxy::getName).isEqualTo("web");
     }
 
     @Test

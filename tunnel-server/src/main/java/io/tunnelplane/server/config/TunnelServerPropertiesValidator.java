@@ -88,7 +88,7 @@ public final class TunnelServerPropertiesValidator implements Validator {
     private static void validateClients(List<TunnelServerProperties.ClientConfig> clients, PortRange allowed,
             Errors errors) {
         Set<String> names = new HashSet<>();
-        Map<Integer, String> portOwners = new HashMap<>();
+        Map<String, String> portOwners = new HashMap<>();
         for (int c = 0; c < clients.size(); c++) {
             TunnelServerProperties.ClientConfig client = clients.get(c);
             if (client.name() != null && !names.add(client.name())) {
@@ -100,14 +100,16 @@ public final class TunnelServerPropertiesValidator implements Validator {
             }
             for (int p = 0; p < client.proxies().size(); p++) {
                 int port = client.proxies().get(p).remotePort();
+                String type = client.proxies().get(p).type();
                 String key = "clients[" + c + "].proxies[" + p + "].remote-port";
                 if (!allowed.contains(port)) {
                     errors.rejectValue(key, "allowed", "port " + port + " is outside tunnel.server.allow-ports ("
                             + allowed + ")");
                 }
-                String owner = portOwners.putIfAbsent(port, client.name() + "/" + client.proxies().get(p).name());
+                String owner = portOwners.putIfAbsent(type + "/" + port, client.name() + "/"
+                        + client.proxies().get(p).name());
                 if (owner != null) {
-                    errors.rejectValue(key, "unique", "port " + port + " is already used by proxy " + owner);
+                    errors.rejectValue(key, "unique", type + " port " + port + " is already used by proxy " + owner);
                 }
             }
         }

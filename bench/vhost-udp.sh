@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# HTTP through the shared virtual-host port (wrk) and UDP through a udp proxy (iperf3 -u), each against the same
+# service reached directly, in one run on loopback. Needs: wrk iperf3 curl (apt-get install), a built project
+# (mvn -B -q -DskipTests package). Usage: bench/vhost-udp.sh [seconds]   Output: Markdown tables.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECS=${1:-10}
+OUT=bench/out; mkdir -p "$OUT"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+wait_port() { for _ in $(seq 1 300); do ss -Hltn "sport = :$1" | grep -q LISTEN && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
+
+WEB=15400 IPERF=15201 ADMIN=bench-admin
+java -XX:+UseSerialGC bench/HttpHello.java $WEB & PIDS+=($!)
+iperf3 -s -p $IPERF >/dev/null 2>&1 & PIDS+=($!)
+wait_port $WEB; wait_port $IPERF
+
+TOKEN=bench.$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+rm -rf "$OUT/tls"
+# iperf3 -u keeps a TCP control connection on the same port number: one tcp and one udp proxy share 18201.
+java -jar tunnel-server/target/tunnel-server.jar --server.port=18080 --tunnel.server.bind-port=17000 \
+  --spring.datasource.url=jdbc:h2:mem:bench --tunnel.server.tls.generated-directory="$OUT/tls" \
+  --tunnel.api.admin-token=$ADMIN --tunnel.server.vhost.http-port=18000 \
+  --tunnel.server.clients[0].name=bench --tunnel.server.clients[0].token="$TOKEN" \
+  --tunnel.server.clients[0].proxies[0].name=iperf --tunnel.server.clients[0].proxies[0].local-port=$IPERF \
+  --tunnel.server.clients[0].proxies[0].remote-port=18201 \
+  --tunnel.server.clients[0].proxies[1].name=iperf-udp --tunnel.server.clients[0].proxies[1].type=udp \
+  --tunnel.server.clients[0].proxies[1].local-port=$IPERF --tunnel.server.clients[0].proxies[1].remote-port=18201 \
+  > "$OUT/server.log" 2>&1 & PIDS+=($!)
+wait_port 18080
+# The web site is an http proxy of an API-managed client; its token carries the key pin.
+API=http://127.0.0.1:18080/api/v1
+WEBTOKEN=$(curl -sf -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -d '{"name":"web"}' \
+  $API/clients | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["id"], d["token"])')
+curl -sf -o /dev/null -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
+  -d "{\"name\":\"hello\",\"type\":\"http\",\"localHost\":\"127.0.0.1\",\"localPort\":$WEB,\"customDomains\":[\"hello.bench.test\"]}" \
+  $API/clients/${WEBTOKEN% *}/proxies
+java -XX:+UseSerialGC -Xmx64m -jar tunnel-agent/target/tunnel-agent.jar --server 127.0.0.1:17000 \
+  --token "$TOKEN" --server-ca "$OUT/tls/agent-port.crt" > "$OUT/agent.log" 2>&1 & PIDS+=($!)
+java -XX:+UseSerialGC -Xmx64m -jar tunnel-agent/target/tunnel-agent.jar --server 127.0.0.1:17000 \
+  --token "${WEBTOKEN#* }" > "$OUT/agent-web.log" 2>&1 & PIDS+=($!)
+wait_port 18201
+for _ in $(seq 1 100); do curl -sf -o /dev/null -H 'Host: hello.bench.test' http://127.0.0.1:18000/ && break; sleep 0.2; done
+
+wrk_row() { # name url [host]
+  local out
+  out=$(wrk -t2 -c32 -d"${SECS}s" --latency ${3:+-H "Host: $3"} "$2")
+  echo "| $1 | $(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}') | $(echo "$out" | awk '$1=="50%" {print $2}') | $(echo "$out" | awk '$1=="99%" {print $2}') | $(echo "$out" | awk '/Non-2xx/ {print $NF} END {}' | head -1) |"
+}
+echo "| HTTP path (wrk -t2 -c32, ${SECS}s) | requests/s | p50 | p99 | non-2xx |"
+echo "|---|---|---|---|---|"
+wrk_row "direct" "http://127.0.0.1:$WEB/"
+wrk_row "tunnelplane vhost" "http://127.0.0.1:18000/" hello.bench.test
+echo
+udp_row() { # name port rate
+  iperf3 -c 127.0.0.1 -p "$2" -u -b "$3" -l 1400 -t "$SECS" -J | python3 -c '
+import json,sys; d=json.load(sys.stdin); s=d["end"]["sum"]
+print("| %s | %s | %.0f | %.3f | %.2f |" % (sys.argv[1], sys.argv[2], s["bits_per_second"]/1e6, s["jitter_ms"], s["lost_percent"]))' "$1" "$3"
+}
+echo "| UDP path (iperf3 -u -l 1400, ${SECS}s) | offered | received Mbit/s | jitter ms | lost % |"
+echo "|---|---|---|---|---|"
+for rate in 200M 500M 1G; do
+  udp_row "direct" $IPERF $rate
+  udp_row "tunnelplane" 18201 $rate
+done
