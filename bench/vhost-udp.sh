@@ -12,7 +12,7 @@ trap cleanup EXIT
 wait_port() { for _ in $(seq 1 300); do ss -Hltn "sport = :$1" | grep -q LISTEN && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
 
 WEB=15400 IPERF=15201 ADMIN=bench-admin
-java -XX:+UseSerialGC bench/HttpHello.java $WEB & PIDS+=($!)
+java -XX:+UseSerialGC -Dsun.net.httpserver.nodelay=true bench/HttpHello.java $WEB & PIDS+=($!)
 iperf3 -s -p $IPERF >/dev/null 2>&1 & PIDS+=($!)
 wait_port $WEB; wait_port $IPERF
 
@@ -55,12 +55,15 @@ wrk_row "tunnelplane vhost" "http://127.0.0.1:18000/" hello.bench.test
 echo
 udp_row() { # name port rate
   iperf3 -c 127.0.0.1 -p "$2" -u -b "$3" -l 1400 -t "$SECS" -J | python3 -c '
-import json,sys; d=json.load(sys.stdin); s=d["end"]["sum"]
-print("| %s | %s | %.0f | %.3f | %.2f |" % (sys.argv[1], sys.argv[2], s["bits_per_second"]/1e6, s["jitter_ms"], s["lost_percent"]))' "$1" "$3"
+import json,sys; d=json.load(sys.stdin); s=d.get("end", {}).get("sum")
+print("| %s | %s | %.0f | %.3f | %.2f |" % (sys.argv[1], sys.argv[2], s["bits_per_second"]/1e6, s["jitter_ms"], s["lost_percent"])
+      if s else "| %s | %s | error: %s | | |" % (sys.argv[1], sys.argv[2], d.get("error")))' "$1" "$3"
 }
 echo "| UDP path (iperf3 -u -l 1400, ${SECS}s) | offered | received Mbit/s | jitter ms | lost % |"
 echo "|---|---|---|---|---|"
-for rate in 200M 500M 1G; do
+for rate in ${UDP_RATES:-200M 500M 1G}; do
   udp_row "direct" $IPERF $rate
   udp_row "tunnelplane" 18201 $rate
 done
+echo
+echo "datagrams the tunnel dropped itself (queue full): $(curl -s http://127.0.0.1:18080/actuator/prometheus | awk '/^tunnel_udp_datagrams_dropped_total/ {s+=$2} END {print s+0}')"

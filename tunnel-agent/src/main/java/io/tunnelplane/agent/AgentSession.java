@@ -83,8 +83,7 @@ final class AgentSession {
         pipeline.addFirst(InboundActivityHandler.NAME, new InboundActivityHandler(monitor));
         // Many streams flush after each of their reads; coalesce those into few writes to the socket.
         // Behind TLS, so that a consolidated flush also means fewer, fuller TLS records.
-        pipeline.addAfter(pipeline.get(TLS) != null ? TLS : InboundActivityHandler.NAME, "flush-consolidation",
-                new FlushConsolidationHandler(64, true));
+        pipeline.addAfter(InboundActivityHandler.NAME, "flush-consolidation", new FlushConsolidationHandler(64, true));
         MuxPipeline.installAgentEnd(channel, MuxSettings.DEFAULTS, new AgentStreamInitializer(state, metrics),
                 new GoAwayListener() {
                     @Override

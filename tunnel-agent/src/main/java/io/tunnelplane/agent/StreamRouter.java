@@ -130,7 +130,7 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
                 flow[0].channelRead(flowContext, frame);
             }
             stream.flush();
-            stream.config().setAutoRead(true);
+            stream.read();
         });
     }
 

@@ -60,19 +60,17 @@ public final class DatagramFlow extends ChannelInboundHandlerAdapter {
         ByteBuf frame = payload.alloc().buffer(2 + payload.readableBytes());
         frame.writeShort(payload.readableBytes()).writeBytes(payload);
         payload.release();
-        if (stream != null && stream.isWritable() && queued.isEmpty()) {
-            stream.writeAndFlush(new DefaultHttp2DataFrame(frame), stream.voidPromise());
-            return;
-        }
         if (queued.size() >= MAX_QUEUED) {
             queued.poll().release(); // the oldest is the least useful to a real-time protocol
             dropped++;
         }
         queued.add(frame);
+        drain();
     }
 
+    /** Writes what is queued while the stream takes it; the stream may only become writable once it is active. */
     private void drain() {
-        if (stream == null) {
+        if (stream == null || !stream.isActive()) {
             return;
         }
         boolean wrote = false;
@@ -131,6 +129,20 @@ public final class DatagramFlow extends ChannelInboundHandlerAdapter {
         } else {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        drain();
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    /** Reads on demand, like the TCP relay: each read returns its bytes to the peer's flow-control window. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelReadComplete();
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -40,6 +41,8 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.proxy");
     static final Duration IDLE = Duration.ofSeconds(60);
     static final int MAX_FLOWS = 4096;
+    /** A UDP burst may be well ahead of the session's flushes; only a stalled session should make us drop. */
+    private static final WriteBufferWaterMark FLOW_WATER_MARK = new WriteBufferWaterMark(1 << 20, 2 << 20);
 
     private final AgentSession session;
     private final ProxySpec proxy;
@@ -127,6 +130,7 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
         session.streamOpened();
         metrics.streamOpened(proxy.name());
         new Http2StreamChannelBootstrap(session.channel())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, FLOW_WATER_MARK)
                 .handler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {

@@ -183,8 +183,7 @@ public class SessionStarter {
         pipeline.addFirst(InboundActivityHandler.NAME, new InboundActivityHandler(monitor));
         // Many streams flush after each of their reads; coalesce those into few writes to the socket.
         // Behind TLS, so that a consolidated flush also means fewer, fuller TLS records.
-        pipeline.addAfter(pipeline.get(HandshakeNames.TLS) != null ? HandshakeNames.TLS : InboundActivityHandler.NAME,
-                "flush-consolidation", new FlushConsolidationHandler(64, true));
+        pipeline.addAfter(InboundActivityHandler.NAME, "flush-consolidation", new FlushConsolidationHandler(64, true));
         MuxPipeline.installServerEnd(channel, muxSettings, new GoAwayListener() {
             @Override
             public void sent(DisconnectCause cause, String detail) {
