@@ -1,6 +1,5 @@
 package io.tunnelplane.agent;
 
-import java.time.Duration;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -15,6 +14,7 @@ import io.tunnelplane.protocol.handshake.LoginAccepted;
 import io.tunnelplane.protocol.handshake.LoginRefused;
 import io.tunnelplane.protocol.handshake.ServerHello;
 import io.tunnelplane.protocol.handshake.TokenProof;
+import java.time.Duration;
 
 /**
  * The agent's side of the login: answers the server's nonce with a proof of the token, checks the server's proof
@@ -64,6 +64,7 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         serverNonce = hello.nonce();
+        session.greeted();
         String clientId = settings.token().clientId();
         byte[] proof = TokenProof.agentProof(settings.token().key(), clientId, serverNonce, agentNonce);
         ctx.writeAndFlush(HandshakeCodec.encode(new Login(ProtocolVersion.CURRENT, clientId, agentNonce, proof,
@@ -104,8 +105,12 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
     /** A failed TLS handshake may close the connection without an exception passing here: take it from the event. */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
-            session.handshakeError(handshake.cause());
+        if (event instanceof SslHandshakeCompletionEvent handshake) {
+            if (handshake.isSuccess()) {
+                session.tlsEstablished();
+            } else {
+                session.handshakeError(handshake.cause());
+            }
         }
         ctx.fireUserEventTriggered(event);
     }

@@ -50,6 +50,8 @@ final class AgentSession {
     private String sessionId;
     private long establishedNanos;
     private boolean reported;
+    private boolean tlsDone;
+    private boolean greeted;
 
     AgentSession(AgentState state, AgentMetrics metrics, BiConsumer<SessionOutcome, Duration> onEnd) {
         this.state = state;
@@ -60,6 +62,14 @@ final class AgentSession {
     void bind(Channel channel) {
         this.channel = channel;
         channel.closeFuture().addListener(f -> report());
+    }
+
+    void tlsEstablished() {
+        tlsDone = true;
+    }
+
+    void greeted() {
+        greeted = true;
     }
 
     void failLogin(SessionOutcome outcome) {
@@ -159,7 +169,7 @@ final class AgentSession {
             DisconnectCause settled = cause != null ? cause
                     : lastError != null ? DisconnectCause.PEER_RESET : DisconnectCause.PEER_CLOSED;
             String detail = causeDetail != null ? causeDetail : lastError == null
-                    ? (established ? "" : "closed during login") : String.valueOf(lastError.getMessage());
+                    ? (established ? "" : closedDuringLogin()) : String.valueOf(lastError.getMessage());
             outcome = new SessionOutcome(established ? settled : DisconnectCause.CONNECT_FAILED, established, null,
                     detail, reconnectWithin);
         }
@@ -167,6 +177,16 @@ final class AgentSession {
             metrics.disconnected(outcome.cause());
         }
         onEnd.accept(outcome, lasted);
+    }
+
+    /** Why a connection may have closed before login, as far as we can tell from what we got. */
+    private String closedDuringLogin() {
+        if (tlsDone && !greeted) {
+            return "closed during login: the server ended the connection right after TLS without greeting; if it "
+                    + "requires client certificates (tunnel.server.tls.client-ca), start the agent with "
+                    + "--tls-certificate and --tls-key";
+        }
+        return "closed during login";
     }
 
     /** Tail of the session pipeline: errors become causes; connection-level frames end here. */

@@ -91,6 +91,35 @@ class AgentPortTlsIT {
     }
 
     @Test
+    void withAClientCaOnlyAgentsPresentingACertificateItIssuedGetIn() throws Exception {
+        Map<String, Object> props = TestServer.defaults();
+        // The test certificate is self-signed, so it is its own CA: agents holding its key may log in.
+        props.put("tunnel.server.tls.client-ca", TestServer.CERTIFICATE);
+        TestServer.client(props, "mutual", "mutual.secret");
+        try (TestServer server = TestServer.start(props)) {
+            Agent without = new Agent(TestAgents.settings(server.agentPort(), "mutual.secret", Duration.ofSeconds(1)));
+            without.start();
+            try {
+                // Refused in the TLS handshake, again at every retry; never logged in.
+                await().atMost(Duration.ofSeconds(20)).until(() -> server.get("/actuator/prometheus").body()
+                        .matches("(?s).*tunnel_logins_refused_total\\{reason=\"tls_failed\"} [2-9].*"));
+                assertThat(without.metrics().sessions()).isZero();
+            } finally {
+                without.stop();
+            }
+            Agent with = new Agent(TestAgents.settings(server.agentPort(), "mutual.secret", Duration.ofSeconds(1))
+                    .withTls(new AgentTls(true, TestServer.KEY_PIN, null, TestServer.CERTIFICATE,
+                            TestServer.PRIVATE_KEY)));
+            with.start();
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(() -> with.metrics().isConnected());
+            } finally {
+                with.stop();
+            }
+        }
+    }
+
+    @Test
     void aPassiveTapOnTheAgentPortSeesNeitherTokenNorPayload() throws Exception {
         String secret = "victim.Zq8vT3kP0wLm2s7Yx4Rb6Nc1Hd9Jf5Ge";
         String payload = "PAYLOAD-" + "the quarterly numbers are confidential".repeat(20);
