@@ -78,6 +78,19 @@ public enum Transport {
         return this == EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
+    /**
+     * A listener for visitors (public proxy ports, virtual-host ports): relays read on demand, half-close is passed
+     * on, no Nagle delay.
+     */
+    public ServerBootstrap visitorListener(EventLoopGroup group) {
+        return new ServerBootstrap().group(group, group).channel(serverChannel())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, RELAY_RECV_ALLOCATOR);
+    }
+
     /** Datagram sockets must read whole datagrams: Netty's default 2 KiB buffer would truncate larger ones. */
     public static final FixedRecvByteBufAllocator DATAGRAM_RECV_ALLOCATOR = new FixedRecvByteBufAllocator(65_536);
 

@@ -1,7 +1,6 @@
 package io.tunnelplane.server.proxy;
 
 import io.micrometer.core.instrument.DistributionSummary;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -70,14 +69,7 @@ public class ProxyListeners {
         }
         Promise<ProxyListener> result = session.eventLoop().newPromise();
         int[] proxyConnections = {0}; // confined to the session's event loop, like everything of this listener
-        new ServerBootstrap()
-                .group(session.eventLoop(), session.eventLoop())
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, Transport.RELAY_RECV_ALLOCATOR)
+        transport.visitorListener(session.eventLoop())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel visitor) {

@@ -3,7 +3,6 @@ package io.tunnelplane.server.vhost;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.tunnelplane.protocol.mux.RelayListener;
 
 /**
@@ -11,70 +10,35 @@ import io.tunnelplane.protocol.mux.RelayListener;
  * server name and hands the connection, hello included, to the proxy's session. TLS is never terminated here:
  * the local service's own certificate is what the visitor sees. No name, an unknown one or garbage: closed.
  */
-final class SniVirtualHost extends ChannelInboundHandlerAdapter {
+final class SniVirtualHost extends RoutingPeek {
     static final String NAME = "https-vhost";
     static final int MAX_HELLO = 16 * 1024 + 5;
 
     private final VirtualHostServer server;
-    private CompositeByteBuf hello;
-    private boolean decided;
 
     SniVirtualHost(VirtualHostServer server) {
         this.server = server;
     }
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        hello = ctx.alloc().compositeBuffer();
-    }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        ctx.read();
-        ctx.fireChannelActive();
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (decided) {
-            ((ByteBuf) msg).release();
-            return;
+    boolean route(ChannelHandlerContext ctx, CompositeByteBuf read) {
+        String name = ClientHelloSni.serverName(read);
+        if (name.equals(ClientHelloSni.NEED_MORE) && read.readableBytes() < MAX_HELLO) {
+            return false;
         }
-        hello.addComponent(true, (ByteBuf) msg);
-        String name = ClientHelloSni.serverName(hello);
-        if (name.equals(ClientHelloSni.NEED_MORE) && hello.readableBytes() < MAX_HELLO) {
-            return;
-        }
-        decided = true;
         if (name.startsWith("\0")) {
             server.refuse(ctx.channel(), "https", name.equals(ClientHelloSni.NO_NAME) ? "no_server_name" : "not_tls");
-            return;
+            return true;
         }
         String host = VirtualHosts.normalize(name);
         VirtualHosts.Route route = server.hosts().find("https", host, "/").orElse(null);
         if (route == null) {
             server.noRoute(ctx.channel(), "https", host);
-            return;
+            return true;
         }
-        ByteBuf bytes = hello;
-        hello = null;
+        ByteBuf bytes = takeRead();
         ctx.pipeline().remove(this);
         server.handOff(ctx.channel(), route, bytes, RelayListener.NONE);
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (!decided) {
-            ctx.read();
-        }
-        ctx.fireChannelReadComplete();
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-        if (hello != null) {
-            hello.release();
-            hello = null;
-        }
+        return true;
     }
 }

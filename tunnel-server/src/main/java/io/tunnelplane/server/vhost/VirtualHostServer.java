@@ -2,12 +2,10 @@ package io.tunnelplane.server.vhost;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.tunnelplane.control.proxy.VirtualHostOwners;
 import io.tunnelplane.protocol.mux.RelayListener;
@@ -74,12 +72,7 @@ public class VirtualHostServer implements SmartLifecycle {
     private Channel bind(int port, String type, Supplier<ChannelHandler> firstHandler) {
         InetSocketAddress address = new InetSocketAddress(properties.proxyBindAddress(), port);
         try {
-            Channel channel = new ServerBootstrap().group(group, group).channel(transport.serverChannel())
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.AUTO_READ, false)
-                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, Transport.RELAY_RECV_ALLOCATOR)
+            Channel channel = transport.visitorListener(group)
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel visitor) {
