@@ -182,7 +182,8 @@ public class SessionStarter {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addFirst(InboundActivityHandler.NAME, new InboundActivityHandler(monitor));
         // Many streams flush after each of their reads; coalesce those into few writes to the socket.
-        // Behind TLS, so that a consolidated flush also means fewer, fuller TLS records.
+        // On the socket side of TLS: it saves syscalls; TLS still seals a record per flush (measured both ways in
+        // docs/benchmarks.md, no clear winner on this machine).
         pipeline.addAfter(InboundActivityHandler.NAME, "flush-consolidation", new FlushConsolidationHandler(64, true));
         MuxPipeline.installServerEnd(channel, muxSettings, new GoAwayListener() {
             @Override
