@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public class LoadProbe {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
-            case "echo-server" -> echoServer(Integer.parseInt(args[1]));
+            case "echo-server" -> echoServer(Integer.parseInt(args[1]), false);
+            case "split-echo-server" -> echoServer(Integer.parseInt(args[1]), true);
             case "latency" -> latency(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]));
             case "connect-rate" -> connectRate(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
@@ -29,7 +30,8 @@ public class LoadProbe {
         }
     }
 
-    static void echoServer(int port) throws Exception {
+    /** {@code split}: answer each read in two writes (a small head, then the rest), like many HTTP servers. */
+    static void echoServer(int port, boolean split) throws Exception {
         try (ServerSocket server = new ServerSocket()) {
             server.setReuseAddress(true);
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
@@ -41,7 +43,11 @@ public class LoadProbe {
                         byte[] buffer = new byte[64 * 1024];
                         int n;
                         while ((n = in.read(buffer)) >= 0) {
-                            out.write(buffer, 0, n);
+                            int head = split ? Math.min(n, 100) : n;
+                            out.write(buffer, 0, head);
+                            if (head < n) {
+                                out.write(buffer, head, n - head);
+                            }
                         }
                     } catch (Exception ignored) {
                         // visitor went away

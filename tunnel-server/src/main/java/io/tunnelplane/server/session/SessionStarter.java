@@ -181,10 +181,10 @@ public class SessionStarter {
 
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addFirst(InboundActivityHandler.NAME, new InboundActivityHandler(monitor));
-        // Many streams flush after each of their reads; coalesce those into few writes to the socket.
-        // On the socket side of TLS: it saves syscalls; TLS still seals a record per flush (measured both ways in
-        // docs/benchmarks.md, no clear winner on this machine).
-        pipeline.addAfter(InboundActivityHandler.NAME, "flush-consolidation", new FlushConsolidationHandler(64, true));
+        // Many streams flush after each of their reads: coalesce those into few socket writes while the session
+        // itself is reading, but flush at once otherwise; deferring those too cost request/response traffic a
+        // 5x worse p99 (docs/benchmarks.md). On the socket side of TLS.
+        pipeline.addAfter(InboundActivityHandler.NAME, "flush-consolidation", new FlushConsolidationHandler(64, false));
         MuxPipeline.installServerEnd(channel, muxSettings, new GoAwayListener() {
             @Override
             public void sent(DisconnectCause cause, String detail) {
