@@ -26,6 +26,7 @@ public class TunnelMetrics {
     private final Map<String, Counter> disconnects = new ConcurrentHashMap<>();
     private final Map<String, Counter> loginsRefused = new ConcurrentHashMap<>();
     private final Map<String, Counter> connectionsRefused = new ConcurrentHashMap<>();
+    private final Map<String, Counter> vhostConnections = new ConcurrentHashMap<>();
     private final Map<String, Timer> heartbeatRtt = new ConcurrentHashMap<>();
     private final Map<String, Counter> keepaliveTimeouts = new ConcurrentHashMap<>();
     private final Map<String, Counter> reconnects = new ConcurrentHashMap<>();
@@ -104,6 +105,13 @@ public class TunnelMetrics {
     public void loginRefused(String code) {
         cached(loginsRefused, code, c -> Counter.builder("tunnel.logins.refused")
                 .description("Refused agent logins by reason").tag("reason", c).register(registry)).increment();
+    }
+
+    /** A virtual-host connection by how it ended up: routed, or answered/closed here (404, 502, not_tls, ...). */
+    public void vhostConnection(String type, String outcome) {
+        cached(vhostConnections, type + '\0' + outcome, k -> Counter.builder("tunnel.vhost.connections")
+                .description("Virtual-host connections by outcome").tag("type", type).tag("outcome", outcome)
+                .register(registry)).increment();
     }
 
     /** Datagrams of a UDP proxy dropped because its stream could not take them or too many flows were open. */

@@ -67,9 +67,8 @@ public class ProxyListeners {
         if (ProxySpec.UDP.equals(proxy.type())) {
             return UdpProxyListener.open(session, proxy, bindAddress, metrics);
         }
-        Promise<ProxyListener> result = session.eventLoop().newPromise();
         int[] proxyConnections = {0}; // confined to the session's event loop, like everything of this listener
-        transport.visitorListener(session.eventLoop())
+        ChannelFuture bind = transport.visitorListener(session.eventLoop())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel visitor) {
@@ -86,27 +85,35 @@ public class ProxyListeners {
                         relay(session, proxy, visitor);
                     }
                 })
-                .bind(new InetSocketAddress(bindAddress, proxy.remotePort()))
-                .addListener((ChannelFuture f) -> {
-                    if (!f.isSuccess()) {
-                        String reason = "port " + proxy.remotePort() + " cannot be opened on the server: "
-                                + f.cause().getMessage();
-                        log.warn("proxy not listening client={} proxy={}: {}", session.clientId(), proxy.name(),
-                                reason);
-                        result.setFailure(new IllegalStateException(reason, f.cause()));
-                        return;
-                    }
-                    if (session.cause() != null || !session.channel().isActive()) {
-                        f.channel().close(); // the session ended while we were binding
-                        result.setFailure(new IllegalStateException("the agent's session ended"));
-                        return;
-                    }
-                    ProxyListener listener = ProxyListener.port(proxy, f.channel());
-                    session.addListener(proxy, listener);
-                    log.info("proxy listening client={} proxy={} port={} local={}:{}", session.clientId(),
-                            proxy.name(), proxy.remotePort(), proxy.localHost(), proxy.localPort());
-                    result.setSuccess(listener);
-                });
+                .bind(new InetSocketAddress(bindAddress, proxy.remotePort()));
+        return listening(bind, session, proxy);
+    }
+
+    /**
+     * The listener once {@code bind} completes: registered with the session and logged, or a failure that says why
+     * (the port is taken, the session ended meanwhile), logged too. For TCP and UDP ports alike.
+     */
+    static Future<ProxyListener> listening(ChannelFuture bind, AgentSession session, ProxySpec proxy) {
+        Promise<ProxyListener> result = session.eventLoop().newPromise();
+        bind.addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                String reason = proxy.type() + " port " + proxy.remotePort() + " cannot be opened on the server: "
+                        + f.cause().getMessage();
+                log.warn("proxy not listening client={} proxy={}: {}", session.clientId(), proxy.name(), reason);
+                result.setFailure(new IllegalStateException(reason, f.cause()));
+                return;
+            }
+            if (session.cause() != null || !session.channel().isActive()) {
+                f.channel().close(); // the session ended while we were binding
+                result.setFailure(new IllegalStateException("the agent's session ended"));
+                return;
+            }
+            ProxyListener listener = ProxyListener.port(proxy, f.channel());
+            session.addListener(proxy, listener);
+            log.info("proxy listening client={} proxy={} {}_port={} local={}:{}", session.clientId(), proxy.name(),
+                    proxy.type(), proxy.remotePort(), proxy.localHost(), proxy.localPort());
+            result.setSuccess(listener);
+        });
         return result;
     }
 

@@ -3,7 +3,6 @@ package io.tunnelplane.server.proxy;
 import io.micrometer.core.instrument.Counter;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -15,7 +14,6 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.mux.DatagramFlow;
@@ -29,8 +27,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The public UDP port of a proxy. Each visitor address is a flow with a stream of its own, so replies go back to
@@ -38,7 +34,6 @@ import org.slf4j.LoggerFactory;
  * most {@link #MAX_FLOWS} exist at once (datagrams of further senders are dropped and counted).
  */
 final class UdpProxyListener extends ChannelInboundHandlerAdapter {
-    private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.proxy");
     static final Duration IDLE = Duration.ofSeconds(60);
     static final int MAX_FLOWS = 4096;
     /** A UDP burst may be well ahead of the session's flushes; only a stalled session should make us drop. */
@@ -61,31 +56,12 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
 
     static Future<ProxyListener> open(AgentSession session, ProxySpec proxy, String bindAddress,
             TunnelMetrics metrics) {
-        Promise<ProxyListener> result = session.eventLoop().newPromise();
-        UdpProxyListener handler = new UdpProxyListener(session, proxy, metrics);
-        new Bootstrap().group(session.eventLoop()).channel(Transport.best().datagramChannel())
+        return ProxyListeners.listening(new Bootstrap().group(session.eventLoop())
+                .channel(Transport.best().datagramChannel())
                 .option(ChannelOption.RCVBUF_ALLOCATOR, Transport.DATAGRAM_RECV_ALLOCATOR)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .handler(handler)
-                .bind(new InetSocketAddress(bindAddress, proxy.remotePort()))
-                .addListener((ChannelFuture f) -> {
-                    if (!f.isSuccess()) {
-                        result.setFailure(new IllegalStateException("udp port " + proxy.remotePort()
-                                + " cannot be opened on the server: " + f.cause().getMessage(), f.cause()));
-                        return;
-                    }
-                    if (session.cause() != null || !session.channel().isActive()) {
-                        f.channel().close();
-                        result.setFailure(new IllegalStateException("the agent's session ended"));
-                        return;
-                    }
-                    ProxyListener listener = ProxyListener.port(proxy, f.channel());
-                    session.addListener(proxy, listener);
-                    log.info("proxy listening client={} proxy={} udp_port={} local={}:{}", session.clientId(),
-                            proxy.name(), proxy.remotePort(), proxy.localHost(), proxy.localPort());
-                    result.setSuccess(listener);
-                });
-        return result;
+                .handler(new UdpProxyListener(session, proxy, metrics))
+                .bind(new InetSocketAddress(bindAddress, proxy.remotePort())), session, proxy);
     }
 
     @Override

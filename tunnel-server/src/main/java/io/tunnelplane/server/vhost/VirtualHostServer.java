@@ -1,7 +1,5 @@
 package io.tunnelplane.server.vhost;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -12,6 +10,7 @@ import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.transport.Transport;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.engine.ConnectionLimit;
+import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.proxy.ProxyListeners;
 import java.net.InetSocketAddress;
 import java.util.Optional;
@@ -38,7 +37,7 @@ public class VirtualHostServer implements SmartLifecycle {
     private final ProxyListeners proxyListeners;
     private final ConnectionLimit limit;
     private final VirtualHostOwners owners;
-    private final MeterRegistry registry;
+    private final TunnelMetrics metrics;
     private final Transport transport = Transport.best();
     private final ExecutorService lookups = Executors.newSingleThreadExecutor(r -> new Thread(r, "vhost-lookup"));
     private EventLoopGroup group;
@@ -47,13 +46,13 @@ public class VirtualHostServer implements SmartLifecycle {
     private volatile boolean running;
 
     public VirtualHostServer(TunnelServerProperties properties, VirtualHosts hosts, ProxyListeners proxyListeners,
-            ConnectionLimit limit, VirtualHostOwners owners, MeterRegistry registry) {
+            ConnectionLimit limit, VirtualHostOwners owners, TunnelMetrics metrics) {
         this.properties = properties;
         this.hosts = hosts;
         this.proxyListeners = proxyListeners;
         this.limit = limit;
         this.owners = owners;
-        this.registry = registry;
+        this.metrics = metrics;
     }
 
     @Override
@@ -155,8 +154,7 @@ public class VirtualHostServer implements SmartLifecycle {
     }
 
     private void count(String outcome, String type) {
-        Counter.builder("tunnel.vhost.connections").description("Virtual-host connections by outcome")
-                .tag("type", type).tag("outcome", outcome).register(registry).increment();
+        metrics.vhostConnection(type, outcome);
     }
 
     @Override
