@@ -206,38 +206,11 @@ public final class AgentCommand implements Callable<Integer> {
         boolean plain = insecure || Boolean.parseBoolean(pick(null, "TUNNEL_INSECURE", file, "insecure"));
         if (plain) {
             sources.put("tls", insecure ? "flag --insecure" : sources.get("insecure"));
-            if (pinFlag != null || caValue != null || certificate != null) {
-                throw new IllegalArgumentException("--insecure cannot be combined with --server-pin, --server-ca or "
-                        + "--tls-certificate");
-            }
-            return AgentTls.INSECURE;
+        } else {
+            sources.put("tls", pinFlag != null ? sources.get("server-pin") : agentToken.serverPin() != null
+                    ? sources.get("token") + " (its pin)" : caValue != null ? sources.get("server-ca") : "default");
         }
-        if (pinFlag != null && !io.tunnelplane.protocol.tls.KeyPin.isValid(pinFlag.strip())) {
-            throw new IllegalArgumentException("--server-pin must be the 43-character key pin the server logs at "
-                    + "startup, got '" + pinFlag + "'");
-        }
-        if (pinFlag != null && agentToken.serverPin() != null && !pinFlag.strip().equals(agentToken.serverPin())) {
-            throw new IllegalArgumentException("--server-pin differs from the pin carried by --token; drop one");
-        }
-        if ((certificate == null) != (key == null)) {
-            throw new IllegalArgumentException("--tls-certificate and --tls-key go together");
-        }
-        String pin = pinFlag != null ? pinFlag.strip() : agentToken.serverPin();
-        sources.put("tls", pinFlag != null ? sources.get("server-pin") : pin != null ? sources.get("token") + " (its pin)"
-                : caValue != null ? sources.get("server-ca") : "default");
-        AgentTls tls = new AgentTls(true, pin, caValue == null ? null : readable("--server-ca", caValue),
-                certificate == null ? null : readable("--tls-certificate", certificate),
-                key == null ? null : readable("--tls-key", key));
-        tls.nettyContext(); // fails now, naming the file, rather than at the first connect
-        return tls;
-    }
-
-    private static Path readable(String option, String value) {
-        Path path = Path.of(value);
-        if (!Files.isReadable(path)) {
-            throw new IllegalArgumentException(option + ": cannot read " + path);
-        }
-        return path;
+        return AgentTls.resolve(plain, pinFlag, caValue, certificate, key, agentToken);
     }
 
     private Properties loadConfig() {

@@ -1,6 +1,8 @@
 package io.tunnelplane.agent;
 
 import io.netty.handler.ssl.SslContext;
+import io.tunnelplane.protocol.handshake.AgentToken;
+import io.tunnelplane.protocol.tls.KeyPin;
 import io.tunnelplane.protocol.tls.PinnedKeyTrustManager;
 import io.tunnelplane.protocol.tls.TlsContexts;
 import java.io.IOException;
@@ -35,6 +37,47 @@ public record AgentTls(boolean enabled, String pin, Path ca, Path clientCertific
 
     public static AgentTls pinned(String pin) {
         return new AgentTls(true, pin, null, null, null);
+    }
+
+    /**
+     * Validates and builds the settings from the options as given (null when absent); messages name the option.
+     * The pin comes from {@code --server-pin} or, failing that, from the token.
+     */
+    public static AgentTls resolve(boolean insecure, String serverPin, String serverCa, String certificate,
+            String key, AgentToken token) {
+        if (insecure) {
+            if (serverPin != null || serverCa != null || certificate != null) {
+                throw new IllegalArgumentException("--insecure cannot be combined with --server-pin, --server-ca or "
+                        + "--tls-certificate");
+            }
+            return INSECURE;
+        }
+        if (serverPin != null && !KeyPin.isValid(serverPin.strip())) {
+            throw new IllegalArgumentException("--server-pin must be the 43-character key pin the server logs at "
+                    + "startup, got '" + serverPin + "'");
+        }
+        if (serverPin != null && token.serverPin() != null && !serverPin.strip().equals(token.serverPin())) {
+            throw new IllegalArgumentException("--server-pin differs from the pin carried by --token; drop one");
+        }
+        if ((certificate == null) != (key == null)) {
+            throw new IllegalArgumentException("--tls-certificate and --tls-key go together");
+        }
+        AgentTls tls = new AgentTls(true, serverPin != null ? serverPin.strip() : token.serverPin(),
+                readable("--server-ca", serverCa), readable("--tls-certificate", certificate),
+                readable("--tls-key", key));
+        tls.nettyContext(); // fails now, naming the file, rather than at the first connect
+        return tls;
+    }
+
+    private static Path readable(String option, String value) {
+        if (value == null) {
+            return null;
+        }
+        Path path = Path.of(value);
+        if (!Files.isReadable(path)) {
+            throw new IllegalArgumentException(option + ": cannot read " + path);
+        }
+        return path;
     }
 
     /** Describes the mode for logs and --print-config. */

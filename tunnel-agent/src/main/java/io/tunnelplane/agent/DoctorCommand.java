@@ -97,9 +97,8 @@ public final class DoctorCommand implements Callable<Integer> {
         try {
             hostPort = AgentSettings.parseServer(serverValue);
             agentToken = AgentToken.parse(tokenValue);
-            String pin = serverPin != null ? serverPin : env.getOrDefault("TUNNEL_SERVER_PIN", agentToken.serverPin());
-            String ca = serverCa != null ? serverCa : env.get("TUNNEL_SERVER_CA");
-            tls = insecure ? AgentTls.INSECURE : new AgentTls(true, pin, ca == null ? null : Path.of(ca), null, null);
+            tls = AgentTls.resolve(insecure, serverPin != null ? serverPin : env.get("TUNNEL_SERVER_PIN"),
+                    serverCa != null ? serverCa : env.get("TUNNEL_SERVER_CA"), null, null, agentToken);
             for (String p : idlePeriods == null ? List.of("15s", "30s", "60s", "120s", "240s", "480s") : idlePeriods) {
                 periods.add(AgentCommand.duration("--idle-periods", p, null));
             }
