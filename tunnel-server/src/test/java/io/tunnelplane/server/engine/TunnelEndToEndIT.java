@@ -148,8 +148,7 @@ class TunnelEndToEndIT {
         }
         // With the service gone, a new visitor is turned away at once rather than left waiting.
         try (Socket socket = Visitor.connect(doomedPort)) {
-            socket.getOutputStream().write("ping".getBytes());
-            assertThat(Visitor.endsWithoutHanging(socket.getInputStream())).isTrue();
+            assertThat(Visitor.turnedAwayAfterSending(socket, "ping".getBytes())).isTrue();
         }
     }
 

@@ -46,6 +46,23 @@ public final class Visitor {
                         .assertThat(exchange(port, "ping".getBytes())).isEqualTo("ping".getBytes()));
     }
 
+    /**
+     * Sends {@code probe} and reports whether the peer then ended the connection without hanging. A reset that
+     * arrives before or during the write is the same answer: the server may refuse before reading anything.
+     */
+    public static boolean turnedAwayAfterSending(Socket socket, byte[] probe) {
+        try {
+            socket.getOutputStream().write(probe);
+        } catch (IOException resetBeforeWrite) {
+            return true;
+        }
+        try {
+            return endsWithoutHanging(socket.getInputStream());
+        } catch (IOException alreadyClosed) {
+            return true;
+        }
+    }
+
     /** True when the peer ended the connection (EOF or reset); false only if the read timed out: a hang. */
     public static boolean endsWithoutHanging(InputStream in) {
         try {
