@@ -1,12 +1,14 @@
 package io.tunnelplane.agent;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
@@ -104,6 +106,13 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
                     }
 
                     @Override
+                    public void channelReadComplete(ChannelHandlerContext local) {
+                        if (flow[0] != null) {
+                            flow[0].flush();
+                        }
+                    }
+
+                    @Override
                     public void exceptionCaught(ChannelHandlerContext local, Throwable cause) {
                         // ICMP port unreachable and the like: UDP promises nothing, the flow goes on
                         log.debug("local datagram error proxy={}: {}", proxy.name(), cause.toString());
@@ -121,7 +130,22 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
                 return;
             }
             Channel local = connected.channel();
-            flow[0] = new DatagramFlow(local::writeAndFlush, local::close);
+            flow[0] = new DatagramFlow(new DatagramFlow.LocalEnd() {
+                @Override
+                public void write(ByteBuf datagram) {
+                    local.write(datagram, local.voidPromise());
+                }
+
+                @Override
+                public void flush() {
+                    local.flush();
+                }
+
+                @Override
+                public void closed() {
+                    local.close();
+                }
+            });
             stream.write(new DefaultHttp2HeadersFrame(StreamHeaders.response(StreamHeaders.STATUS_OK)));
             stream.pipeline().replace(this, DatagramFlow.NAME, flow[0]);
             Object frame;
@@ -129,6 +153,7 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
             while ((frame = early.poll()) != null) {
                 flow[0].channelRead(flowContext, frame);
             }
+            local.flush();
             stream.flush();
             stream.read();
         });
@@ -170,8 +195,9 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
                 }
                 drainEarly();
                 if (stream.isActive()) {
-                    stream.writeAndFlush(new DefaultHttp2HeadersFrame(
-                            StreamHeaders.response(StreamHeaders.STATUS_UNREACHABLE), true));
+                    stream.writeAndFlush(new DefaultHttp2HeadersFrame(StreamHeaders.response(
+                            connected.cause() instanceof ConnectTimeoutException
+                                    ? StreamHeaders.STATUS_TIMED_OUT : StreamHeaders.STATUS_UNREACHABLE), true));
                 }
                 return;
             }

@@ -11,21 +11,23 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.tunnelplane.protocol.ProtocolException;
 import java.util.ArrayDeque;
-import java.util.function.Consumer;
 
 /**
  * One UDP flow (one visitor address) carried by one HTTP/2 stream: datagrams stay datagrams, each framed as
  * {@code u16 length | payload} in the stream's DATA. UDP has no backpressure, so neither do we: when the stream
  * cannot take more (window closed, or not open yet) up to {@link #MAX_QUEUED} datagrams wait and beyond that the
- * oldest is dropped and counted, never buffered without bound.
+ * oldest is dropped and counted, never buffered without bound. Datagrams go out once per batch of reads
+ * ({@link #flush()} from the reader's {@code channelReadComplete}), packed into as few DATA frames as fit, so a
+ * burst costs one frame and one session write per 16 KiB rather than per datagram.
  */
 public final class DatagramFlow extends ChannelInboundHandlerAdapter {
     public static final String NAME = "datagram-flow";
     public static final int MAX_QUEUED = 256;
     public static final int MAX_DATAGRAM = 65_507;
+    /** HTTP/2's default maximum frame size. */
+    private static final int BATCH_BYTES = 16_384;
 
-    private final Consumer<ByteBuf> deliver;
-    private final Runnable onClose;
+    private final LocalEnd local;
     private final ArrayDeque<ByteBuf> queued = new ArrayDeque<>();
     private Channel stream;
     private CompositeByteBuf pending;
@@ -33,23 +35,33 @@ public final class DatagramFlow extends ChannelInboundHandlerAdapter {
     private long lastActivity = System.nanoTime();
     private boolean closed;
 
-    /**
-     * @param deliver receives each datagram that came through the stream (and must release it)
-     * @param onClose runs once when the stream ends
-     */
-    public DatagramFlow(Consumer<ByteBuf> deliver, Runnable onClose) {
-        this.deliver = deliver;
-        this.onClose = onClose;
+    /** The socket side of a flow: where datagrams from the stream go, and who hears that the flow ended. */
+    public interface LocalEnd {
+        /** Writes one datagram that came through the stream, without flushing; takes ownership of it. */
+        void write(ByteBuf datagram);
+
+        /** Flushes what {@link #write} wrote during one read of the stream. */
+        void flush();
+
+        /** Runs once when the flow ends. */
+        void closed();
+    }
+
+    public DatagramFlow(LocalEnd local) {
+        this.local = local;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         stream = ctx.channel();
         pending = ctx.alloc().compositeBuffer();
-        drain();
+        flush();
     }
 
-    /** Sends one datagram into the stream; takes ownership of {@code payload}. Call on the stream's loop. */
+    /**
+     * Queues one datagram for the stream; takes ownership of {@code payload}. Call on the stream's loop, and
+     * {@link #flush()} at the end of the read that produced it.
+     */
     public void send(ByteBuf payload) {
         lastActivity = System.nanoTime();
         if (closed || payload.readableBytes() > MAX_DATAGRAM) {
@@ -65,22 +77,38 @@ public final class DatagramFlow extends ChannelInboundHandlerAdapter {
             dropped++;
         }
         queued.add(frame);
-        drain();
     }
 
-    /** Writes what is queued while the stream takes it; the stream may only become writable once it is active. */
-    private void drain() {
-        if (stream == null || !stream.isActive()) {
+    /**
+     * Writes what is queued while the stream takes it, several datagrams to a DATA frame, and flushes. The stream
+     * may only become writable once it is active.
+     */
+    public void flush() {
+        if (stream == null || !stream.isActive() || queued.isEmpty()) {
             return;
         }
         boolean wrote = false;
         while (!queued.isEmpty() && stream.isWritable()) {
-            stream.write(new DefaultHttp2DataFrame(queued.poll()), stream.voidPromise());
+            stream.write(new DefaultHttp2DataFrame(nextBatch()), stream.voidPromise());
             wrote = true;
         }
         if (wrote) {
             stream.flush();
         }
+    }
+
+    /** Queued datagrams up to one default-size DATA frame: per-frame costs are paid per batch, not per datagram. */
+    private ByteBuf nextBatch() {
+        ByteBuf first = queued.poll();
+        if (queued.isEmpty() || first.readableBytes() + queued.peek().readableBytes() > BATCH_BYTES) {
+            return first;
+        }
+        CompositeByteBuf batch = first.alloc().compositeBuffer(MAX_QUEUED);
+        batch.addComponent(true, first);
+        while (!queued.isEmpty() && batch.readableBytes() + queued.peek().readableBytes() <= BATCH_BYTES) {
+            batch.addComponent(true, queued.poll());
+        }
+        return batch;
     }
 
     /** Datagrams dropped so far because the stream could not take them. */
@@ -105,19 +133,7 @@ public final class DatagramFlow extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Http2DataFrame data) {
             lastActivity = System.nanoTime();
-            pending.addComponent(true, data.content());
-            while (pending.readableBytes() >= 2) {
-                int length = pending.getUnsignedShort(pending.readerIndex());
-                if (length > MAX_DATAGRAM) {
-                    throw new ProtocolException("datagram of " + length + " bytes");
-                }
-                if (pending.readableBytes() < 2 + length) {
-                    break;
-                }
-                pending.skipBytes(2);
-                deliver.accept(pending.readRetainedSlice(length));
-            }
-            pending.discardReadComponents();
+            readDatagrams(ctx, data.content());
             if (data.isEndStream()) {
                 ctx.close();
             }
@@ -131,9 +147,45 @@ public final class DatagramFlow extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Passes on every whole datagram in {@code content} (taking ownership of it). Datagrams wholly inside one DATA
+     * frame, the usual case, are passed as slices of it; one split across frames is reassembled in {@code pending}
+     * and copied out, because slices of a composite move when its read components are discarded.
+     */
+    private void readDatagrams(ChannelHandlerContext ctx, ByteBuf content) {
+        ByteBuf source = content;
+        if (pending.isReadable()) {
+            pending.addComponent(true, content);
+            source = pending;
+        }
+        while (source.readableBytes() >= 2) {
+            int length = source.getUnsignedShort(source.readerIndex());
+            if (length > MAX_DATAGRAM) {
+                if (source == content) {
+                    content.release();
+                }
+                throw new ProtocolException("datagram of " + length + " bytes");
+            }
+            if (source.readableBytes() < 2 + length) {
+                break;
+            }
+            source.skipBytes(2);
+            local.write(source == pending
+                    ? ctx.alloc().buffer(length).writeBytes(pending, length)
+                    : content.readRetainedSlice(length));
+        }
+        if (source == pending) {
+            pending.discardReadComponents();
+        } else if (content.isReadable()) {
+            pending.addComponent(true, content);
+        } else {
+            content.release();
+        }
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        drain();
+        flush();
         ctx.read();
         ctx.fireChannelActive();
     }
@@ -141,13 +193,14 @@ public final class DatagramFlow extends ChannelInboundHandlerAdapter {
     /** Reads on demand, like the TCP relay: each read returns its bytes to the peer's flow-control window. */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        local.flush();
         ctx.read();
         ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        drain();
+        flush();
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -180,6 +233,6 @@ public final class DatagramFlow extends ChannelInboundHandlerAdapter {
             pending.release();
             pending = null;
         }
-        onClose.run();
+        local.closed();
     }
 }

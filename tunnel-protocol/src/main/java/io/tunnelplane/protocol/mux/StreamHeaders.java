@@ -18,6 +18,8 @@ public final class StreamHeaders {
     /** How the agent refuses a stream whose local service cannot be reached. */
     public static final String STATUS_OK = "200";
     public static final String STATUS_UNREACHABLE = "502";
+    /** The local service did not accept the connection within the agent's dial timeout. */
+    public static final String STATUS_TIMED_OUT = "504";
     public static final String STATUS_UNKNOWN_PROXY = "404";
 
     private StreamHeaders() {

@@ -123,13 +123,15 @@ public record TunnelServerProperties(
      * Virtual hosts: one public HTTP port routing by {@code Host} (and path prefix), one HTTPS port routing by the
      * TLS server name without decrypting; 0 leaves a port closed (and its proxy type unavailable). Proxies name
      * their hosts as custom domains, which must fall under {@code allowedDomains} when that is set, or as a
-     * subdomain of {@code subdomainHost}.
+     * subdomain of {@code subdomainHost}. A request forwarded to a local service that has not begun its response
+     * within {@code responseTimeout} gets 504 rather than a hang.
      */
     public record Vhost(
             @DefaultValue("0") @Min(0) @Max(65535) int httpPort,
             @DefaultValue("0") @Min(0) @Max(65535) int httpsPort,
             String subdomainHost,
-            @DefaultValue List<String> allowedDomains) {
+            @DefaultValue List<String> allowedDomains,
+            @DefaultValue("60s") @NotNull Duration responseTimeout) {
     }
 
     /** A client (agent identity) and the proxies it serves, configured statically. */

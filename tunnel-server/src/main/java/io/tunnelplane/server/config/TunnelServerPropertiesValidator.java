@@ -36,6 +36,9 @@ public final class TunnelServerPropertiesValidator implements Validator {
         if (props.login().lockoutMax().compareTo(props.login().lockoutBase()) < 0) {
             errors.rejectValue("login.lockout-max", "min", "must not be shorter than tunnel.server.login.lockout-base");
         }
+        if (props.vhost().responseTimeout().compareTo(Duration.ofMillis(100)) < 0) {
+            errors.rejectValue("vhost.response-timeout", "min", "must be at least 100ms");
+        }
         validateClients(props.clients(), allowed, errors);
     }
 

@@ -27,6 +27,7 @@ public class TunnelMetrics {
     private final Map<String, Counter> loginsRefused = new ConcurrentHashMap<>();
     private final Map<String, Counter> connectionsRefused = new ConcurrentHashMap<>();
     private final Map<String, Counter> vhostConnections = new ConcurrentHashMap<>();
+    private final Map<String, Counter> vhostResponses = new ConcurrentHashMap<>();
     private final Map<String, Timer> heartbeatRtt = new ConcurrentHashMap<>();
     private final Map<String, Counter> keepaliveTimeouts = new ConcurrentHashMap<>();
     private final Map<String, Counter> reconnects = new ConcurrentHashMap<>();
@@ -114,6 +115,14 @@ public class TunnelMetrics {
                 .register(registry)).increment();
     }
 
+    /** A response of an HTTP proxy's local service (or our own 502/504 page) as the visitor got it. */
+    public void vhostResponse(String proxy, int status) {
+        String statusClass = status / 100 + "xx";
+        cached(vhostResponses, proxy + '\0' + statusClass, k -> Counter.builder("tunnel.vhost.responses")
+                .description("HTTP responses through virtual hosts by proxy and status class").tag("proxy", proxy)
+                .tag("status_class", statusClass).register(registry)).increment();
+    }
+
     /** Datagrams of a UDP proxy dropped because its stream could not take them or too many flows were open. */
     public Counter datagramsDropped(String proxy) {
         return Counter.builder("tunnel.udp.datagrams.dropped").description("UDP datagrams dropped, by proxy")
@@ -137,11 +146,11 @@ public class TunnelMetrics {
                 .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    public void streamOpened(String proxy) {
+    public void streamOpened(String proxy, String type) {
         streamsActive.incrementAndGet();
-        cached(proxyConnections, proxy, p -> Counter.builder("tunnel.proxy.connections")
-                .description("Public connections accepted per proxy").tag("proxy", p).register(registry))
-                .increment();
+        cached(proxyConnections, proxy + '\0' + type, k -> Counter.builder("tunnel.proxy.connections")
+                .description("Public connections (UDP: flows) accepted per proxy").tag("proxy", proxy).tag("type", type)
+                .register(registry)).increment();
     }
 
     public void streamClosed() {
@@ -149,10 +158,11 @@ public class TunnelMetrics {
     }
 
     /** Bytes relayed for a proxy; {@code direction} is {@code in} (visitor to agent) or {@code out}. */
-    public DistributionSummary proxyBytes(String proxy, String direction) {
-        return cached(proxyBytes, proxy + '\0' + direction, k -> DistributionSummary.builder("tunnel.proxy.bytes")
+    public DistributionSummary proxyBytes(String proxy, String type, String direction) {
+        return cached(proxyBytes, proxy + '\0' + type + '\0' + direction, k -> DistributionSummary
+                .builder("tunnel.proxy.bytes")
                 .description("Bytes relayed per proxy and direction").baseUnit("bytes")
-                .tag("proxy", proxy).tag("direction", direction).register(registry));
+                .tag("proxy", proxy).tag("type", type).tag("direction", direction).register(registry));
     }
 
     private static <T> T cached(Map<String, T> cache, String key, Function<String, T> create) {

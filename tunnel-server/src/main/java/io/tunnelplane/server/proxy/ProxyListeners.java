@@ -185,8 +185,8 @@ public class ProxyListeners {
                     stream.write(new DefaultHttp2HeadersFrame(StreamHeaders.proxy(
                             new StreamHeaders.ProxyStream(proxy.id(), StreamHeaders.ProxyStream.TCP, source))));
                     session.streamOpened();
-                    metrics.streamOpened(proxy.name());
-                    ProxyTraffic traffic = new ProxyTraffic(session, proxy.name(), metrics, refusal);
+                    metrics.streamOpened(proxy.name(), proxy.type());
+                    ProxyTraffic traffic = new ProxyTraffic(session, proxy, metrics, refusal);
                     StreamRelay.start(visitor, stream, traffic);
                     if (onStarted != null) {
                         onStarted.run();
@@ -205,12 +205,12 @@ public class ProxyListeners {
         private long bytesIn;
         private long bytesOut;
 
-        ProxyTraffic(AgentSession session, String proxy, TunnelMetrics metrics, RelayListener refusal) {
+        ProxyTraffic(AgentSession session, ProxySpec proxy, TunnelMetrics metrics, RelayListener refusal) {
             this.refusal = refusal;
             this.session = session;
             this.metrics = metrics;
-            this.in = metrics.proxyBytes(proxy, "in");
-            this.out = metrics.proxyBytes(proxy, "out");
+            this.in = metrics.proxyBytes(proxy.name(), proxy.type(), "in");
+            this.out = metrics.proxyBytes(proxy.name(), proxy.type(), "out");
         }
 
         @Override

@@ -1,7 +1,9 @@
 package io.tunnelplane.server.proxy;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -25,7 +27,9 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,7 +47,11 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
     private final ProxySpec proxy;
     private final TunnelMetrics metrics;
     private final Counter dropped;
+    private final DistributionSummary bytesIn;
+    private final DistributionSummary bytesOut;
     private final Map<InetSocketAddress, DatagramFlow> flows = new HashMap<>();
+    /** Flows written to during the current read batch, flushed once at its end. */
+    private final Set<DatagramFlow> written = new HashSet<>();
     private Channel udp;
     private ScheduledFuture<?> sweep;
 
@@ -52,6 +60,8 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
         this.proxy = proxy;
         this.metrics = metrics;
         this.dropped = metrics.datagramsDropped(proxy.name());
+        this.bytesIn = metrics.proxyBytes(proxy.name(), proxy.type(), "in");
+        this.bytesOut = metrics.proxyBytes(proxy.name(), proxy.type(), "out");
     }
 
     static Future<ProxyListener> open(AgentSession session, ProxySpec proxy, String bindAddress,
@@ -88,23 +98,44 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
             flow = openFlow(packet.sender());
         }
         long before = flow.dropped();
+        bytesIn.record(packet.content().readableBytes());
         flow.send(packet.content());
+        written.add(flow);
         if (flow.dropped() > before) {
             dropped.increment(flow.dropped() - before);
         }
     }
 
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        written.forEach(DatagramFlow::flush);
+        written.clear();
+        ctx.fireChannelReadComplete();
+    }
+
     private DatagramFlow openFlow(InetSocketAddress sender) {
-        DatagramFlow flow = new DatagramFlow(
-                payload -> udp.writeAndFlush(new DatagramPacket(payload, sender)),
-                () -> {
-                    flows.remove(sender);
-                    session.streamClosed(0, 0);
-                    metrics.streamClosed();
-                });
+        DatagramFlow flow = new DatagramFlow(new DatagramFlow.LocalEnd() {
+            @Override
+            public void write(ByteBuf datagram) {
+                bytesOut.record(datagram.readableBytes());
+                udp.write(new DatagramPacket(datagram, sender), udp.voidPromise());
+            }
+
+            @Override
+            public void flush() {
+                udp.flush();
+            }
+
+            @Override
+            public void closed() {
+                flows.remove(sender);
+                session.streamClosed(0, 0);
+                metrics.streamClosed();
+            }
+        });
         flows.put(sender, flow);
         session.streamOpened();
-        metrics.streamOpened(proxy.name());
+        metrics.streamOpened(proxy.name(), proxy.type());
         new Http2StreamChannelBootstrap(session.channel())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, FLOW_WATER_MARK)
                 .handler(new ChannelInitializer<Http2StreamChannel>() {

@@ -26,12 +26,14 @@ final class HttpRequestForwarder extends ChannelInboundHandlerAdapter {
 
     private final String hostRewrite;
     private final Predicate<HttpRequest> sameProxy;
+    private final HttpResponseWatch responses;
     private final EmbeddedChannel encoder = new EmbeddedChannel(new HttpRequestEncoder());
     private boolean upgrading;
 
-    HttpRequestForwarder(String hostRewrite, Predicate<HttpRequest> sameProxy) {
+    HttpRequestForwarder(String hostRewrite, Predicate<HttpRequest> sameProxy, HttpResponseWatch responses) {
         this.hostRewrite = hostRewrite;
         this.sameProxy = sameProxy;
+        this.responses = responses;
     }
 
     @Override
@@ -49,11 +51,15 @@ final class HttpRequestForwarder extends ChannelInboundHandlerAdapter {
             }
             addProxyHeaders(ctx, request);
             upgrading = request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+            responses.requestStarted(request.method());
         }
         boolean last = msg instanceof LastHttpContent;
         ByteBuf bytes = encode(ctx, (HttpObject) msg);
         if (bytes != null) {
             ctx.fireChannelRead(bytes);
+        }
+        if (last) {
+            responses.requestSent();
         }
         if (last && upgrading) {
             // From here on the connection speaks whatever it upgraded to: no more HTTP parsing.

@@ -6,11 +6,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.tunnelplane.protocol.mux.RelayListener;
+import io.tunnelplane.protocol.mux.StreamHeaders;
+import java.time.Duration;
 
 /**
  * The first handler of a visitor connection on the shared HTTP port: reads until the first request head is
  * complete, finds the proxy for its host and path, and hands the connection (with the bytes read so far) to that
- * proxy's session. Unknown hosts get 404, hosts whose agent is offline 502, a refused local service 502.
+ * proxy's session. Unknown hosts get 404, hosts whose agent is offline 502, a refused local service 502, one that
+ * does not answer in time 504.
  */
 final class HttpVirtualHost extends RoutingPeek {
     static final String DECODER = "http-decoder";
@@ -41,15 +44,26 @@ final class HttpVirtualHost extends RoutingPeek {
             return true;
         }
         ByteBuf bytes = takeRead();
+        String proxy = route.proxy().name();
+        Duration timeout = server.responseTimeout();
+        HttpResponseWatch responses = new HttpResponseWatch(timeout, status -> server.countResponse(proxy, status),
+                () -> server.page(ctx.channel(), 504, "Gateway Timeout", "The local service of this site did not "
+                        + "begin its response within " + timeout.toSeconds() + "s (proxy " + proxy + ")."));
+        ctx.pipeline().addFirst(HttpResponseWatch.NAME, responses);
         ctx.pipeline().addBefore(NAME, DECODER, new HttpRequestDecoder());
         ctx.pipeline().replace(this, HttpRequestForwarder.NAME, new HttpRequestForwarder(route.proxy().hostRewrite(),
                 next -> server.hosts().find("http", VirtualHosts.normalize(next.headers().get("Host")), pathOf(next))
-                        .map(r -> r.proxy().id() == route.proxy().id()).orElse(false)));
+                        .map(r -> r.proxy().id() == route.proxy().id()).orElse(false), responses));
         server.handOff(ctx.channel(), route, bytes, new RelayListener() {
             @Override
             public boolean answerRefusal(String status) {
-                server.page(ctx.channel(), 502, "Bad Gateway", "The agent of this site could not reach its "
-                        + "local service (proxy " + route.proxy().name() + ").");
+                if (StreamHeaders.STATUS_TIMED_OUT.equals(status)) {
+                    server.page(ctx.channel(), 504, "Gateway Timeout", "The agent of this site could not connect "
+                            + "to its local service in time (proxy " + proxy + ").");
+                } else {
+                    server.page(ctx.channel(), 502, "Bad Gateway", "The agent of this site could not reach its "
+                            + "local service (proxy " + proxy + ").");
+                }
                 return true;
             }
         });

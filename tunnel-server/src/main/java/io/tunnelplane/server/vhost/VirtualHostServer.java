@@ -13,6 +13,7 @@ import io.tunnelplane.server.engine.ConnectionLimit;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.proxy.ProxyListeners;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -91,6 +92,15 @@ public class VirtualHostServer implements SmartLifecycle {
 
     VirtualHosts hosts() {
         return hosts;
+    }
+
+    Duration responseTimeout() {
+        return properties.vhost().responseTimeout();
+    }
+
+    /** A response that went back to a visitor of an HTTP proxy, by its status. */
+    void countResponse(String proxy, int status) {
+        metrics.vhostResponse(proxy, status);
     }
 
     /**

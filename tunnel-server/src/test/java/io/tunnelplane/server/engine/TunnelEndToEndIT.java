@@ -171,7 +171,8 @@ class TunnelEndToEndIT {
         String metrics = server.get("/actuator/prometheus").body();
         assertThat(metrics).contains("tunnel_sessions_active");
         assertThat(metrics).containsPattern("tunnel_sessions_active\\S* 1\\.0");
-        assertThat(metrics).containsPattern("tunnel_proxy_bytes_sum\\{direction=\"in\",proxy=\"echo\"} [1-9][0-9.E]*");
+        assertThat(metrics).containsPattern(
+                "tunnel_proxy_bytes_sum\\{direction=\"in\",proxy=\"echo\",type=\"tcp\"} [1-9][0-9.E]*");
     }
 
     @Test

@@ -85,7 +85,8 @@ class UdpProxyIT {
             byte[] buffer = new byte[65_535];
             while (received < DATAGRAMS_PER_SOURCE) {
                 while (sent < DATAGRAMS_PER_SOURCE && sent - received < WINDOW) {
-                    int size = 5 + random.nextInt(random.nextInt(10) == 0 ? 8_000 : 1_400);
+                    int kind = random.nextInt(100); // mostly MTU-sized, some large, a few spanning DATA frames
+                    int size = 5 + random.nextInt(kind == 0 ? 60_000 : kind < 10 ? 8_000 : 1_400);
                     byte[] payload = new byte[size];
                     random.nextBytes(payload);
                     payload[0] = source;

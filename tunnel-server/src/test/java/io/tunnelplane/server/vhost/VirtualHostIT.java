@@ -28,7 +28,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -154,6 +156,111 @@ class VirtualHostIT {
             tlsEcho.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void responsesAreCountedByStatusClassAndASilentServiceGets504() throws Exception {
+        Map<String, Object> props = TestServer.defaults();
+        props.put("tunnel.server.vhost.http-port", FreePorts.any());
+        props.put("tunnel.server.vhost.response-timeout", "1s");
+        try (ServerSocket plain = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                TestServer server = TestServer.start(props)) {
+            daemon(() -> serveByHand(plain));
+            daemon(() -> acceptAndSayNothing(silent));
+            int port = server.bean(VirtualHostServer.class).httpPort();
+            Agent agent = agent(server, "counted", plain.getLocalPort(), "plain.example.test", "http");
+            proxy(server, "counted", "mute", silent.getLocalPort(), "http", "mute.example.test");
+            try {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                        assertThat(get(port, "plain.example.test", "/warm")).contains("200 OK"));
+                // HEAD's response has a Content-Length but no body: the responses after it must still be seen.
+                try (Socket socket = new Socket("127.0.0.1", port)) {
+                    socket.setSoTimeout(10_000);
+                    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                            StandardCharsets.ISO_8859_1));
+                    write(socket, "HEAD / HTTP/1.1\r\nHost: plain.example.test\r\n\r\n");
+                    assertThat(readHead(in)).startsWith("HTTP/1.1 200").contains("Content-Length: 11");
+                    write(socket, "GET /missing HTTP/1.1\r\nHost: plain.example.test\r\n\r\n");
+                    assertThat(readResponse(in)).startsWith("HTTP/1.1 404").contains("no /missing");
+                    write(socket, "GET / HTTP/1.1\r\nHost: plain.example.test\r\n\r\n");
+                    assertThat(readResponse(in)).startsWith("HTTP/1.1 200").contains("hello world");
+                }
+                // (502 "offline" until the live-pushed proxy is registered, then 504 after the 1 s timeout)
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                    long start = System.nanoTime();
+                    assertThat(get(port, "mute.example.test", "/")).startsWith("HTTP/1.1 504 Gateway Timeout")
+                            .contains("did not begin its response within 1s (proxy mute)");
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+                });
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                        server.get("/actuator/prometheus").body())
+                        .contains("tunnel_vhost_responses_total{proxy=\"site\",status_class=\"2xx\"} 3.0")
+                        .contains("tunnel_vhost_responses_total{proxy=\"site\",status_class=\"4xx\"} 1.0")
+                        .contains("tunnel_vhost_responses_total{proxy=\"mute\",status_class=\"5xx\"} 1.0")
+                        .containsPattern("tunnel_proxy_connections_total\\{proxy=\"site\",type=\"http\"} [1-9]"));
+            } finally {
+                agent.stop();
+            }
+        }
+    }
+
+    /** A minimal keep-alive HTTP/1.1 server: HEAD and GET of {@code /}, 404 for anything else. */
+    private static void serveByHand(ServerSocket listener) {
+        while (!listener.isClosed()) {
+            try {
+                Socket socket = listener.accept();
+                daemon(() -> {
+                    try (socket) {
+                        BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                                StandardCharsets.ISO_8859_1));
+                        String head;
+                        while (!(head = readHead(in)).isEmpty()) {
+                            String[] line = head.split(" ", 3);
+                            String body = "/".equals(line[1]) || "/warm".equals(line[1]) ? "hello world"
+                                    : "no " + line[1];
+                            String status = body.startsWith("no ") ? "404 Not Found" : "200 OK";
+                            write(socket, "HTTP/1.1 " + status + "\r\nContent-Length: " + body.length() + "\r\n\r\n"
+                                    + ("HEAD".equals(line[0]) ? "" : body));
+                            if (head.toLowerCase().contains("connection: close")) {
+                                break;
+                            }
+                        }
+                    } catch (IOException gone) {
+                        // the visitor or the test went away
+                    }
+                });
+            } catch (IOException closed) {
+                return;
+            }
+        }
+    }
+
+    private static void daemon(Runnable task) {
+        Thread thread = new Thread(task, "test-backend");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void acceptAndSayNothing(ServerSocket listener) {
+        List<Socket> held = new java.util.ArrayList<>();
+        while (!listener.isClosed()) {
+            try {
+                held.add(listener.accept());
+            } catch (IOException closed) {
+                return;
+            }
+        }
+    }
+
+    /** Reads a head up to the blank line; empty at the end of the stream. */
+    private static String readHead(BufferedReader in) throws IOException {
+        StringBuilder text = new StringBuilder();
+        String line;
+        while ((line = in.readLine()) != null && !line.isEmpty()) {
+            text.append(line).append('\n');
+        }
+        return text.toString();
     }
 
     private static Agent agent(TestServer server, String name, int localPort, String domain, String type)
