@@ -19,6 +19,7 @@ import io.tunnelplane.protocol.control.ControlMessage;
 import io.tunnelplane.protocol.control.ControlStreamCodec;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.mux.DatagramFlow;
+import io.tunnelplane.protocol.mux.ProxyProtocolHeader;
 import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.mux.StreamHeaders;
 import io.tunnelplane.protocol.mux.StreamRelay;
@@ -80,7 +81,7 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
                     true));
             return;
         }
-        dialLocal(ctx, proxy);
+        dialLocal(ctx, proxy, open);
     }
 
     /**
@@ -167,7 +168,7 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
         stream.config().setAutoRead(true);
     }
 
-    private void dialLocal(ChannelHandlerContext ctx, ProxySpec proxy) {
+    private void dialLocal(ChannelHandlerContext ctx, ProxySpec proxy, StreamHeaders.ProxyStream open) {
         Channel stream = ctx.channel();
         dial = new Bootstrap()
                 .group(stream.eventLoop())
@@ -208,6 +209,10 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
             }
             stream.write(new DefaultHttp2HeadersFrame(StreamHeaders.response(StreamHeaders.STATUS_OK)));
             stream.pipeline().remove(this);
+            if (proxy.proxyProtocol()) {
+                // Before any visitor byte: the service reads who the visitor is first.
+                local.write(ProxyProtocolHeader.v2(local.alloc(), open.source(), open.target()), local.voidPromise());
+            }
             StreamRelay relay = StreamRelay.start(local, stream, RelayListener.NONE);
             Object frame;
             while ((frame = early.poll()) != null) {

@@ -65,6 +65,10 @@ public class Proxy {
     @Column(name = "host_header_rewrite", length = 253)
     private String hostHeaderRewrite;
 
+    /** {@code v2} when local connections start with a PROXY protocol header, null when they do not. */
+    @Column(name = "proxy_protocol", length = 8)
+    private String proxyProtocol;
+
     @Column(name = "created_at", nullable = false)
     private Instant createdAt;
 
@@ -148,6 +152,16 @@ public class Proxy {
 
     public String getHostHeaderRewrite() {
         return hostHeaderRewrite;
+    }
+
+    public String getProxyProtocol() {
+        return proxyProtocol;
+    }
+
+    /** {@code v2}, or {@code none}/null for no PROXY protocol header. */
+    public void proxyProtocol(String version, Instant now) {
+        this.proxyProtocol = "v2".equals(version) ? version : null;
+        this.updatedAt = now;
     }
 
     /** Sets how visitors find a virtual-host proxy. */

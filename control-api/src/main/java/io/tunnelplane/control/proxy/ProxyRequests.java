@@ -15,6 +15,9 @@ public final class ProxyRequests {
     static final String HOST_RULE = "[A-Za-z0-9.:\\[\\]-]{1,253}";
     static final String LOCATION_RULE = "/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,254}";
     static final String LOCATION_MESSAGE = "must be a path prefix starting with /";
+    static final String PROXY_PROTOCOL_RULE = "none|v2";
+    static final String PROXY_PROTOCOL_MESSAGE = "must be none or v2 (the PROXY protocol version sent to the local "
+            + "service)";
 
     private ProxyRequests() {
     }
@@ -31,12 +34,14 @@ public final class ProxyRequests {
             @Size(max = 32) List<@Size(max = 253) String> customDomains,
             @Size(max = 63) String subdomain,
             @Size(max = 32) List<@Pattern(regexp = LOCATION_RULE, message = LOCATION_MESSAGE) String> locations,
-            @Size(max = 253) @Pattern(regexp = HOST_RULE, message = "must be a host name") String hostHeaderRewrite) {
+            @Size(max = 253) @Pattern(regexp = HOST_RULE, message = "must be a host name") String hostHeaderRewrite,
+            @Pattern(regexp = PROXY_PROTOCOL_RULE, message = PROXY_PROTOCOL_MESSAGE) String proxyProtocol) {
 
         /** A TCP proxy, as most callers create them. */
         public Create(String name, String type, String localHost, Integer localPort, Integer remotePort,
                 Boolean enabled, Long bandwidthLimitBytes) {
-            this(name, type, localHost, localPort, remotePort, enabled, bandwidthLimitBytes, null, null, null, null);
+            this(name, type, localHost, localPort, remotePort, enabled, bandwidthLimitBytes, null, null, null, null,
+                    null);
         }
     }
 
@@ -46,6 +51,7 @@ public final class ProxyRequests {
             @Size(max = 253) @Pattern(regexp = HOST_RULE, message = "must be a host name or IP address")
             String localHost,
             @Min(1) @Max(65535) Integer localPort,
-            @Min(1) @Max(65535) Integer remotePort) {
+            @Min(1) @Max(65535) Integer remotePort,
+            @Pattern(regexp = PROXY_PROTOCOL_RULE, message = PROXY_PROTOCOL_MESSAGE) String proxyProtocol) {
     }
 }

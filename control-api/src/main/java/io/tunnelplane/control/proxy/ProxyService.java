@@ -59,8 +59,10 @@ public class ProxyService {
                 }
             }
         }
+        checkProxyProtocol(request.type(), request.proxyProtocol());
         Proxy proxy = new Proxy(client, request.name(), request.type(), request.localHost(),
                 request.localPort(), remotePort, enabled, request.bandwidthLimitBytes(), clock.instant());
+        proxy.proxyProtocol(request.proxyProtocol(), clock.instant());
         if (routing != VirtualHostRouting.NONE) {
             proxy.route(routing.domains(), routing.subdomain(), routing.locations(), routing.hostRewrite(),
                     clock.instant());
@@ -96,6 +98,10 @@ public class ProxyService {
         proxy.retarget(request.localHost() != null ? request.localHost() : proxy.getLocalHost(),
                 request.localPort() != null ? request.localPort() : proxy.getLocalPort(), remotePort, clock.instant());
         proxy.enable(enabled, clock.instant());
+        if (request.proxyProtocol() != null) {
+            checkProxyProtocol(proxy.getType(), request.proxyProtocol());
+            proxy.proxyProtocol(request.proxyProtocol(), clock.instant());
+        }
         return view(proxy, apply(proxy.getClient()));
     }
 
@@ -118,12 +124,19 @@ public class ProxyService {
         return proxies.findByClientIdAndEnabledTrueOrderById(clientId).stream()
                 .map(p -> new ProxyDefinition(p.getId(), p.getName(), p.getType(), p.getLocalHost(),
                         p.getLocalPort(), p.getRemotePort(), p.getCustomDomains(), p.getLocations(),
-                        p.getHostHeaderRewrite()))
+                        p.getHostHeaderRewrite(), p.getProxyProtocol() != null))
                 .toList();
     }
 
     private Proxy find(long id) {
         return proxies.findById(id).orElseThrow(() -> ApiException.notFound("proxy", id));
+    }
+
+    private static void checkProxyProtocol(String type, String version) {
+        if ("udp".equals(type) && "v2".equals(version)) {
+            throw ApiException.unprocessable("proxyProtocol", "the PROXY protocol header is sent on stream "
+                    + "connections (tcp, http, https), not on udp proxies");
+        }
     }
 
     private void checkPort(String type, int port, Long self, boolean enabled) {

@@ -8,9 +8,10 @@ import java.util.List;
  * @param domains     host names of an HTTP/HTTPS proxy, empty for TCP
  * @param locations   path prefixes of an HTTP proxy
  * @param hostRewrite the Host header the local service gets, or empty
+ * @param proxyProtocol whether local connections start with a PROXY protocol v2 header
  */
 public record ProxyDefinition(long id, String name, String type, String localHost, int localPort, int remotePort,
-        List<String> domains, List<String> locations, String hostRewrite) {
+        List<String> domains, List<String> locations, String hostRewrite, boolean proxyProtocol) {
 
     public ProxyDefinition {
         domains = List.copyOf(domains);

@@ -37,6 +37,7 @@ public final class ControlCodec {
                 writeStrings(out, proxy.domains());
                 writeStrings(out, proxy.locations());
                 Wire.writeString(out, proxy.hostRewrite());
+                out.writeBoolean(proxy.proxyProtocol());
             }
         } else if (message instanceof ControlMessage.ProxyStatus status) {
             out.writeByte(PROXY_STATUS);
@@ -87,7 +88,7 @@ public final class ControlCodec {
             for (int i = 0; i < count; i++) {
                 proxies.add(new ProxySpec(Wire.readLong(body), Wire.readString(body), Wire.readString(body),
                         Wire.readString(body), Wire.readUnsignedShort(body), Wire.readUnsignedShort(body),
-                        readStrings(body), readStrings(body), Wire.readString(body)));
+                        readStrings(body), readStrings(body), Wire.readString(body), Wire.readByte(body) != 0));
             }
             message = new ControlMessage.ProxyList(version, proxies);
         } else if (type == PROXY_STATUS) {

@@ -10,9 +10,11 @@ import java.util.List;
  * @param domains     host names routed to this proxy (lowercase), empty for port-based types
  * @param locations   path prefixes of those hosts routed here (HTTP only), {@code ["/"]} when not narrowed
  * @param hostRewrite the {@code Host} header the local service gets instead of the visitor's, or empty
+ * @param proxyProtocol whether the agent opens each local connection with a PROXY protocol v2 header naming the
+ *                      visitor's address (stream types only)
  */
 public record ProxySpec(long id, String name, String type, String localHost, int localPort, int remotePort,
-        List<String> domains, List<String> locations, String hostRewrite) {
+        List<String> domains, List<String> locations, String hostRewrite, boolean proxyProtocol) {
     public static final String TCP = "tcp";
     public static final String UDP = "udp";
     public static final String HTTP = "http";
@@ -26,7 +28,7 @@ public record ProxySpec(long id, String name, String type, String localHost, int
 
     /** A port-based proxy. */
     public ProxySpec(long id, String name, String type, String localHost, int localPort, int remotePort) {
-        this(id, name, type, localHost, localPort, remotePort, List.of(), List.of(), "");
+        this(id, name, type, localHost, localPort, remotePort, List.of(), List.of(), "", false);
     }
 
     /** Whether visitors reach this proxy through a shared virtual-host port rather than a port of its own. */

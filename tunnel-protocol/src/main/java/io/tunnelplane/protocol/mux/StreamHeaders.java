@@ -2,7 +2,11 @@ package io.tunnelplane.protocol.mux;
 
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.NetUtil;
 import io.tunnelplane.protocol.ProtocolException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 
 /**
  * What a stream carries, sent in the HEADERS that open it so the agent can dial at once: no extra round trip.
@@ -14,6 +18,7 @@ public final class StreamHeaders {
     static final String KIND = "x-tunnel-kind";
     static final String PROXY_ID = "x-tunnel-proxy";
     static final String SOURCE = "x-tunnel-source";
+    static final String TARGET = "x-tunnel-target";
 
     /** How the agent refuses a stream whose local service cannot be reached. */
     public static final String STATUS_OK = "200";
@@ -34,7 +39,10 @@ public final class StreamHeaders {
         headers.set(KIND, open.kind());
         headers.set(PROXY_ID, Long.toString(open.proxyId()));
         if (open.source() != null) {
-            headers.set(SOURCE, open.source());
+            headers.set(SOURCE, address(open.source()));
+        }
+        if (open.target() != null) {
+            headers.set(TARGET, address(open.target()));
         }
         return headers;
     }
@@ -58,11 +66,34 @@ public final class StreamHeaders {
             throw new ProtocolException("proxy stream without kind or proxy id");
         }
         try {
-            CharSequence source = headers.get(SOURCE);
-            return new ProxyStream(Long.parseLong(id.toString()), kind.toString(),
-                    source == null ? null : source.toString());
+            return new ProxyStream(Long.parseLong(id.toString()), kind.toString(), address(headers.get(SOURCE)),
+                    address(headers.get(TARGET)));
         } catch (NumberFormatException e) {
             throw new ProtocolException("proxy id is not a number: " + id);
+        }
+    }
+
+    /** An IP literal and port as {@code 192.0.2.1:80} or {@code [2001:db8::1]:80}. */
+    static String address(InetSocketAddress address) {
+        String ip = address.getAddress().getHostAddress();
+        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + address.getPort();
+    }
+
+    private static InetSocketAddress address(CharSequence text) {
+        if (text == null) {
+            return null;
+        }
+        String value = text.toString();
+        int colon = value.lastIndexOf(':');
+        byte[] ip = colon > 0 ? NetUtil.createByteArrayFromIpAddressString(
+                value.substring(0, colon).replace("[", "").replace("]", "")) : null;
+        if (ip == null) {
+            throw new ProtocolException("not an IP address and port: " + value);
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(ip), Integer.parseInt(value.substring(colon + 1)));
+        } catch (UnknownHostException | IllegalArgumentException e) {
+            throw new ProtocolException("not an IP address and port: " + value);
         }
     }
 
@@ -71,7 +102,10 @@ public final class StreamHeaders {
     }
 
     /** The opening of one proxied connection: which proxy, what traffic, and who the visitor is (for logs). */
-    public record ProxyStream(long proxyId, String kind, String source) {
+    /**
+     * @param source the visitor's address, {@code target} the public address it connected to; either may be null
+     */
+    public record ProxyStream(long proxyId, String kind, InetSocketAddress source, InetSocketAddress target) {
         public static final String TCP = "tcp";
         public static final String UDP = "udp";
     }

@@ -26,7 +26,8 @@ public class ConfiguredClientDirectory implements ClientDirectory {
             List<ProxySpec> proxies = new ArrayList<>();
             for (TunnelServerProperties.ProxyConfig proxy : client.proxies()) {
                 proxies.add(new ProxySpec(nextProxyId++, proxy.name(), proxy.type(), proxy.localHost(),
-                        proxy.localPort(), proxy.remotePort()));
+                        proxy.localPort(), proxy.remotePort(), List.of(), List.of(), "",
+                        "v2".equals(proxy.proxyProtocol())));
             }
             all.add(new ClientAccess(client.name(), TokenProof.keyOf(client.token()), proxies));
         }

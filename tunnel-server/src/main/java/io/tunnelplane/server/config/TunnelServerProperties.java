@@ -148,13 +148,17 @@ public record TunnelServerProperties(
         }
     }
 
-    /** A TCP proxy: public {@code remotePort} on the server relayed to {@code localHost:localPort} at the agent. */
+    /**
+     * A TCP or UDP proxy: public {@code remotePort} on the server relayed to {@code localHost:localPort} at the
+     * agent; {@code proxyProtocol} {@code v2} (TCP only) has the agent tell the service the visitor's address.
+     */
     public record ProxyConfig(
             @NotBlank String name,
             @DefaultValue("tcp") @Pattern(regexp = "tcp|udp",
                     message = "must be tcp or udp (http and https proxies are managed through the API)") String type,
             @DefaultValue("127.0.0.1") @NotBlank String localHost,
             @Min(1) @Max(65535) int localPort,
-            @Min(1) @Max(65535) int remotePort) {
+            @Min(1) @Max(65535) int remotePort,
+            @DefaultValue("none") @Pattern(regexp = "none|v2", message = "must be none or v2") String proxyProtocol) {
     }
 }

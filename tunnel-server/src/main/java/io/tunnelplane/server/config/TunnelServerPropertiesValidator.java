@@ -114,6 +114,10 @@ public final class TunnelServerPropertiesValidator implements Validator {
                 if (owner != null) {
                     errors.rejectValue(key, "unique", type + " port " + port + " is already used by proxy " + owner);
                 }
+                if ("udp".equals(type) && "v2".equals(client.proxies().get(p).proxyProtocol())) {
+                    errors.rejectValue("clients[" + c + "].proxies[" + p + "].proxy-protocol", "type",
+                            "is sent on TCP connections only: must be none for a udp proxy");
+                }
             }
         }
     }

@@ -22,6 +22,7 @@ import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.session.AgentSession;
 import io.tunnelplane.server.vhost.VirtualHosts;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -181,9 +182,9 @@ public class ProxyListeners {
                         return;
                     }
                     Http2StreamChannel stream = (Http2StreamChannel) opened.getNow();
-                    String source = String.valueOf(visitor.remoteAddress());
-                    stream.write(new DefaultHttp2HeadersFrame(StreamHeaders.proxy(
-                            new StreamHeaders.ProxyStream(proxy.id(), StreamHeaders.ProxyStream.TCP, source))));
+                    stream.write(new DefaultHttp2HeadersFrame(StreamHeaders.proxy(new StreamHeaders.ProxyStream(
+                            proxy.id(), StreamHeaders.ProxyStream.TCP, inet(visitor.remoteAddress()),
+                            inet(visitor.localAddress())))));
                     session.streamOpened();
                     metrics.streamOpened(proxy.name(), proxy.type());
                     ProxyTraffic traffic = new ProxyTraffic(session, proxy, metrics, refusal);
@@ -193,6 +194,10 @@ public class ProxyListeners {
                     }
                     stream.flush();
                 });
+    }
+
+    private static InetSocketAddress inet(SocketAddress address) {
+        return address instanceof InetSocketAddress inet ? inet : null;
     }
 
     /** Counts one relayed connection's bytes into the session and the proxy's metrics. */

@@ -142,8 +142,8 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
                         stream.writeAndFlush(new DefaultHttp2HeadersFrame(StreamHeaders.proxy(
-                                new StreamHeaders.ProxyStream(proxy.id(), StreamHeaders.ProxyStream.UDP,
-                                        sender.toString()))));
+                                new StreamHeaders.ProxyStream(proxy.id(), StreamHeaders.ProxyStream.UDP, sender,
+                                        (InetSocketAddress) udp.localAddress()))));
                         stream.pipeline().addLast(DatagramFlow.NAME, flow);
                     }
                 })

@@ -43,6 +43,17 @@ class VirtualHostApiIT {
                     .get("detail").asString()).contains("tunnel.server.vhost.https-port");
             assertThat(field(body(400, create(server, a, "nodomain", "http", "\"locations\":[\"/x\"]"))))
                     .isEqualTo("customDomains");
+
+            // The PROXY protocol header: v2 on stream proxies, switched off again with "none".
+            assertThat(field(body(400, create(server, a, "pp1", "http",
+                    "\"customDomains\":[\"pp1.example.test\"],\"proxyProtocol\":\"v1\"")))).isEqualTo("proxyProtocol");
+            assertThat(field(body(422, create(server, a, "ppudp", "udp", "\"remotePort\":"
+                    + FreePorts.inRange(10000, 20000) + ",\"proxyProtocol\":\"v2\"")))).isEqualTo("proxyProtocol");
+            JsonNode withHeader = body(201, create(server, a, "pp2", "http",
+                    "\"customDomains\":[\"pp2.example.test\"],\"proxyProtocol\":\"v2\""));
+            assertThat(withHeader.get("proxyProtocol").asString()).isEqualTo("v2");
+            assertThat(body(200, server.send("PATCH", "/api/v1/proxies/" + withHeader.get("id").asLong(),
+                    "{\"proxyProtocol\":\"none\"}")).get("proxyProtocol").isNull()).isTrue();
         }
     }
 
