@@ -69,6 +69,13 @@ public class Proxy {
     @Column(name = "proxy_protocol", length = 8)
     private String proxyProtocol;
 
+    @Column(name = "http_user", length = 64)
+    private String httpUser;
+
+    /** {@link io.tunnelplane.control.runtime.BasicAuthHash} of the basic-auth password; never the password. */
+    @Column(name = "http_password_hash", length = 120)
+    private String httpPasswordHash;
+
     @Column(name = "created_at", nullable = false)
     private Instant createdAt;
 
@@ -161,6 +168,22 @@ public class Proxy {
     /** {@code v2}, or {@code none}/null for no PROXY protocol header. */
     public void proxyProtocol(String version, Instant now) {
         this.proxyProtocol = "v2".equals(version) ? version : null;
+        this.updatedAt = now;
+    }
+
+    public String getHttpUser() {
+        return httpUser;
+    }
+
+    public String getHttpPasswordHash() {
+        return httpPasswordHash;
+    }
+
+    /** Requires HTTP basic auth of visitors ({@code user} non-empty), or lifts it ({@code user} empty or null). */
+    public void basicAuth(String user, String passwordHash, Instant now) {
+        boolean on = user != null && !user.isEmpty();
+        this.httpUser = on ? user : null;
+        this.httpPasswordHash = on ? passwordHash : null;
         this.updatedAt = now;
     }
 

@@ -16,6 +16,8 @@ public final class ProxyRequests {
     static final String LOCATION_RULE = "/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,254}";
     static final String LOCATION_MESSAGE = "must be a path prefix starting with /";
     static final String PROXY_PROTOCOL_RULE = "none|v2";
+    static final String HTTP_USER_RULE = "[^:\\p{Cntrl}]{1,64}";
+    static final String HTTP_USER_MESSAGE = "must be 1-64 characters without ':' or control characters";
     static final String PROXY_PROTOCOL_MESSAGE = "must be none or v2 (the PROXY protocol version sent to the local "
             + "service)";
 
@@ -35,13 +37,15 @@ public final class ProxyRequests {
             @Size(max = 63) String subdomain,
             @Size(max = 32) List<@Pattern(regexp = LOCATION_RULE, message = LOCATION_MESSAGE) String> locations,
             @Size(max = 253) @Pattern(regexp = HOST_RULE, message = "must be a host name") String hostHeaderRewrite,
-            @Pattern(regexp = PROXY_PROTOCOL_RULE, message = PROXY_PROTOCOL_MESSAGE) String proxyProtocol) {
+            @Pattern(regexp = PROXY_PROTOCOL_RULE, message = PROXY_PROTOCOL_MESSAGE) String proxyProtocol,
+            @Pattern(regexp = HTTP_USER_RULE, message = HTTP_USER_MESSAGE) String httpUser,
+            @Size(min = 8, max = 128) String httpPassword) {
 
         /** A TCP proxy, as most callers create them. */
         public Create(String name, String type, String localHost, Integer localPort, Integer remotePort,
                 Boolean enabled, Long bandwidthLimitBytes) {
             this(name, type, localHost, localPort, remotePort, enabled, bandwidthLimitBytes, null, null, null, null,
-                    null);
+                    null, null, null);
         }
     }
 
@@ -52,6 +56,9 @@ public final class ProxyRequests {
             String localHost,
             @Min(1) @Max(65535) Integer localPort,
             @Min(1) @Max(65535) Integer remotePort,
-            @Pattern(regexp = PROXY_PROTOCOL_RULE, message = PROXY_PROTOCOL_MESSAGE) String proxyProtocol) {
+            @Pattern(regexp = PROXY_PROTOCOL_RULE, message = PROXY_PROTOCOL_MESSAGE) String proxyProtocol,
+            @Pattern(regexp = "|" + HTTP_USER_RULE, message = HTTP_USER_MESSAGE + " (empty lifts basic auth)")
+            String httpUser,
+            @Size(min = 8, max = 128) String httpPassword) {
     }
 }

@@ -4,6 +4,7 @@ import io.tunnelplane.control.ControlPlaneProperties;
 import io.tunnelplane.control.client.Client;
 import io.tunnelplane.control.client.ClientRepository;
 import io.tunnelplane.control.runtime.ApplyResult;
+import io.tunnelplane.control.runtime.BasicAuthHash;
 import io.tunnelplane.control.runtime.LiveSession;
 import io.tunnelplane.control.runtime.ProxyDefinition;
 import io.tunnelplane.control.runtime.TunnelRuntime;
@@ -60,9 +61,13 @@ public class ProxyService {
             }
         }
         checkProxyProtocol(request.type(), request.proxyProtocol());
+        checkBasicAuth(request.type(), request.httpUser(), request.httpPassword());
         Proxy proxy = new Proxy(client, request.name(), request.type(), request.localHost(),
                 request.localPort(), remotePort, enabled, request.bandwidthLimitBytes(), clock.instant());
         proxy.proxyProtocol(request.proxyProtocol(), clock.instant());
+        if (request.httpUser() != null) {
+            proxy.basicAuth(request.httpUser(), BasicAuthHash.hash(request.httpPassword()), clock.instant());
+        }
         if (routing != VirtualHostRouting.NONE) {
             proxy.route(routing.domains(), routing.subdomain(), routing.locations(), routing.hostRewrite(),
                     clock.instant());
@@ -102,6 +107,12 @@ public class ProxyService {
             checkProxyProtocol(proxy.getType(), request.proxyProtocol());
             proxy.proxyProtocol(request.proxyProtocol(), clock.instant());
         }
+        if (request.httpUser() != null && request.httpUser().isEmpty()) {
+            proxy.basicAuth(null, null, clock.instant());
+        } else if (request.httpUser() != null || request.httpPassword() != null) {
+            checkBasicAuth(proxy.getType(), request.httpUser(), request.httpPassword());
+            proxy.basicAuth(request.httpUser(), BasicAuthHash.hash(request.httpPassword()), clock.instant());
+        }
         return view(proxy, apply(proxy.getClient()));
     }
 
@@ -124,12 +135,28 @@ public class ProxyService {
         return proxies.findByClientIdAndEnabledTrueOrderById(clientId).stream()
                 .map(p -> new ProxyDefinition(p.getId(), p.getName(), p.getType(), p.getLocalHost(),
                         p.getLocalPort(), p.getRemotePort(), p.getCustomDomains(), p.getLocations(),
-                        p.getHostHeaderRewrite(), p.getProxyProtocol() != null))
+                        p.getHostHeaderRewrite(), p.getProxyProtocol() != null, p.getHttpUser(),
+                        p.getHttpPasswordHash()))
                 .toList();
     }
 
     private Proxy find(long id) {
         return proxies.findById(id).orElseThrow(() -> ApiException.notFound("proxy", id));
+    }
+
+    /** Basic auth is asked by the HTTP virtual host, so only http proxies have it, and a user needs a password. */
+    private static void checkBasicAuth(String type, String user, String password) {
+        if (user == null && password == null) {
+            return;
+        }
+        if (user == null || password == null) {
+            throw ApiException.invalid(user == null ? "httpUser" : "httpPassword",
+                    "httpUser and httpPassword are given together");
+        }
+        if (!"http".equals(type)) {
+            throw ApiException.unprocessable("httpUser", "basic auth is asked by the HTTP virtual host: http "
+                    + "proxies only (an https proxy's TLS is not opened by the server)");
+        }
     }
 
     private static void checkProxyProtocol(String type, String version) {

@@ -11,16 +11,18 @@ import java.util.List;
  * @param localError why the agent last failed to reach the local service, null when it did or has not tried
  * @param customDomains host names of an http/https proxy (including the one its subdomain makes)
  * @param proxyProtocol {@code v2} when local connections start with a PROXY protocol header, else null
+ * @param httpUser the user HTTP basic auth asks visitors for, null when the proxy is open (the password is never
+ *                 shown)
  */
 public record ProxyView(long id, long clientId, String name, String type, String localHost, int localPort,
         int remotePort, boolean enabled, Long bandwidthLimitBytes, Instant createdAt, Instant updatedAt,
         String state, String localError, List<String> customDomains, String subdomain, List<String> locations,
-        String hostHeaderRewrite, String proxyProtocol) {
+        String hostHeaderRewrite, String proxyProtocol, String httpUser) {
 
     static ProxyView of(Proxy p, String state, String localError) {
         return new ProxyView(p.getId(), p.getClient().getId(), p.getName(), p.getType(), p.getLocalHost(),
                 p.getLocalPort(), p.getRemotePort(), p.isEnabled(), p.getBandwidthLimitBytes(), p.getCreatedAt(),
                 p.getUpdatedAt(), state, localError, p.getCustomDomains(), p.getSubdomain(), p.getLocations(),
-                p.getHostHeaderRewrite(), p.getProxyProtocol());
+                p.getHostHeaderRewrite(), p.getProxyProtocol(), p.getHttpUser());
     }
 }

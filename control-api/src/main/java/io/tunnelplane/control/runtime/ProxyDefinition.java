@@ -9,9 +9,12 @@ import java.util.List;
  * @param locations   path prefixes of an HTTP proxy
  * @param hostRewrite the Host header the local service gets, or empty
  * @param proxyProtocol whether local connections start with a PROXY protocol v2 header
+ * @param httpUser      the user name visitors of an HTTP proxy must give, or null when it is open
+ * @param httpPasswordHash that user's password as {@link BasicAuthHash} keeps it, or null
  */
 public record ProxyDefinition(long id, String name, String type, String localHost, int localPort, int remotePort,
-        List<String> domains, List<String> locations, String hostRewrite, boolean proxyProtocol) {
+        List<String> domains, List<String> locations, String hostRewrite, boolean proxyProtocol, String httpUser,
+        String httpPasswordHash) {
 
     public ProxyDefinition {
         domains = List.copyOf(domains);

@@ -4,6 +4,7 @@ import io.tunnelplane.control.client.ClientAuthority;
 import io.tunnelplane.control.runtime.ProxyDefinition;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.server.config.TunnelServerProperties;
+import io.tunnelplane.server.vhost.BasicAuthChecks;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -23,19 +24,23 @@ public class StoredClientDirectory implements ClientDirectory {
     private final ClientAuthority authority;
     private final ConfiguredClientDirectory configured;
     private final Executor blocking;
+    private final BasicAuthChecks basicAuth;
 
     public StoredClientDirectory(ClientAuthority authority, TunnelServerProperties properties,
-            @Qualifier("engineBlockingExecutor") Executor blocking) {
+            @Qualifier("engineBlockingExecutor") Executor blocking, BasicAuthChecks basicAuth) {
         this.authority = authority;
+        this.basicAuth = basicAuth;
         this.configured = new ConfiguredClientDirectory(properties);
         this.blocking = blocking;
     }
 
     @Override
     public CompletionStage<Optional<ClientAccess>> find(String clientId) {
-        return CompletableFuture.supplyAsync(() -> authority.findEnabled(clientId).map(login ->
-                        new ClientAccess(login.name(), login.tokenKey(),
-                                login.proxies().stream().map(StoredClientDirectory::spec).toList())), blocking)
+        return CompletableFuture.supplyAsync(() -> authority.findEnabled(clientId).map(login -> {
+                    basicAuth.update(login.proxies());
+                    return new ClientAccess(login.name(), login.tokenKey(),
+                            login.proxies().stream().map(StoredClientDirectory::spec).toList());
+                }), blocking)
                 .thenCompose(stored -> stored.isPresent()
                         ? CompletableFuture.completedFuture(stored) : configured.find(clientId));
     }

@@ -14,6 +14,7 @@ import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.proxy.ProxyListener;
 import io.tunnelplane.server.proxy.ProxyListeners;
 import io.tunnelplane.server.tls.ServerIdentity;
+import io.tunnelplane.server.vhost.BasicAuthChecks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,9 +44,11 @@ public class EngineRuntime implements TunnelRuntime {
     private final String allowedText;
     private final ServerIdentity identity;
     private final TunnelServerProperties.Vhost vhost;
+    private final BasicAuthChecks basicAuth;
 
     public EngineRuntime(SessionRegistry registry, ProxyListeners proxyListeners, TunnelServerProperties properties,
-            ServerIdentity identity) {
+            ServerIdentity identity, BasicAuthChecks basicAuth) {
+        this.basicAuth = basicAuth;
         this.identity = identity;
         this.vhost = properties.vhost();
         this.registry = registry;
@@ -72,6 +75,7 @@ public class EngineRuntime implements TunnelRuntime {
 
     @Override
     public ApplyResult apply(String clientName, List<ProxyDefinition> enabled) {
+        basicAuth.update(enabled);
         Optional<AgentSession> found = registry.find(clientName).filter(s -> s.cause() == null);
         if (found.isEmpty()) {
             return ApplyResult.OFFLINE;

@@ -14,9 +14,15 @@ final class ErrorPages {
     }
 
     static void send(Channel visitor, int status, String reason, String message) {
+        send(visitor, status, reason, message, "");
+    }
+
+    /** With {@code extraHeaders}, each ending in CRLF (e.g. {@code WWW-Authenticate}). */
+    static void send(Channel visitor, int status, String reason, String message, String extraHeaders) {
         String body = status + " " + reason + "\n\n" + message + "\n\n-- tunnelplane\n";
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        String head = "HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        String head = "HTTP/1.1 " + status + " " + reason + "\r\n" + extraHeaders
+                + "Content-Type: text/plain; charset=utf-8\r\n"
                 + "Content-Length: " + bytes.length + "\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n";
         ByteBuf page = visitor.alloc().buffer(head.length() + bytes.length);
         page.writeCharSequence(head, StandardCharsets.US_ASCII);

@@ -18,7 +18,7 @@ import java.util.function.Predicate;
 /**
  * Between the visitor's request decoder and the relay: gives every request the proxy headers
  * ({@code X-Forwarded-For/-Proto/-Host}, and the {@code Host} rewrite), encodes it back to bytes, and checks that
- * a keep-alive connection stays on its proxy. After a protocol upgrade (WebSocket) it steps aside with the decoder
+ * a keep-alive connection stays on its proxy and that each request carries the proxy's basic auth when it asks. After a protocol upgrade (WebSocket) it steps aside with the decoder
  * and bytes flow untouched.
  */
 final class HttpRequestForwarder extends ChannelInboundHandlerAdapter {
@@ -26,18 +26,28 @@ final class HttpRequestForwarder extends ChannelInboundHandlerAdapter {
 
     private final String hostRewrite;
     private final Predicate<HttpRequest> sameProxy;
+    private final Predicate<HttpRequest> authorized;
+    private final Runnable askForLogin;
     private final HttpResponseWatch responses;
     private final EmbeddedChannel encoder = new EmbeddedChannel(new HttpRequestEncoder());
     private boolean upgrading;
+    private boolean refused;
 
-    HttpRequestForwarder(String hostRewrite, Predicate<HttpRequest> sameProxy, HttpResponseWatch responses) {
+    HttpRequestForwarder(String hostRewrite, Predicate<HttpRequest> sameProxy, Predicate<HttpRequest> authorized,
+            Runnable askForLogin, HttpResponseWatch responses) {
         this.hostRewrite = hostRewrite;
         this.sameProxy = sameProxy;
+        this.authorized = authorized;
+        this.askForLogin = askForLogin;
         this.responses = responses;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (refused) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (!(msg instanceof HttpObject)) {
             ctx.fireChannelRead(msg); // raw bytes left over after an upgrade
             return;
@@ -47,6 +57,13 @@ final class HttpRequestForwarder extends ChannelInboundHandlerAdapter {
                 // A request for another proxy on this connection: close, the client retries on a fresh one.
                 ReferenceCountUtil.release(msg);
                 ctx.close();
+                return;
+            }
+            if (!authorized.test(request)) {
+                // The 401 is the next response the visitor reads; nothing more of this connection goes on.
+                ReferenceCountUtil.release(msg);
+                refused = true;
+                askForLogin.run();
                 return;
             }
             addProxyHeaders(ctx, request);

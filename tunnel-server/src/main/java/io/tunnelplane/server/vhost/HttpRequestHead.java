@@ -5,10 +5,11 @@ import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The two things routing needs from the first request of a connection, read from raw bytes without consuming
- * them: the host (from {@code Host}, or an absolute request target) and the path.
+ * What routing needs from the first request of a connection, read from raw bytes without consuming them: the
+ * host (from {@code Host}, or an absolute request target), the path, and the {@code Authorization} header (null
+ * when absent) for proxies that ask for basic auth.
  */
-record HttpRequestHead(String host, String path) {
+record HttpRequestHead(String host, String path, String authorization) {
     static final int MAX_HEAD = 16 * 1024;
     private static final byte[] END = {'\r', '\n', '\r', '\n'};
 
@@ -35,16 +36,20 @@ record HttpRequestHead(String host, String path) {
             host = slash < 0 ? rest : rest.substring(0, slash);
             target = slash < 0 ? "/" : rest.substring(slash);
         }
-        for (int i = 1; i < lines.length && host == null; i++) {
+        String authorization = null;
+        for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            if (colon > 0 && lines[i].substring(0, colon).strip().equalsIgnoreCase("host")) {
+            String name = colon > 0 ? lines[i].substring(0, colon).strip() : "";
+            if (host == null && name.equalsIgnoreCase("host")) {
                 host = lines[i].substring(colon + 1).strip();
+            } else if (authorization == null && name.equalsIgnoreCase("authorization")) {
+                authorization = lines[i].substring(colon + 1).strip();
             }
         }
         if (host == null || host.isEmpty()) {
             throw new IllegalArgumentException("no Host header");
         }
         int query = target.indexOf('?');
-        return new HttpRequestHead(host, query < 0 ? target : target.substring(0, query));
+        return new HttpRequestHead(host, query < 0 ? target : target.substring(0, query), authorization);
     }
 }

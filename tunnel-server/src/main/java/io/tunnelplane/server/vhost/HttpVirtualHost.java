@@ -3,6 +3,7 @@ package io.tunnelplane.server.vhost;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.tunnelplane.protocol.mux.RelayListener;
@@ -13,7 +14,7 @@ import java.time.Duration;
  * The first handler of a visitor connection on the shared HTTP port: reads until the first request head is
  * complete, finds the proxy for its host and path, and hands the connection (with the bytes read so far) to that
  * proxy's session. Unknown hosts get 404, hosts whose agent is offline 502, a refused local service 502, one that
- * does not answer in time 504.
+ * does not answer in time 504; a proxy with basic auth answers 401 until the visitor sends its user and password.
  */
 final class HttpVirtualHost extends RoutingPeek {
     static final String DECODER = "http-decoder";
@@ -43,6 +44,11 @@ final class HttpVirtualHost extends RoutingPeek {
             server.noRoute(ctx.channel(), "http", host);
             return true;
         }
+        long proxyId = route.proxy().id();
+        if (!server.basicAuth().admits(proxyId, request.authorization())) {
+            server.askForLogin(ctx.channel(), host); // before any stream is opened to the agent
+            return true;
+        }
         ByteBuf bytes = takeRead();
         String proxy = route.proxy().name();
         Duration timeout = server.responseTimeout();
@@ -53,7 +59,9 @@ final class HttpVirtualHost extends RoutingPeek {
         ctx.pipeline().addBefore(NAME, DECODER, new HttpRequestDecoder());
         ctx.pipeline().replace(this, HttpRequestForwarder.NAME, new HttpRequestForwarder(route.proxy().hostRewrite(),
                 next -> server.hosts().find("http", VirtualHosts.normalize(next.headers().get("Host")), pathOf(next))
-                        .map(r -> r.proxy().id() == route.proxy().id()).orElse(false), responses));
+                        .map(r -> r.proxy().id() == proxyId).orElse(false),
+                next -> server.basicAuth().admits(proxyId, next.headers().get(HttpHeaderNames.AUTHORIZATION)),
+                () -> server.askForLogin(ctx.channel(), host), responses));
         server.handOff(ctx.channel(), route, bytes, new RelayListener() {
             @Override
             public boolean answerRefusal(String status) {

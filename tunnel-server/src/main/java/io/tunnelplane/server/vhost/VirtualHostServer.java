@@ -39,6 +39,7 @@ public class VirtualHostServer implements SmartLifecycle {
     private final ConnectionLimit limit;
     private final VirtualHostOwners owners;
     private final TunnelMetrics metrics;
+    private final BasicAuthChecks basicAuth;
     private final Transport transport = Transport.best();
     private final ExecutorService lookups = Executors.newSingleThreadExecutor(r -> new Thread(r, "vhost-lookup"));
     private EventLoopGroup group;
@@ -47,7 +48,8 @@ public class VirtualHostServer implements SmartLifecycle {
     private volatile boolean running;
 
     public VirtualHostServer(TunnelServerProperties properties, VirtualHosts hosts, ProxyListeners proxyListeners,
-            ConnectionLimit limit, VirtualHostOwners owners, TunnelMetrics metrics) {
+            ConnectionLimit limit, VirtualHostOwners owners, TunnelMetrics metrics, BasicAuthChecks basicAuth) {
+        this.basicAuth = basicAuth;
         this.properties = properties;
         this.hosts = hosts;
         this.proxyListeners = proxyListeners;
@@ -92,6 +94,16 @@ public class VirtualHostServer implements SmartLifecycle {
 
     VirtualHosts hosts() {
         return hosts;
+    }
+
+    BasicAuthChecks basicAuth() {
+        return basicAuth;
+    }
+
+    /** 401 asking the browser for the proxy's user and password; the connection closes, the browser retries. */
+    void askForLogin(Channel visitor, String host) {
+        page(visitor, 401, "Unauthorized", "This site asks for a user name and password.",
+                "WWW-Authenticate: Basic realm=\"" + host.replace("\"", "") + "\", charset=\"UTF-8\"\r\n");
     }
 
     Duration responseTimeout() {
@@ -153,8 +165,12 @@ public class VirtualHostServer implements SmartLifecycle {
     }
 
     void page(Channel visitor, int status, String reason, String message) {
+        page(visitor, status, reason, message, "");
+    }
+
+    private void page(Channel visitor, int status, String reason, String message, String extraHeaders) {
         count(Integer.toString(status), "http");
-        ErrorPages.send(visitor, status, reason, message);
+        ErrorPages.send(visitor, status, reason, message, extraHeaders);
     }
 
     /** Closes a connection that cannot be routed and that we cannot answer in its protocol (HTTPS). */

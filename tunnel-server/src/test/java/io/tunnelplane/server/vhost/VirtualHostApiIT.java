@@ -49,6 +49,11 @@ class VirtualHostApiIT {
                     "\"customDomains\":[\"pp1.example.test\"],\"proxyProtocol\":\"v1\"")))).isEqualTo("proxyProtocol");
             assertThat(field(body(422, create(server, a, "ppudp", "udp", "\"remotePort\":"
                     + FreePorts.inRange(10000, 20000) + ",\"proxyProtocol\":\"v2\"")))).isEqualTo("proxyProtocol");
+            assertThat(field(body(422, create(server, a, "tcpauth", "tcp", "\"remotePort\":"
+                    + FreePorts.inRange(10000, 20000) + ",\"httpUser\":\"bob\",\"httpPassword\":\"12345678\""))))
+                    .isEqualTo("httpUser");
+            assertThat(field(body(400, create(server, a, "colon", "http", "\"customDomains\":[\"c.example.test\"],"
+                    + "\"httpUser\":\"bo:b\",\"httpPassword\":\"12345678\"")))).isEqualTo("httpUser");
             JsonNode withHeader = body(201, create(server, a, "pp2", "http",
                     "\"customDomains\":[\"pp2.example.test\"],\"proxyProtocol\":\"v2\""));
             assertThat(withHeader.get("proxyProtocol").asString()).isEqualTo("v2");

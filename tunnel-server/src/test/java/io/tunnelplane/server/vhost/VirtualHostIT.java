@@ -205,6 +205,58 @@ class VirtualHostIT {
         }
     }
 
+    @Test
+    void basicAuthGuardsEveryRequestAndIsStoredOnlyAsAHash() throws Exception {
+        HttpServer site = site("guarded");
+        Map<String, Object> props = TestServer.defaults();
+        props.put("tunnel.server.vhost.http-port", FreePorts.any());
+        try (TestServer server = TestServer.start(props)) {
+            int port = server.bean(VirtualHostServer.class).httpPort();
+            String token = client(server, "keeper");
+            String base = "{\"name\":\"site\",\"type\":\"http\",\"localHost\":\"127.0.0.1\",\"localPort\":"
+                    + site.getAddress().getPort() + ",\"customDomains\":[\"guarded.example.test\"]";
+            String proxies = "/api/v1/clients/" + IDS.get("keeper") + "/proxies";
+            assertThat(body(400, server.send("POST", proxies, base + ",\"httpUser\":\"alice\"}"))
+                    .at("/errors/0/field").asString()).isEqualTo("httpPassword");
+            var created = body(201, server.send("POST", proxies,
+                    base + ",\"httpUser\":\"alice\",\"httpPassword\":\"correct horse\"}"));
+            assertThat(created.get("httpUser").asString()).isEqualTo("alice");
+            assertThat(created.toString()).doesNotContain("correct horse").doesNotContain("sha256");
+            Agent agent = TestAgents.start(server.agentPort(), token, Duration.ofSeconds(1));
+            String alice = "Authorization: Basic " + java.util.Base64.getEncoder().encodeToString(
+                    "alice:correct horse".getBytes(StandardCharsets.UTF_8)) + "\r\n";
+            String mallory = "Authorization: Basic " + java.util.Base64.getEncoder().encodeToString(
+                    "alice:wrong horse".getBytes(StandardCharsets.UTF_8)) + "\r\n";
+            try {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                        get(port, "guarded.example.test", "/", alice)).contains("200 OK").contains("guarded /"));
+                assertThat(get(port, "guarded.example.test", "/", "")).startsWith("HTTP/1.1 401 Unauthorized")
+                        .contains("WWW-Authenticate: Basic realm=\"guarded.example.test\", charset=\"UTF-8\"");
+                assertThat(get(port, "guarded.example.test", "/", mallory)).startsWith("HTTP/1.1 401");
+
+                // Every request of a kept-alive connection is checked, not only the first.
+                try (Socket socket = new Socket("127.0.0.1", port)) {
+                    socket.setSoTimeout(10_000);
+                    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                            StandardCharsets.ISO_8859_1));
+                    write(socket, "GET /one HTTP/1.1\r\nHost: guarded.example.test\r\n" + alice + "\r\n");
+                    assertThat(readResponse(in)).contains("guarded /one");
+                    write(socket, "GET /two HTTP/1.1\r\nHost: guarded.example.test\r\n\r\n");
+                    assertThat(readResponse(in)).startsWith("HTTP/1.1 401").doesNotContain("guarded /two");
+                    assertThat(in.read()).as("closed after the 401").isEqualTo(-1);
+                }
+
+                // Lifting it opens the site at once: the change is applied before the API answers.
+                body(200, server.send("PATCH", "/api/v1/proxies/" + created.get("id").asLong(), "{\"httpUser\":\"\"}"));
+                assertThat(get(port, "guarded.example.test", "/", "")).contains("200 OK").contains("guarded /");
+            } finally {
+                agent.stop();
+            }
+        } finally {
+            site.stop(0);
+        }
+    }
+
     /** A minimal keep-alive HTTP/1.1 server: HEAD and GET of {@code /}, 404 for anything else. */
     private static void serveByHand(ServerSocket listener) {
         while (!listener.isClosed()) {
@@ -374,9 +426,14 @@ class VirtualHostIT {
 
     /** One request with {@code Connection: close}; the whole response as text. */
     private static String get(int port, String host, String path) throws IOException {
+        return get(port, host, path, "");
+    }
+
+    private static String get(int port, String host, String path, String headers) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
-            write(socket, "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+            write(socket, "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + headers
+                    + "Connection: close\r\n\r\n");
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
     }
