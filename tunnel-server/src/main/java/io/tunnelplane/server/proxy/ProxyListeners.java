@@ -131,14 +131,18 @@ public class ProxyListeners {
 
     /** Resets the visitor at once (a clear signal, no hang), counts it, and logs it at most once a minute. */
     private void refuse(AgentSession session, ProxySpec proxy, Channel visitor, String reason) {
+        countRefusal(session, proxy, visitor, reason);
+        visitor.config().setOption(ChannelOption.SO_LINGER, 0);
+        visitor.close();
+    }
+
+    private void countRefusal(AgentSession session, ProxySpec proxy, Channel visitor, String reason) {
         metrics.connectionRefused(reason);
         long suppressed = refusalLog.admit(reason + "/" + session.clientId() + "/" + proxy.name());
         if (suppressed >= 0) {
             log.warn("visitor refused client={} proxy={} reason={} remote={} (tunnel.server.limits; {} more since the "
                     + "last line)", session.clientId(), proxy.name(), reason, visitor.remoteAddress(), suppressed);
         }
-        visitor.config().setOption(ChannelOption.SO_LINGER, 0);
-        visitor.close();
     }
 
     @Scheduled(fixedDelay = 60_000)
@@ -150,10 +154,24 @@ public class ProxyListeners {
         relay(session, proxy, visitor, null, RelayListener.NONE);
     }
 
-    /** For callers off the session's loop: hops there first. */
-    public void relayFromAnyThread(AgentSession session, ProxySpec proxy, Channel visitor, Runnable onStarted,
-            RelayListener refusal) {
-        session.eventLoop().execute(() -> relay(session, proxy, visitor, onStarted, refusal));
+    /**
+     * A visitor a virtual host routed to {@code proxy}, from any thread: hops to the session's loop, applies the
+     * limits a port applies, and relays; {@code overLimit} answers a visitor refused by a limit in its protocol.
+     */
+    public void relayVirtualHost(AgentSession session, ProxySpec proxy, Channel visitor, Runnable onStarted,
+            RelayListener refusal, Runnable overLimit) {
+        session.eventLoop().execute(() -> {
+            int[] open = session.virtualHostConnections(proxy.id());
+            String reason = overLimit(session, open[0]);
+            if (reason != null) {
+                countRefusal(session, proxy, visitor, reason);
+                overLimit.run();
+                return;
+            }
+            open[0]++;
+            visitor.closeFuture().addListener(closed -> open[0]--);
+            relay(session, proxy, visitor, onStarted, refusal);
+        });
     }
 
     /**

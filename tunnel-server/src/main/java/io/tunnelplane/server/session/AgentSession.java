@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -47,6 +48,8 @@ public final class AgentSession {
     private volatile long bytesIn;
     private volatile long bytesOut;
     private int activeStreams;
+    /** Open visitor connections per virtual-host proxy; event loop only, like activeStreams. */
+    private final Map<Long, int[]> virtualHostConnections = new HashMap<>();
     private DisconnectCause peerAnnouncedCause;
     private String detail;
     private volatile List<ProxySpec> proxies = List.of();
@@ -128,6 +131,11 @@ public final class AgentSession {
     }
 
     /** Visitor connections this session carries now (event loop only). */
+    /** The open-connection count of a virtual-host proxy of this session, to change on its event loop only. */
+    public int[] virtualHostConnections(long proxyId) {
+        return virtualHostConnections.computeIfAbsent(proxyId, id -> new int[1]);
+    }
+
     public int activeStreams() {
         return activeStreams;
     }

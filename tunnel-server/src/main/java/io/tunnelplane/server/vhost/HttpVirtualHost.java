@@ -74,7 +74,8 @@ final class HttpVirtualHost extends RoutingPeek {
                 }
                 return true;
             }
-        });
+        }, () -> server.page(ctx.channel(), 503, "Service Unavailable", "This site is at its connection limit "
+                + "(tunnel.server.limits); try again shortly."));
         return true;
     }
 

@@ -38,7 +38,8 @@ final class SniVirtualHost extends RoutingPeek {
         }
         ByteBuf bytes = takeRead();
         ctx.pipeline().remove(this);
-        server.handOff(ctx.channel(), route, bytes, RelayListener.NONE);
+        server.handOff(ctx.channel(), route, bytes, RelayListener.NONE,
+                () -> server.refuse(ctx.channel(), "https", "at_limit"));
         return true;
     }
 }

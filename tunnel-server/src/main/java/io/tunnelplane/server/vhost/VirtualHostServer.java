@@ -119,7 +119,7 @@ public class VirtualHostServer implements SmartLifecycle {
      * Moves the routed visitor onto its session's event loop and starts the relay there; {@code read} (the bytes
      * read to route) is replayed into the visitor's pipeline once the relay is in place.
      */
-    void handOff(Channel visitor, VirtualHosts.Route route, ByteBuf read, RelayListener refusal) {
+    void handOff(Channel visitor, VirtualHosts.Route route, ByteBuf read, RelayListener refusal, Runnable atLimit) {
         count("routed", route.type());
         visitor.deregister().addListener(deregistered -> {
             if (!deregistered.isSuccess()) {
@@ -133,10 +133,13 @@ public class VirtualHostServer implements SmartLifecycle {
                     visitor.close();
                     return;
                 }
-                proxyListeners.relayFromAnyThread(route.session(), route.proxy(), visitor, () -> {
+                proxyListeners.relayVirtualHost(route.session(), route.proxy(), visitor, () -> {
                     visitor.pipeline().fireChannelRead(read);
                     visitor.pipeline().fireChannelReadComplete();
-                }, refusal);
+                }, refusal, () -> {
+                    read.release();
+                    atLimit.run();
+                });
             });
         });
     }

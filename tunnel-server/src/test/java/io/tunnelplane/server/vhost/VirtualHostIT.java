@@ -257,6 +257,41 @@ class VirtualHostIT {
         }
     }
 
+    @Test
+    void visitorsBeyondAProxysConnectionLimitGet503WhileTheAdmittedOneIsServed() throws Exception {
+        HttpServer site = site("limited");
+        Map<String, Object> props = TestServer.defaults();
+        props.put("tunnel.server.vhost.http-port", FreePorts.any());
+        props.put("tunnel.server.limits.max-connections-per-proxy", 1);
+        try (TestServer server = TestServer.start(props)) {
+            int port = server.bean(VirtualHostServer.class).httpPort();
+            Agent agent = agent(server, "limited", site.getAddress().getPort(), "limited.example.test", "http");
+            try {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                        assertThat(get(port, "limited.example.test", "/")).contains("200 OK"));
+                try (Socket held = new Socket("127.0.0.1", port)) {
+                    held.setSoTimeout(10_000);
+                    BufferedReader in = new BufferedReader(new InputStreamReader(held.getInputStream(),
+                            StandardCharsets.ISO_8859_1));
+                    write(held, "GET /held HTTP/1.1\r\nHost: limited.example.test\r\n\r\n");
+                    assertThat(readResponse(in)).contains("limited /held");
+                    assertThat(get(port, "limited.example.test", "/second")).startsWith("HTTP/1.1 503")
+                            .contains("at its connection limit");
+                    write(held, "GET /again HTTP/1.1\r\nHost: limited.example.test\r\n\r\n");
+                    assertThat(readResponse(in)).contains("limited /again");
+                }
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                        assertThat(get(port, "limited.example.test", "/after")).contains("limited /after"));
+                assertThat(server.get("/actuator/prometheus").body()).containsPattern(
+                        "tunnel_connections_refused_total\\{reason=\"max_connections_per_proxy\"} 1\\.0");
+            } finally {
+                agent.stop();
+            }
+        } finally {
+            site.stop(0);
+        }
+    }
+
     /** A minimal keep-alive HTTP/1.1 server: HEAD and GET of {@code /}, 404 for anything else. */
     private static void serveByHand(ServerSocket listener) {
         while (!listener.isClosed()) {
