@@ -70,11 +70,11 @@ udp_row() { # name port rate
   sleep 1 # iperf3 -s refuses a test while it still winds the previous one down
   iperf3 -c 127.0.0.1 -p "$2" -u -b "$3" -l 1400 -t "$SECS" -J | python3 -c '
 import json,sys; d=json.load(sys.stdin); s=d.get("end", {}).get("sum")
-print("| %s | %s | %.0f | %.3f | %.2f |" % (sys.argv[1], sys.argv[2], s["bits_per_second"]/1e6, s["jitter_ms"], s["lost_percent"])
+print("| %s | %s | %.0f | %.3f | %.2f |" % (sys.argv[1], sys.argv[2], s["bits_per_second"]*(1-s["lost_percent"]/100)/1e6, s["jitter_ms"], s["lost_percent"])
       if s else "| %s | %s | error: %s | | |" % (sys.argv[1], sys.argv[2], d.get("error")))' "$1" "$3"
 }
 iperf3 -c 127.0.0.1 -p 18201 -u -b 200M -l 1400 -t 3 >/dev/null # warm-up
-echo "| UDP path (iperf3 -u -l 1400, ${SECS}s) | offered | received Mbit/s | jitter ms | lost % |"
+echo "| UDP path (iperf3 -u -l 1400, ${SECS}s) | offered | delivered Mbit/s | jitter ms | lost % |"
 echo "|---|---|---|---|---|"
 for rate in ${UDP_RATES:-100M 200M 300M 500M}; do
   udp_row "direct" $IPERF $rate
