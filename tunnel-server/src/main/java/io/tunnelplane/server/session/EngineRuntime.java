@@ -96,6 +96,15 @@ public class EngineRuntime implements TunnelRuntime {
         }
     }
 
+    /** Applies {@code wanted} to a session that has just started if it differs from what the session serves. */
+    void catchUp(AgentSession session, List<ProxySpec> wanted) {
+        session.eventLoop().execute(() -> {
+            if (session.cause() == null && session.channel().isActive() && !wanted.equals(session.proxies())) {
+                applyOnLoop(session, wanted, new CompletableFuture<>());
+            }
+        });
+    }
+
     /**
      * Closes listeners that are gone or move to another port, binds the new ones, and tells the agent. If a bind
      * fails, the new listeners are closed and the previous ones reopened, so the session keeps what it had.

@@ -63,11 +63,14 @@ public class SessionStarter {
     private final ConnectionLimit limit;
     private final LoginGuard guard;
     private final ServerIdentity identity;
+    private final EngineRuntime runtime;
     private final LogThrottle refusalLog = new LogThrottle(Duration.ofMinutes(1), 10_000, System::nanoTime);
 
     public SessionStarter(TunnelServerProperties properties, ClientDirectory directory, SessionRegistry registry,
             SessionEnd sessionEnd, TunnelMetrics metrics, ProxyListeners proxyListeners,
-            ObjectProvider<BuildProperties> build, ConnectionLimit limit, LoginGuard guard, ServerIdentity identity) {
+            ObjectProvider<BuildProperties> build, ConnectionLimit limit, LoginGuard guard, ServerIdentity identity,
+            EngineRuntime runtime) {
+        this.runtime = runtime;
         this.limit = limit;
         this.guard = guard;
         this.identity = identity;
@@ -261,6 +264,10 @@ public class SessionStarter {
                     for (ProxySpec proxy : access.proxies()) {
                         proxyListeners.open(session, proxy);
                     }
+                    // A proxy changed while this agent was logging in found no session to apply to and is not in
+                    // the list read at login: read again now that changes reach the session, and catch up.
+                    directory.find(access.clientId()).thenAccept(now -> now.ifPresent(current ->
+                            runtime.catchUp(session, current.proxies())));
                 });
     }
 

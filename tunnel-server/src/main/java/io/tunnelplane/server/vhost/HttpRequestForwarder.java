@@ -18,8 +18,8 @@ import java.util.function.Predicate;
 /**
  * Between the visitor's request decoder and the relay: gives every request the proxy headers
  * ({@code X-Forwarded-For/-Proto/-Host}, and the {@code Host} rewrite), encodes it back to bytes, and checks that
- * a keep-alive connection stays on its proxy and that each request carries the proxy's basic auth when it asks. After a protocol upgrade (WebSocket) it steps aside with the decoder
- * and bytes flow untouched.
+ * a keep-alive connection stays on its proxy and that each request carries the proxy's basic auth when it asks.
+ * After a protocol upgrade (WebSocket) it steps aside with the decoder and bytes flow untouched.
  */
 final class HttpRequestForwarder extends ChannelInboundHandlerAdapter {
     static final String NAME = "http-forwarder";

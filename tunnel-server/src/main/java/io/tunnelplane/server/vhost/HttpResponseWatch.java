@@ -133,8 +133,9 @@ final class HttpResponseWatch extends ChannelOutboundHandlerAdapter {
         if (!ctx.channel().isActive()) {
             return;
         }
+        boolean midResponse = partialHead || responses.buffered() > 0; // read before stepping aside frees it
         stepAside();
-        if (partialHead || responses.buffered() > 0) {
+        if (midResponse) {
             ctx.close(); // part of a response is out already: a page now would garble it
         } else {
             statusCounter.accept(HttpResponseStatus.GATEWAY_TIMEOUT.code());

@@ -269,12 +269,19 @@ class VirtualHostIT {
             try {
                 await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                         assertThat(get(port, "limited.example.test", "/")).contains("200 OK"));
-                try (Socket held = new Socket("127.0.0.1", port)) {
-                    held.setSoTimeout(10_000);
-                    BufferedReader in = new BufferedReader(new InputStreamReader(held.getInputStream(),
-                            StandardCharsets.ISO_8859_1));
-                    write(held, "GET /held HTTP/1.1\r\nHost: limited.example.test\r\n\r\n");
-                    assertThat(readResponse(in)).contains("limited /held");
+                // The warm-up's connection is let go asynchronously: retry until this one is the admitted one.
+                Socket held = await().atMost(Duration.ofSeconds(5)).until(() -> {
+                    Socket socket = new Socket("127.0.0.1", port);
+                    socket.setSoTimeout(10_000);
+                    write(socket, "GET /held HTTP/1.1\r\nHost: limited.example.test\r\n\r\n");
+                    if (readResponse(reader(socket)).contains("limited /held")) {
+                        return socket;
+                    }
+                    socket.close();
+                    return null;
+                }, java.util.Objects::nonNull);
+                try (held) {
+                    BufferedReader in = reader(held);
                     assertThat(get(port, "limited.example.test", "/second")).startsWith("HTTP/1.1 503")
                             .contains("at its connection limit");
                     write(held, "GET /again HTTP/1.1\r\nHost: limited.example.test\r\n\r\n");
@@ -321,6 +328,10 @@ class VirtualHostIT {
                 return;
             }
         }
+    }
+
+    private static BufferedReader reader(Socket socket) throws IOException {
+        return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
     }
 
     private static void daemon(Runnable task) {
