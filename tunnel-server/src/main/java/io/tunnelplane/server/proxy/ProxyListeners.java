@@ -68,22 +68,13 @@ public class ProxyListeners {
         if (ProxySpec.UDP.equals(proxy.type())) {
             return UdpProxyListener.open(session, proxy, bindAddress, metrics);
         }
-        int[] proxyConnections = {0}; // confined to the session's event loop, like everything of this listener
         ChannelFuture bind = transport.visitorListener(session.eventLoop())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel visitor) {
-                        if (!limit.admit(visitor)) {
-                            return;
+                        if (limit.admit(visitor)) {
+                            admit(session, proxy, visitor, null, RelayListener.NONE, () -> reset(visitor));
                         }
-                        String refusal = overLimit(session, proxyConnections[0]);
-                        if (refusal != null) {
-                            refuse(session, proxy, visitor, refusal);
-                            return;
-                        }
-                        proxyConnections[0]++;
-                        visitor.closeFuture().addListener(closed -> proxyConnections[0]--);
-                        relay(session, proxy, visitor);
                     }
                 })
                 .bind(new InetSocketAddress(bindAddress, proxy.remotePort()));
@@ -129,13 +120,13 @@ public class ProxyListeners {
         return null;
     }
 
-    /** Resets the visitor at once (a clear signal, no hang), counts it, and logs it at most once a minute. */
-    private void refuse(AgentSession session, ProxySpec proxy, Channel visitor, String reason) {
-        countRefusal(session, proxy, visitor, reason);
+    /** Resets a refused port visitor at once: a clear signal, no hang. */
+    private static void reset(Channel visitor) {
         visitor.config().setOption(ChannelOption.SO_LINGER, 0);
         visitor.close();
     }
 
+    /** Counts a refused visitor and logs it at most once a minute per reason, client and proxy. */
     private void countRefusal(AgentSession session, ProxySpec proxy, Channel visitor, String reason) {
         metrics.connectionRefused(reason);
         long suppressed = refusalLog.admit(reason + "/" + session.clientId() + "/" + proxy.name());
@@ -150,28 +141,31 @@ public class ProxyListeners {
         refusalLog.prune();
     }
 
-    void relay(AgentSession session, ProxySpec proxy, Channel visitor) {
-        relay(session, proxy, visitor, null, RelayListener.NONE);
-    }
-
     /**
      * A visitor a virtual host routed to {@code proxy}, from any thread: hops to the session's loop, applies the
      * limits a port applies, and relays; {@code overLimit} answers a visitor refused by a limit in its protocol.
      */
     public void relayVirtualHost(AgentSession session, ProxySpec proxy, Channel visitor, Runnable onStarted,
             RelayListener refusal, Runnable overLimit) {
-        session.eventLoop().execute(() -> {
-            int[] open = session.virtualHostConnections(proxy.id());
-            String reason = overLimit(session, open[0]);
-            if (reason != null) {
-                countRefusal(session, proxy, visitor, reason);
-                overLimit.run();
-                return;
-            }
-            open[0]++;
-            visitor.closeFuture().addListener(closed -> open[0]--);
-            relay(session, proxy, visitor, onStarted, refusal);
-        });
+        session.eventLoop().execute(() -> admit(session, proxy, visitor, onStarted, refusal, overLimit));
+    }
+
+    /**
+     * On the session's loop: relays a new visitor of {@code proxy} within the session's and the proxy's limits, or
+     * counts the refusal and lets {@code refused} answer it.
+     */
+    private void admit(AgentSession session, ProxySpec proxy, Channel visitor, Runnable onStarted,
+            RelayListener refusal, Runnable refused) {
+        int[] open = session.visitorConnections(proxy.id());
+        String reason = overLimit(session, open[0]);
+        if (reason != null) {
+            countRefusal(session, proxy, visitor, reason);
+            refused.run();
+            return;
+        }
+        open[0]++;
+        visitor.closeFuture().addListener(closed -> open[0]--);
+        relay(session, proxy, visitor, onStarted, refusal);
     }
 
     /**
@@ -180,7 +174,7 @@ public class ProxyListeners {
      * answer the visitor itself when the agent cannot reach the local service. Call on the session's loop, with
      * the visitor registered on it.
      */
-    public void relay(AgentSession session, ProxySpec proxy, Channel visitor, Runnable onStarted,
+    private void relay(AgentSession session, ProxySpec proxy, Channel visitor, Runnable onStarted,
             RelayListener refusal) {
         if (!session.channel().isActive()) {
             visitor.close();

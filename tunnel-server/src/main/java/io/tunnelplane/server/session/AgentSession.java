@@ -48,8 +48,8 @@ public final class AgentSession {
     private volatile long bytesIn;
     private volatile long bytesOut;
     private int activeStreams;
-    /** Open visitor connections per virtual-host proxy; event loop only, like activeStreams. */
-    private final Map<Long, int[]> virtualHostConnections = new HashMap<>();
+    /** Open visitor connections per proxy (port or virtual host); event loop only, like activeStreams. */
+    private final Map<Long, int[]> visitorConnections = new HashMap<>();
     private DisconnectCause peerAnnouncedCause;
     private String detail;
     private volatile List<ProxySpec> proxies = List.of();
@@ -130,12 +130,12 @@ public final class AgentSession {
         return listenersClosed;
     }
 
-    /** Visitor connections this session carries now (event loop only). */
-    /** The open-connection count of a virtual-host proxy of this session, to change on its event loop only. */
-    public int[] virtualHostConnections(long proxyId) {
-        return virtualHostConnections.computeIfAbsent(proxyId, id -> new int[1]);
+    /** The open visitor-connection count of a proxy of this session, to change on its event loop only. */
+    public int[] visitorConnections(long proxyId) {
+        return visitorConnections.computeIfAbsent(proxyId, id -> new int[1]);
     }
 
+    /** Visitor connections this session carries now (event loop only). */
     public int activeStreams() {
         return activeStreams;
     }

@@ -31,11 +31,6 @@ public class BasicAuthChecks {
         }
     }
 
-    /** Whether the proxy asks visitors to log in at all. */
-    boolean required(long proxyId) {
-        return byProxy.containsKey(proxyId);
-    }
-
     /** Whether a request with this {@code Authorization} header value may pass to the proxy. */
     boolean admits(long proxyId, String authorization) {
         Credential credential = byProxy.get(proxyId);

@@ -49,7 +49,12 @@ record HttpRequestHead(String host, String path, String authorization) {
         if (host == null || host.isEmpty()) {
             throw new IllegalArgumentException("no Host header");
         }
+        return new HttpRequestHead(host, pathOf(target), authorization);
+    }
+
+    /** A request target without its query: what locations are matched against. */
+    static String pathOf(String target) {
         int query = target.indexOf('?');
-        return new HttpRequestHead(host, query < 0 ? target : target.substring(0, query), authorization);
+        return query < 0 ? target : target.substring(0, query);
     }
 }

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.mux.StreamHeaders;
@@ -58,7 +57,8 @@ final class HttpVirtualHost extends RoutingPeek {
         ctx.pipeline().addFirst(HttpResponseWatch.NAME, responses);
         ctx.pipeline().addBefore(NAME, DECODER, new HttpRequestDecoder());
         ctx.pipeline().replace(this, HttpRequestForwarder.NAME, new HttpRequestForwarder(route.proxy().hostRewrite(),
-                next -> server.hosts().find("http", VirtualHosts.normalize(next.headers().get("Host")), pathOf(next))
+                next -> server.hosts().find("http", VirtualHosts.normalize(next.headers().get("Host")),
+                        HttpRequestHead.pathOf(next.uri()))
                         .map(r -> r.proxy().id() == proxyId).orElse(false),
                 next -> server.basicAuth().admits(proxyId, next.headers().get(HttpHeaderNames.AUTHORIZATION)),
                 () -> server.askForLogin(ctx.channel(), host), responses));
@@ -77,11 +77,5 @@ final class HttpVirtualHost extends RoutingPeek {
         }, () -> server.page(ctx.channel(), 503, "Service Unavailable", "This site is at its connection limit "
                 + "(tunnel.server.limits); try again shortly."));
         return true;
-    }
-
-    private static String pathOf(HttpRequest request) {
-        String uri = request.uri();
-        int query = uri.indexOf('?');
-        return query < 0 ? uri : uri.substring(0, query);
     }
 }
