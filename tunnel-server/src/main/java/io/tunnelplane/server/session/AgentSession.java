@@ -50,6 +50,8 @@ public final class AgentSession {
     private int activeStreams;
     /** Open visitor connections per proxy (port or virtual host); event loop only, like activeStreams. */
     private final Map<Long, int[]> visitorConnections = new HashMap<>();
+    /** Whether a change from the control plane reached this session; event loop only. */
+    private boolean controlPlaneApplied;
     private DisconnectCause peerAnnouncedCause;
     private String detail;
     private volatile List<ProxySpec> proxies = List.of();
@@ -128,6 +130,14 @@ public final class AgentSession {
     /** Completes once every public listener of this session has been closed (its ports are free again). */
     public Future<Void> listenersClosed() {
         return listenersClosed;
+    }
+
+    void controlPlaneApplied() {
+        controlPlaneApplied = true;
+    }
+
+    boolean wasControlPlaneApplied() {
+        return controlPlaneApplied;
     }
 
     /** The open visitor-connection count of a proxy of this session, to change on its event loop only. */

@@ -83,7 +83,10 @@ public class EngineRuntime implements TunnelRuntime {
         AgentSession session = found.get();
         List<ProxySpec> wanted = enabled.stream().map(StoredClientDirectory::spec).toList();
         CompletableFuture<ApplyResult> result = new CompletableFuture<>();
-        session.eventLoop().execute(() -> applyOnLoop(session, wanted, result));
+        session.eventLoop().execute(() -> {
+            session.controlPlaneApplied();
+            applyOnLoop(session, wanted, result);
+        });
         try {
             return result.get(APPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -96,10 +99,14 @@ public class EngineRuntime implements TunnelRuntime {
         }
     }
 
-    /** Applies {@code wanted} to a session that has just started if it differs from what the session serves. */
+    /**
+     * Applies {@code wanted}, read after the session started, if it differs from what the session serves and no
+     * change has reached the session since: such a change carried a list at least as new as this one.
+     */
     void catchUp(AgentSession session, List<ProxySpec> wanted) {
         session.eventLoop().execute(() -> {
-            if (session.cause() == null && session.channel().isActive() && !wanted.equals(session.proxies())) {
+            if (session.cause() == null && session.channel().isActive() && !session.wasControlPlaneApplied()
+                    && !wanted.equals(session.proxies())) {
                 applyOnLoop(session, wanted, new CompletableFuture<>());
             }
         });
