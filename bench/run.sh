@@ -3,7 +3,8 @@
 # tunnel (ssh -R), all measured in one run. Needs: iperf3 socat openssh-server (apt-get install), a built project
 # (mvn -B -q -DskipTests package). Usage: bench/run.sh [seconds-per-iperf-run]   Output: a Markdown table.
 # Env: ONLY_TUNNEL=1 skips the reference paths; TUNNEL_JAVA_OPTS adds JVM flags to server and agent (e.g.
-# -Dtunnel.transport=epoll); AGENT_JAVA_OPTS replaces the agent's small-footprint JVM flags.
+# -Dtunnel.transport=epoll); AGENT_JAVA_OPTS replaces the agent's small-footprint JVM flags; AGENT_CONNECTIONS sets
+# the agent's connection set (default 2, as shipped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-5}
@@ -61,7 +62,8 @@ java ${TUNNEL_JAVA_OPTS:-} -jar tunnel-server/target/tunnel-server.jar --server.
 wait_port 17000
 # The agent verifies the server's (created) certificate: the same TLS 1.3 session a deployment runs.
 java ${TUNNEL_JAVA_OPTS:-} ${AGENT_JAVA_OPTS:--XX:+UseSerialGC -Xms16m -Xmx64m} -jar tunnel-agent/target/tunnel-agent.jar \
-  --server 127.0.0.1:17000 --token "$TOKEN" --server-ca "$OUT/tls/agent-port.crt" > "$OUT/agent.log" 2>&1 &
+  --server 127.0.0.1:17000 --token "$TOKEN" --server-ca "$OUT/tls/agent-port.crt" --connections "${AGENT_CONNECTIONS:-2}" \
+  > "$OUT/agent.log" 2>&1 &
 AGENT=$!; PIDS+=($AGENT)
 wait_port 18201; wait_port 18301; wait_port 17201; wait_port 16201
 

@@ -1,6 +1,7 @@
 package io.tunnelplane.agent;
 
 import io.tunnelplane.protocol.handshake.AgentToken;
+import io.tunnelplane.protocol.handshake.Login;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -8,9 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,8 +36,15 @@ import picocli.CommandLine.Spec;
 public final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--server", paramLabel = "HOST:PORT",
-            description = "Server agent address (env TUNNEL_SERVER, config key server).")
+            description = "Server agent address; several servers (cluster nodes) comma-separated, a:7000,b:7000 "
+                    + "(env TUNNEL_SERVER, config key server).")
     String server;
+
+    @Option(names = "--connections", paramLabel = "N",
+            description = "Sessions kept open at once, spread over the servers, each with its own TCP, TLS and "
+                    + "keepalive: one path dying leaves the others serving (env TUNNEL_CONNECTIONS, config key "
+                    + "connections). Default: 2, at most 8.")
+    private String connections;
 
     @Option(names = "--token", paramLabel = "TOKEN",
             description = "Client token <client>.<secret> (env TUNNEL_TOKEN, config key token).")
@@ -167,7 +177,9 @@ public final class AgentCommand implements Callable<Integer> {
     AgentSettings resolve() {
         Properties file = loadConfig();
         String serverValue = pick(server, "TUNNEL_SERVER", file, "server");
-        String[] hostPort = AgentSettings.parseServer(serverValue);
+        List<ServerAddress> servers = ServerAddress.parseList(serverValue);
+        int connectionCount = count("--connections", pick(connections, "TUNNEL_CONNECTIONS", file, "connections"),
+                AgentSettings.DEFAULT_CONNECTIONS);
         String tokenValue = pick(token, "TUNNEL_TOKEN", file, "token");
         if (tokenValue == null || tokenValue.isBlank()) {
             throw new IllegalArgumentException("--token (or TUNNEL_TOKEN) is required");
@@ -194,7 +206,7 @@ public final class AgentCommand implements Callable<Integer> {
         }
         AgentTls tls = resolveTls(file, agentToken);
         Duration base = cap.compareTo(Duration.ofSeconds(1)) < 0 ? cap : Duration.ofSeconds(1);
-        return new AgentSettings(hostPort[0], Integer.parseInt(hostPort[1]), agentToken, base, cap,
+        return new AgentSettings(servers, connectionCount, agentToken, base, cap,
                 Duration.ofSeconds(60), Duration.ofSeconds(10), time, timeout, hostReports, tls);
     }
 
@@ -249,7 +261,9 @@ public final class AgentCommand implements Callable<Integer> {
     /** Prints every resolved setting and where its value came from; secrets are masked. */
     private void printConfig(AgentSettings settings, PrintWriter out) {
         out.printf("%-20s %-32s %s%n", "setting", "value", "source");
-        row(out, "server", settings.serverHost() + ":" + settings.serverPort());
+        row(out, "server", settings.servers().stream().map(ServerAddress::toString)
+                .collect(Collectors.joining(",")));
+        row(out, "connections", Integer.toString(settings.connections()));
         row(out, "token", settings.token().clientId() + ".****");
         row(out, "reconnect-max-delay", settings.reconnectCap().toMillis() + "ms");
         row(out, "keepalive-time", settings.keepaliveTime() == null ? "server decides at login"
@@ -265,6 +279,23 @@ public final class AgentCommand implements Callable<Integer> {
 
     private void row(PrintWriter out, String key, String value) {
         out.printf("%-20s %-32s %s%n", key, value, sources.getOrDefault(key, "default"));
+    }
+
+    /** A whole number of connections; the message names the option and the allowed range. */
+    static int count(String option, String value, int fallback) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            int parsed = Integer.parseInt(value.strip());
+            if (parsed >= 1 && parsed <= Login.MAX_CONNECTIONS) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException(option + " must be a whole number from 1 to " + Login.MAX_CONNECTIONS
+                + ", got '" + value + "'");
     }
 
     /** Accepts {@code 500ms}, {@code 30s}, {@code 2m} or ISO-8601 ({@code PT30S}). */

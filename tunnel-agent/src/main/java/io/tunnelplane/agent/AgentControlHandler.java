@@ -25,7 +25,7 @@ final class AgentControlHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        state.control(ctx.channel());
+        state.controlOpened(ctx.channel());
         Duration interval = state.hostReportInterval();
         reportHost(ctx);
         hostReports = ctx.executor().scheduleAtFixedRate(() -> reportHost(ctx), interval.toMillis(),
@@ -34,6 +34,7 @@ final class AgentControlHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        state.controlClosed(ctx.channel());
         if (hostReports != null) {
             hostReports.cancel(false);
         }

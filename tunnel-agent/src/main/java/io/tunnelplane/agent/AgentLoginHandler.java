@@ -29,11 +29,13 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
     private final AgentSession session;
     private final DisconnectCause previousCause;
     private final int attempts;
+    private final String connectionId;
     private final byte[] agentNonce = TokenProof.newNonce();
     private byte[] serverNonce;
 
     AgentLoginHandler(AgentSettings settings, Duration keepaliveTime, AgentSession session,
-            DisconnectCause previousCause, int attempts) {
+            DisconnectCause previousCause, int attempts, String connectionId) {
+        this.connectionId = connectionId;
         this.settings = settings;
         this.keepaliveTime = keepaliveTime;
         this.session = session;
@@ -69,7 +71,8 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
         byte[] proof = TokenProof.agentProof(settings.token().key(), clientId, serverNonce, agentNonce);
         ctx.writeAndFlush(HandshakeCodec.encode(new Login(ProtocolVersion.CURRENT, clientId, agentNonce, proof,
                 AgentVersion.current(), previousCause.wireName(), attempts,
-                millisOrZero(keepaliveTime), millisOrZero(settings.keepaliveTimeout()), 0, HOST), ctx.alloc()));
+                millisOrZero(keepaliveTime), millisOrZero(settings.keepaliveTimeout()), 0, HOST, connectionId,
+                settings.connections()), ctx.alloc()));
     }
 
     private void onAccepted(ChannelHandlerContext ctx, LoginAccepted accepted) {

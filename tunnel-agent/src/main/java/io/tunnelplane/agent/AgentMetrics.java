@@ -3,23 +3,31 @@ package io.tunnelplane.agent;
 import io.tunnelplane.protocol.DisconnectCause;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** The agent's own view of its connection: state, last RTT, reconnects and disconnects by cause. */
+/** The agent's own view of its connections: state, last RTT, reconnects and disconnects by cause. */
 public final class AgentMetrics {
-    private volatile boolean connected;
+    private final int wanted;
+    private final AtomicInteger connections = new AtomicInteger();
     private volatile long lastRttNanos = -1;
-    private volatile long sessions;
+    private final AtomicLong sessions = new AtomicLong();
     private volatile int failedAttempts;
     private volatile long keepaliveTimeMillis;
     private final Map<DisconnectCause, Long> disconnects = new EnumMap<>(DisconnectCause.class);
 
+    /** @param wanted the size of the agent's connection set */
+    public AgentMetrics(int wanted) {
+        this.wanted = wanted;
+    }
+
     void connected() {
-        connected = true;
-        sessions++;
+        connections.incrementAndGet();
+        sessions.incrementAndGet();
     }
 
     synchronized void disconnected(DisconnectCause cause) {
-        connected = false;
+        connections.decrementAndGet();
         disconnects.merge(cause, 1L, Long::sum);
     }
 
@@ -48,9 +56,11 @@ public final class AgentMetrics {
     /** The agent's view in the Prometheus text format, for {@code --metrics-port}. */
     public synchronized String prometheus() {
         StringBuilder out = new StringBuilder();
-        gauge(out, "tunnel_agent_connected", "1 while a session to the server is up", connected ? 1 : 0);
+        gauge(out, "tunnel_agent_connected", "1 while at least one session to a server is up", isConnected() ? 1 : 0);
+        gauge(out, "tunnel_agent_connections", "sessions up now", connections.get());
+        gauge(out, "tunnel_agent_connections_wanted", "sessions the agent keeps (--connections)", wanted);
         gauge(out, "tunnel_agent_failed_attempts", "consecutive failed connection attempts", failedAttempts);
-        counter(out, "tunnel_agent_sessions", "sessions established since start", sessions);
+        counter(out, "tunnel_agent_sessions", "sessions established since start", sessions.get());
         gauge(out, "tunnel_agent_keepalive_time_seconds", "probe interval agreed with the server",
                 keepaliveTimeMillis / 1e3);
         gauge(out, "tunnel_agent_heartbeat_rtt_seconds", "last keepalive round-trip time",
@@ -74,13 +84,19 @@ public final class AgentMetrics {
                 .append(name).append("_total ").append(value).append('\n');
     }
 
+    /** Whether at least one session of the set is up. */
     public boolean isConnected() {
-        return connected;
+        return connections.get() > 0;
     }
 
-    /** Sessions established since start; more than one means the agent reconnected. */
+    /** Sessions of the set that are up now. */
+    public int connections() {
+        return connections.get();
+    }
+
+    /** Sessions established since start; more than the set's size means the agent reconnected. */
     public long sessions() {
-        return sessions;
+        return sessions.get();
     }
 
     public long lastRttNanos() {

@@ -41,6 +41,7 @@ final class AgentSession {
     private final AgentState state;
     private final AgentMetrics metrics;
     private final BiConsumer<SessionOutcome, Duration> onEnd;
+    private final int index;
     private Channel channel;
     private SessionOutcome loginFailure;
     private DisconnectCause cause;
@@ -53,7 +54,8 @@ final class AgentSession {
     private boolean tlsDone;
     private boolean greeted;
 
-    AgentSession(AgentState state, AgentMetrics metrics, BiConsumer<SessionOutcome, Duration> onEnd) {
+    AgentSession(AgentState state, AgentMetrics metrics, int index, BiConsumer<SessionOutcome, Duration> onEnd) {
+        this.index = index;
         this.state = state;
         this.metrics = metrics;
         this.onEnd = onEnd;
@@ -131,8 +133,8 @@ final class AgentSession {
         pipeline.remove(AgentLoginHandler.NAME);
         pipeline.remove(DECODER);
         metrics.connected();
-        log.info("connected to server {} session={} keepalive={}ms/{}ms", channel.remoteAddress(), sessionId,
-                keepalive.time().toMillis(), keepalive.timeout().toMillis());
+        log.info("connection {} connected to server {} session={} keepalive={}ms/{}ms", index, channel.remoteAddress(),
+                sessionId, keepalive.time().toMillis(), keepalive.timeout().toMillis());
     }
 
     /**

@@ -1,19 +1,24 @@
 package io.tunnelplane.agent;
 
 import io.tunnelplane.protocol.handshake.AgentToken;
+import io.tunnelplane.protocol.handshake.Login;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The agent's resolved settings. Built once from flags, environment and the config file, validated, immutable.
  *
+ * @param servers          the servers to dial (one node, or several nodes of a cluster), at least one
+ * @param connections      sessions the agent keeps open at once, spread over {@code servers} (1 to
+ *                         {@link Login#MAX_CONNECTIONS})
  * @param keepaliveTime    probe interval asked of the server, null for the server's default
  * @param keepaliveTimeout probe timeout asked of the server, null for the server's default
  * @param hostReportInterval how often the host's open files and memory are reported to the server
  * @param tls              how the server is verified (or --insecure)
  */
 public record AgentSettings(
-        String serverHost,
-        int serverPort,
+        List<ServerAddress> servers,
+        int connections,
         AgentToken token,
         Duration reconnectBase,
         Duration reconnectCap,
@@ -25,45 +30,45 @@ public record AgentSettings(
         AgentTls tls) {
 
     public static final Duration DEFAULT_HOST_REPORT_INTERVAL = Duration.ofSeconds(60);
+    public static final int DEFAULT_CONNECTIONS = 2;
+
+    public AgentSettings {
+        servers = List.copyOf(servers);
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("--server names no server");
+        }
+        if (connections < 1 || connections > Login.MAX_CONNECTIONS) {
+            throw new IllegalArgumentException("--connections must be 1-" + Login.MAX_CONNECTIONS + ", got "
+                    + connections);
+        }
+    }
+
+    /** The first server: the one single-connection tools such as {@code doctor} talk to. */
+    public String serverHost() {
+        return servers.get(0).host();
+    }
+
+    public int serverPort() {
+        return servers.get(0).port();
+    }
 
     public AgentSettings withKeepalive(Duration time, Duration timeout) {
-        return new AgentSettings(serverHost, serverPort, token, reconnectBase, reconnectCap, stableAfter,
+        return new AgentSettings(servers, connections, token, reconnectBase, reconnectCap, stableAfter,
                 connectTimeout, time, timeout, hostReportInterval, tls);
     }
 
     public AgentSettings withHostReportInterval(Duration interval) {
-        return new AgentSettings(serverHost, serverPort, token, reconnectBase, reconnectCap, stableAfter,
+        return new AgentSettings(servers, connections, token, reconnectBase, reconnectCap, stableAfter,
                 connectTimeout, keepaliveTime, keepaliveTimeout, interval, tls);
     }
 
     public AgentSettings withTls(AgentTls newTls) {
-        return new AgentSettings(serverHost, serverPort, token, reconnectBase, reconnectCap, stableAfter,
+        return new AgentSettings(servers, connections, token, reconnectBase, reconnectCap, stableAfter,
                 connectTimeout, keepaliveTime, keepaliveTimeout, hostReportInterval, newTls);
     }
 
-    /** Parses {@code host:port} (IPv6 as {@code [::1]:7000}); the message names the option. */
-    public static String[] parseServer(String server) {
-        if (server == null || server.isBlank()) {
-            throw new IllegalArgumentException("--server (or TUNNEL_SERVER) is required, e.g. --server tunnel.example.com:7000");
-        }
-        String value = server.strip();
-        int colon = value.lastIndexOf(':');
-        if (colon <= 0 || colon == value.length() - 1) {
-            throw new IllegalArgumentException("--server must be HOST:PORT, got '" + value + "'");
-        }
-        String host = value.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        String port = value.substring(colon + 1);
-        try {
-            int parsed = Integer.parseInt(port);
-            if (parsed < 1 || parsed > 65535) {
-                throw new NumberFormatException();
-            }
-            return new String[] {host, port};
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--server port must be 1-65535, got '" + port + "'");
-        }
+    public AgentSettings withConnections(int count) {
+        return new AgentSettings(servers, count, token, reconnectBase, reconnectCap, stableAfter,
+                connectTimeout, keepaliveTime, keepaliveTimeout, hostReportInterval, tls);
     }
 }

@@ -6,16 +6,20 @@ import io.tunnelplane.protocol.control.ProxySpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** The proxies the server last pushed (replaced as a whole by each versioned list) and what we told it of them. */
+/**
+ * The proxies the server last pushed (replaced as a whole by each versioned list) and what we told it of them.
+ * Shared by every connection of the set: each session receives the same list, the newest version wins.
+ */
 final class AgentState {
     private volatile long version = -1;
     private volatile Map<Long, ProxySpec> proxies = Map.of();
     private final Map<Long, String> reported = new ConcurrentHashMap<>();
-    private volatile Channel control;
+    private final Set<Channel> controls = ConcurrentHashMap.newKeySet();
     private final Duration hostReportInterval;
 
     AgentState(Duration hostReportInterval) {
@@ -38,9 +42,9 @@ final class AgentState {
         return proxies.size();
     }
 
-    /** Applies a pushed list unless it is older than what we have. */
-    boolean apply(long newVersion, List<ProxySpec> list) {
-        if (newVersion < version) {
+    /** Applies a pushed list if it is newer than what we have; false when it was not (a sibling brought it). */
+    synchronized boolean apply(long newVersion, List<ProxySpec> list) {
+        if (newVersion <= version) {
             return false;
         }
         proxies = list.stream().collect(Collectors.toUnmodifiableMap(ProxySpec::id, Function.identity()));
@@ -48,16 +52,14 @@ final class AgentState {
         return true;
     }
 
-    void clear() {
-        version = -1;
-        proxies = Map.of();
+    /** A session's control stream opened: reports go out on any open one, and are sent afresh. */
+    void controlOpened(Channel stream) {
+        controls.add(stream);
         reported.clear();
-        control = null;
     }
 
-    void control(Channel stream) {
-        control = stream;
-        reported.clear();
+    void controlClosed(Channel stream) {
+        controls.remove(stream);
     }
 
     /**
@@ -68,9 +70,11 @@ final class AgentState {
         if (state.equals(reported.put(proxyId, state))) {
             return false;
         }
-        Channel stream = control;
-        if (stream != null) {
-            stream.writeAndFlush(new ControlMessage.ProxyStatus(proxyId, state, detail == null ? "" : detail));
+        for (Channel stream : controls) {
+            if (stream.isActive()) {
+                stream.writeAndFlush(new ControlMessage.ProxyStatus(proxyId, state, detail == null ? "" : detail));
+                break;
+            }
         }
         return true;
     }

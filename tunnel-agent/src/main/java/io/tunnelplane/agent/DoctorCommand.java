@@ -90,12 +90,12 @@ public final class DoctorCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         String serverValue = server != null ? server : env.get("TUNNEL_SERVER");
         String tokenValue = token != null ? token : env.get("TUNNEL_TOKEN");
-        String[] hostPort;
+        ServerAddress first;
         AgentToken agentToken;
         AgentTls tls;
         List<Duration> periods = new ArrayList<>();
         try {
-            hostPort = AgentSettings.parseServer(serverValue);
+            first = ServerAddress.parseList(serverValue).get(0); // the first server of a list
             agentToken = AgentToken.parse(tokenValue);
             tls = AgentTls.resolve(insecure, serverPin != null ? serverPin : env.get("TUNNEL_SERVER_PIN"),
                     serverCa != null ? serverCa : env.get("TUNNEL_SERVER_CA"), null, null, agentToken);
@@ -106,8 +106,8 @@ public final class DoctorCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return ExitCode.USAGE;
         }
-        String host = hostPort[0];
-        int port = Integer.parseInt(hostPort[1]);
+        String host = first.host();
+        int port = first.port();
 
         long start = System.nanoTime();
         InetAddress[] addresses;
@@ -308,7 +308,7 @@ public final class DoctorCommand implements Callable<Integer> {
             byte[] proof = TokenProof.agentProof(token.key(), token.clientId(), hello.nonce(), agentNonce);
             long t0 = System.nanoTime();
             write(socket, new Login(ProtocolVersion.CURRENT, token.clientId(), agentNonce, proof,
-                    AgentVersion.current(), "none", 0, 0, 0, flags, AgentHost.current()));
+                    AgentVersion.current(), "none", 0, 0, 0, flags, AgentHost.current(), "", 1));
             HandshakeMessage answer = read(in);
             probe.loginNanos = System.nanoTime() - t0;
             if (answer instanceof LoginRefused refused) {

@@ -56,6 +56,35 @@ class AgentCommandTest {
     }
 
     @Test
+    void aConnectionSetOfTwoByDefaultAndAServerListInOrder() {
+        AgentSettings defaults = resolve(Map.of(), "--server", "a.example:7000", "--token", "office.secret");
+        assertThat(defaults.connections()).isEqualTo(2);
+
+        AgentSettings listed = resolve(Map.of("TUNNEL_CONNECTIONS", "4"), "--server",
+                " a.example:7000, [::1]:7001 ,a.example:7000", "--token", "office.secret");
+        assertThat(listed.connections()).isEqualTo(4);
+        assertThat(listed.servers()).containsExactly(new ServerAddress("a.example", 7000),
+                new ServerAddress("::1", 7001));
+        assertThat(listed.serverHost()).isEqualTo("a.example");
+        assertThat(listed.servers().get(1)).hasToString("[::1]:7001");
+
+        assertThat(resolve(Map.of(), "--server", "a:7000", "--token", "a.b", "--connections", "1").connections())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aBadConnectionCountOrServerListNamesItsOption() {
+        for (String bad : new String[] {"0", "9", "two", "-1"}) {
+            assertThatThrownBy(() -> resolve(Map.of(), "--server", "h:7000", "--token", "a.b", "--connections", bad))
+                    .hasMessageContaining("--connections").hasMessageContaining("1 to 8").hasMessageContaining(bad);
+        }
+        assertThatThrownBy(() -> resolve(Map.of(), "--server", "a:7000,,b:7000", "--token", "a.b"))
+                .hasMessageContaining("--server").hasMessageContaining("empty entry");
+        assertThatThrownBy(() -> resolve(Map.of(), "--server", "a:7000,b", "--token", "a.b"))
+                .hasMessageContaining("HOST:PORT").hasMessageContaining("'b'");
+    }
+
+    @Test
     void badArgumentsExitWithCodeTwo() {
         assertThat(AgentCommand.execute("--server", "nohostport", "--token", "a.b")).isEqualTo(ExitCode.USAGE);
         assertThat(AgentCommand.execute("--no-such-flag")).isEqualTo(ExitCode.USAGE);

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class AgentMetricsServerTest {
     @Test
     void servesTheAgentsViewInPrometheusFormat() throws Exception {
-        AgentMetrics metrics = new AgentMetrics();
+        AgentMetrics metrics = new AgentMetrics(1);
         metrics.connected();
         metrics.rtt(1_500_000);
         metrics.disconnected(DisconnectCause.KEEPALIVE_TIMEOUT);

@@ -2,7 +2,8 @@ package io.tunnelplane.protocol;
 
 /** The wire protocol version; both sides refuse a login whose version they do not speak. */
 public final class ProtocolVersion {
-    public static final int CURRENT = 1;
+    /** 2: the login names the connection of the agent's set and the set's size. */
+    public static final int CURRENT = 2;
 
     private ProtocolVersion() {
     }

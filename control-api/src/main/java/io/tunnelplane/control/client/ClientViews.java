@@ -26,23 +26,45 @@ public final class ClientViews {
     }
 
     /**
-     * Live state; {@code online=false} and nulls when the client has no session.
+     * Live state; {@code online=false}, {@code state=offline} and nulls when the client has no session. The
+     * single-valued session fields describe the newest session of the set.
      *
      * @param lastRttMicros last heartbeat round-trip time, null before the first probe was answered
      */
-    public record Live(boolean online, String sessionId, Instant sessionStart, Long uptimeSeconds,
+    public record Live(boolean online, String state, Integer wantedConnections, List<Connection> connections,
+            String sessionId, Instant sessionStart, Long uptimeSeconds,
             String remoteAddress, Long lastRttMicros, String agentVersion, String agentOs, String agentJvm,
             String agentHostname, LiveSession.Keepalive keepalive, LiveSession.Host host) {
         static Live of(LiveSession session) {
             if (session == null) {
-                return new Live(false, null, null, null, null, null, null, null, null, null, null, null);
+                return new Live(false, "offline", null, List.of(), null, null, null, null, null, null, null, null,
+                        null, null, null);
             }
-            return new Live(true, session.sessionId(), session.connectedAt(),
-                    Duration.between(session.connectedAt(), Instant.now()).toSeconds(),
-                    session.remoteAddress(), session.lastRtt() == null ? null : session.lastRtt().toNanos() / 1_000,
+            return new Live(true, session.state(), session.wantedConnections(),
+                    session.connections().stream().map(Connection::of).toList(), session.sessionId(),
+                    session.connectedAt(), Duration.between(session.connectedAt(), Instant.now()).toSeconds(),
+                    session.remoteAddress(), micros(session.lastRtt()),
                     session.agentVersion(), session.agentOs(), session.agentJvm(), session.agentHostname(),
                     session.keepalive(), session.host());
         }
+    }
+
+    /**
+     * One session of the client's connection set.
+     *
+     * @param lastRttMicros last heartbeat round-trip time, null before the first probe was answered
+     * @param activeStreams visitor connections it carries now
+     */
+    public record Connection(String sessionId, String node, Instant since, String remoteAddress, Long lastRttMicros,
+            int activeStreams) {
+        static Connection of(LiveSession.Connection c) {
+            return new Connection(c.sessionId(), c.node(), c.since(), c.remoteAddress(), micros(c.lastRtt()),
+                    c.activeStreams());
+        }
+    }
+
+    private static Long micros(Duration duration) {
+        return duration == null ? null : duration.toNanos() / 1_000;
     }
 
     /**

@@ -2,15 +2,20 @@ package io.tunnelplane.control.runtime;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
- * A client's live session as the engine sees it.
+ * A client's live connection set on this node as the engine sees it. The single-valued fields (session id,
+ * remote address, agent facts) describe its newest session; {@code connections} lists every one.
  *
  * @param listening   proxy id to whether its public port is listening
  * @param unreachable proxy id to why the agent could not reach its local service (absent when it could)
  * @param keepalive   what the agent asked for and what was agreed at login
  * @param host        the agent host's resources as last reported, null before the first report
+ * @param state       {@code healthy} (every connection the agent keeps is up), {@code degraded} (some are)
+ * @param wantedConnections how many connections the agent keeps (its {@code --connections})
+ * @param connections the sessions that are up, oldest first
  */
 public record LiveSession(
         String sessionId,
@@ -24,7 +29,25 @@ public record LiveSession(
         Map<Long, Boolean> listening,
         Map<Long, String> unreachable,
         Keepalive keepalive,
-        Host host) {
+        Host host,
+        String state,
+        int wantedConnections,
+        List<Connection> connections) {
+
+    public LiveSession {
+        connections = List.copyOf(connections);
+    }
+
+    /**
+     * One session of the set.
+     *
+     * @param node          the server node that holds it
+     * @param lastRtt       last heartbeat round-trip time, null before the first probe was answered
+     * @param activeStreams visitor connections it carries now
+     */
+    public record Connection(String sessionId, String node, Instant since, String remoteAddress, Duration lastRtt,
+            int activeStreams) {
+    }
 
     /** Keepalive settings of a session in milliseconds; an asked value of 0 means "the server's default". */
     public record Keepalive(long askedTimeMs, long askedTimeoutMs, long agreedTimeMs, long agreedTimeoutMs) {

@@ -50,6 +50,8 @@ public final class HandshakeCodec {
             Wire.writeString(out, truncate(login.host().os()));
             Wire.writeString(out, truncate(login.host().jvm()));
             Wire.writeString(out, truncate(login.host().hostname()));
+            Wire.writeString(out, truncate(login.connectionId()));
+            out.writeByte(login.connections());
         } else if (message instanceof LoginAccepted accepted) {
             out.writeByte(LOGIN_ACCEPTED);
             Wire.writeString(out, accepted.sessionId());
@@ -80,7 +82,8 @@ public final class HandshakeCodec {
                         Wire.readBytes(frame, NONCE_BYTES), Wire.readBytes(frame, PROOF_BYTES),
                         Wire.readString(frame), Wire.readString(frame), Wire.readInt(frame),
                         Wire.readLong(frame), Wire.readLong(frame), Wire.readInt(frame),
-                        new AgentHost(Wire.readString(frame), Wire.readString(frame), Wire.readString(frame)));
+                        new AgentHost(Wire.readString(frame), Wire.readString(frame), Wire.readString(frame)),
+                        Wire.readString(frame), Wire.readByte(frame));
             }
             case LOGIN_ACCEPTED -> new LoginAccepted(Wire.readString(frame), Wire.readLong(frame),
                     Wire.readLong(frame), Wire.readBytes(frame, PROOF_BYTES));

@@ -10,6 +10,9 @@ package io.tunnelplane.protocol.handshake;
  * @param keepaliveTimeoutMillis the keepalive timeout the agent asks for, 0 for the server's default
  * @param flags                  {@link #PROBE} and {@link #PROBE_IDLE}: a diagnostic login that starts no session
  * @param host                   what the agent runs on: operating system, JVM and host name, for fleet views
+ * @param connectionId           which connection of the agent's set this is: kept across its reconnects, so a new
+ *                               login replaces its own stale predecessor and never a healthy sibling
+ * @param connections            how many connections the agent keeps to this server (its set's size per node)
  */
 public record Login(
         int protocolVersion,
@@ -22,7 +25,12 @@ public record Login(
         long keepaliveTimeMillis,
         long keepaliveTimeoutMillis,
         int flags,
-        AgentHost host) implements HandshakeMessage {
+        AgentHost host,
+        String connectionId,
+        int connections) implements HandshakeMessage {
+    /** The largest connection set an agent may keep to one node. */
+    public static final int MAX_CONNECTIONS = 8;
+
     /** Verify the credentials and answer, then close: no session, no proxies, nothing replaced. */
     public static final int PROBE = 1;
     /** Like {@link #PROBE}, then keep the connection open as a byte echo to measure the path's idle timeout. */

@@ -18,12 +18,15 @@ public final class KeepaliveMonitor {
     private final long timeoutNanos;
     private final long rttSampleNanos;
 
-    private long lastInbound;
+    // Read by other threads choosing a session for a visitor; a volatile store per inbound read costs nothing
+    // next to the read itself.
+    private volatile long lastInbound;
     private long lastWriteProgress;
-    private long lastProbeSent;
+    // Written only when a probe is sent or answered (rare), read by other threads choosing a session.
+    private volatile long lastProbeSent;
     private boolean livenessProbeOutstanding;
-    private long outstandingPayload = Long.MIN_VALUE;
-    private long lastRttNanos = -1;
+    private volatile long outstandingPayload = Long.MIN_VALUE;
+    private volatile long lastRttNanos = -1;
 
     public KeepaliveMonitor(KeepaliveSettings settings, LongSupplier nanoClock) {
         this.settings = settings;
@@ -69,7 +72,16 @@ public final class KeepaliveMonitor {
         return lastRttNanos;
     }
 
-    /** Nanoseconds since anything arrived. */
+    /**
+     * How long the probe in flight has waited for its answer, 0 when none is in flight. Safe to call from any
+     * thread: a session whose probe waits much longer than its round-trip time is probably on a dying path.
+     */
+    public long probeOutstandingNanos() {
+        long payload = outstandingPayload;
+        return payload == Long.MIN_VALUE ? 0 : Math.max(0, nanoClock.getAsLong() - payload);
+    }
+
+    /** Nanoseconds since anything arrived; safe to call from any thread. */
     public long silenceNanos() {
         return nanoClock.getAsLong() - lastInbound;
     }

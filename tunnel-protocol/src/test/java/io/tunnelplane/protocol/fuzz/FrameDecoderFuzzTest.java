@@ -117,7 +117,7 @@ class FrameDecoderFuzzTest {
         Arbitrary<HandshakeMessage> login = Combinators.combine(text, text, Arbitraries.integers().between(0, 99),
                 Arbitraries.integers().between(0, 3)).as((client, version, attempts, flags) -> new Login(1, client,
                 TokenProof.newNonce(), new byte[32], version, "peer_reset", attempts, 15_000, 15_000, flags,
-                new AgentHost("os", "jvm", client)));
+                new AgentHost("os", "jvm", client), client, flags + 1));
         Arbitrary<HandshakeMessage> hello = text.map(v -> new ServerHello(1, v, TokenProof.newNonce(), 1L));
         Arbitrary<HandshakeMessage> accepted = text.map(id -> new LoginAccepted(id, 1_000, 1_000, new byte[32]));
         return Arbitraries.oneOf(login, hello, accepted).map(m -> bytes(HandshakeCodec.encode(m,

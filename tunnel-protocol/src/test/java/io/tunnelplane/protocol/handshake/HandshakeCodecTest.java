@@ -15,7 +15,8 @@ class HandshakeCodecTest {
     @Test
     void loginSurvivesTheWireFieldForField() {
         Login login = new Login(1, "office", TokenProof.newNonce(), new byte[32], "1.2.3", "keepalive_timeout", 4,
-                10_000, 20_000, Login.PROBE, new AgentHost("Linux 6.1 amd64", "OpenJDK 17", "office-gw"));
+                10_000, 20_000, Login.PROBE, new AgentHost("Linux 6.1 amd64", "OpenJDK 17", "office-gw"),
+                "c0ffee", 3);
         Login decoded = (Login) roundTrip(login);
         assertThat(decoded.clientId()).isEqualTo("office");
         assertThat(decoded.agentNonce()).isEqualTo(login.agentNonce());
@@ -24,6 +25,8 @@ class HandshakeCodecTest {
         assertThat(decoded.keepaliveTimeoutMillis()).isEqualTo(20_000);
         assertThat(decoded.isProbe()).isTrue();
         assertThat(decoded.host()).isEqualTo(login.host());
+        assertThat(decoded.connectionId()).isEqualTo("c0ffee");
+        assertThat(decoded.connections()).isEqualTo(3);
     }
 
     @Test

@@ -31,6 +31,21 @@ class KeepaliveMonitorTest {
     }
 
     @Test
+    void theProbeInFlightIsTimedUntilItsAnswerOnly() {
+        assertThat(monitor.probeOutstandingNanos()).isZero();
+        advance(2_000);
+        Decision probe = tick();
+        advance(150);
+        assertThat(monitor.probeOutstandingNanos()).isEqualTo(Duration.ofMillis(150).toNanos());
+        monitor.onInbound(); // other traffic does not answer the probe
+        assertThat(monitor.probeOutstandingNanos()).isEqualTo(Duration.ofMillis(150).toNanos());
+        assertThat(monitor.silenceNanos()).isZero();
+        assertThat(monitor.onProbeAck(probe.probePayload())).isEqualTo(Duration.ofMillis(150).toNanos());
+        assertThat(monitor.probeOutstandingNanos()).isZero();
+        assertThat(monitor.lastRttNanos()).isEqualTo(Duration.ofMillis(150).toNanos());
+    }
+
+    @Test
     void silentPeerIsDeadExactlyTimeoutAfterTheProbe() {
         advance(2_000);
         assertThat(tick().action()).isEqualTo(Action.SEND_PROBE);

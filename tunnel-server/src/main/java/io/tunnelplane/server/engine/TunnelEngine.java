@@ -122,7 +122,7 @@ public class TunnelEngine implements SmartLifecycle {
         log.info("tunnel engine stopping: telling {} agents, draining streams for up to {}", registry.all().size(),
                 drain);
         agentListener.close().syncUninterruptibly();
-        SessionDrain.drainAll(registry.all(), drain);
+        SessionDrain.drainAll(registry.groups(), drain);
         for (AgentSession session : registry.all()) {
             session.end(DisconnectCause.SERVER_SHUTDOWN);
         }

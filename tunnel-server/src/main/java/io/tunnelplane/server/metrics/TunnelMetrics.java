@@ -7,11 +7,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tunnelplane.protocol.DisconnectCause;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
+import java.util.function.ToIntFunction;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,6 +38,7 @@ public class TunnelMetrics {
     private final Map<String, Counter> proxyConnections = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> clientOnline = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> agentsByVersion = new ConcurrentHashMap<>();
+    private final Map<String, Gauge> connectionGauges = new ConcurrentHashMap<>();
     private final Timer sessionDuration;
 
     public TunnelMetrics(MeterRegistry registry) {
@@ -70,12 +74,12 @@ public class TunnelMetrics {
         }
     }
 
-    /** Connected agents per version: a rollout shows as one line falling while another rises. */
+    /** Connected agent sessions per version: a rollout shows as one line falling while another rises. */
     private AtomicInteger agents(String version) {
         return agentsByVersion.computeIfAbsent(version, v -> {
             AtomicInteger value = new AtomicInteger();
             Gauge.builder("tunnel.agents", value, AtomicInteger::get)
-                    .description("Connected agents by agent version").tag("version", v).register(registry);
+                    .description("Connected agent sessions by agent version").tag("version", v).register(registry);
             return value;
         });
     }
@@ -88,6 +92,32 @@ public class TunnelMetrics {
                     .description("1 while the client's agent is connected").tag("client", c).register(registry);
             return value;
         });
+    }
+
+    /**
+     * {@code tunnel_clients{state}}: clients served on this node whose connection set is healthy (all up),
+     * degraded (some up) or offline (none up, the group about to close); {@code count} counts one state.
+     */
+    public void clientStates(ToIntFunction<String> count) {
+        for (String state : List.of("healthy", "degraded", "offline")) {
+            Gauge.builder("tunnel.clients", () -> count.applyAsInt(state))
+                    .description("Clients served on this node by the state of their connection set")
+                    .tag("state", state).register(registry);
+        }
+    }
+
+    /** {@code tunnel_agent_connections{client}}: the client's sessions that are up on this node. */
+    public void groupCreated(String client, IntSupplier liveConnections) {
+        connectionGauges.put(client, Gauge.builder("tunnel.agent.connections", liveConnections::getAsInt)
+                .description("Sessions of the client's connection set that are up on this node")
+                .tag("client", client).register(registry));
+    }
+
+    public void groupRetired(String client) {
+        Gauge gauge = connectionGauges.remove(client);
+        if (gauge != null) {
+            registry.remove(gauge);
+        }
     }
 
     public void keepaliveTimeout(String client, String side) {

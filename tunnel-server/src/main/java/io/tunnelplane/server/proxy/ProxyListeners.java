@@ -20,22 +20,27 @@ import io.tunnelplane.server.engine.ConnectionLimit;
 import io.tunnelplane.server.engine.LogThrottle;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.session.AgentSession;
+import io.tunnelplane.server.session.ProxyListener;
+import io.tunnelplane.server.session.ProxyPorts;
+import io.tunnelplane.server.session.SessionGroup;
 import io.tunnelplane.server.vhost.VirtualHosts;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Opens the public port of a TCP proxy for a session. The listener and every connection it accepts live on the
- * session's own event loop, so the relay between a visitor and its stream needs no locks and no thread hop.
- * Each accepted connection opens one stream whose HEADERS name the proxy: the agent dials without a round trip.
+ * Opens the public ports of a client's proxies for its session group and hands each visitor to the best session
+ * of the group. A TCP port accepts on the group's home loop; an accepted visitor then moves to its session's loop,
+ * so the relay between a visitor and its stream needs no locks and no thread hop. Each visitor opens one stream
+ * whose HEADERS name the proxy: the agent dials without a round trip.
  */
 @Component
-public class ProxyListeners {
+public class ProxyListeners implements ProxyPorts {
     private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.proxy");
 
     private final Transport transport = Transport.best();
@@ -58,65 +63,78 @@ public class ProxyListeners {
     }
 
     /**
-     * Binds the proxy's public port on the session's event loop. The future fails with a message an operator can
-     * act on (the port is taken, the session ended); the failure is also logged.
+     * Starts receiving visitors of {@code proxy} for {@code group}: a TCP port bound on the group's loop, a UDP
+     * port anchored on one live session (its flows ride on it), or virtual-host routes. The future fails with a
+     * message an operator can act on (the port is taken, no session is up); the failure is also logged.
      */
-    public Future<ProxyListener> open(AgentSession session, ProxySpec proxy) {
+    @Override
+    public Future<ProxyListener> open(SessionGroup group, ProxySpec proxy) {
         if (proxy.isVirtualHost()) {
-            return virtualHosts.register(session, proxy);
+            return virtualHosts.register(group, proxy);
         }
         if (ProxySpec.UDP.equals(proxy.type())) {
-            return UdpProxyListener.open(session, proxy, bindAddress, metrics);
+            AgentSession anchor = group.pick();
+            if (anchor == null) {
+                return group.eventLoop().newFailedFuture(new IllegalStateException("no session of the agent is up"));
+            }
+            return UdpProxyListener.open(group, anchor, proxy, bindAddress, metrics);
         }
-        ChannelFuture bind = transport.visitorListener(session.eventLoop())
+        ChannelFuture bind = transport.visitorListener(group.eventLoop())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel visitor) {
                         if (limit.admit(visitor)) {
-                            admit(session, proxy, visitor, null, RelayListener.NONE, () -> reset(visitor));
+                            handOff(group, proxy, visitor, null, RelayListener.NONE, () -> reset(visitor));
                         }
                     }
                 })
                 .bind(new InetSocketAddress(bindAddress, proxy.remotePort()));
-        return listening(bind, session, proxy);
+        return listening(bind, group, proxy, null);
     }
 
     /**
-     * The listener once {@code bind} completes: registered with the session and logged, or a failure that says why
-     * (the port is taken, the session ended meanwhile), logged too. For TCP and UDP ports alike.
+     * The listener once {@code bind} completes: registered with the group and logged, or a failure that says why
+     * (the port is taken), logged too. For TCP and UDP ports alike; {@code anchor} is the session a UDP port's
+     * flows ride on.
      */
-    static Future<ProxyListener> listening(ChannelFuture bind, AgentSession session, ProxySpec proxy) {
-        Promise<ProxyListener> result = session.eventLoop().newPromise();
-        bind.addListener((ChannelFuture f) -> {
+    static Future<ProxyListener> listening(ChannelFuture bind, SessionGroup group, ProxySpec proxy,
+            AgentSession anchor) {
+        Promise<ProxyListener> result = group.eventLoop().newPromise();
+        // A UDP port binds on its anchor's loop: settle on the group's loop, where its listeners are kept.
+        bind.addListener((ChannelFuture f) -> group.eventLoop().execute(() -> {
             if (!f.isSuccess()) {
                 String reason = proxy.type() + " port " + proxy.remotePort() + " cannot be opened on the server: "
                         + f.cause().getMessage();
-                log.warn("proxy not listening client={} proxy={}: {}", session.clientId(), proxy.name(), reason);
+                log.warn("proxy not listening client={} proxy={}: {}", group.clientId(), proxy.name(), reason);
                 result.setFailure(new IllegalStateException(reason, f.cause()));
                 return;
             }
-            if (session.cause() != null || !session.channel().isActive()) {
-                f.channel().close(); // the session ended while we were binding
-                result.setFailure(new IllegalStateException("the agent's session ended"));
-                return;
-            }
-            ProxyListener listener = ProxyListener.port(proxy, f.channel());
-            session.addListener(proxy, listener);
-            log.info("proxy listening client={} proxy={} {}_port={} local={}:{}", session.clientId(), proxy.name(),
+            ProxyListener listener = anchor == null ? ProxyListener.port(proxy, f.channel())
+                    : ProxyListener.anchored(proxy, f.channel(), anchor);
+            group.addListener(proxy, listener);
+            log.info("proxy listening client={} proxy={} {}_port={} local={}:{}", group.clientId(), proxy.name(),
                     proxy.type(), proxy.remotePort(), proxy.localHost(), proxy.localPort());
             result.setSuccess(listener);
-        });
+        }));
         return result;
     }
 
-    /** Which limit a new visitor connection would break, or null. */
-    private String overLimit(AgentSession session, int proxyConnections) {
+    /**
+     * Which limit a new visitor connection would break, or null. The proxy's count is shared by the sessions of
+     * the group, each on its own loop: it is taken here atomically, so no two visitors pass on the last slot.
+     */
+    private String overLimit(AgentSession session, AtomicInteger proxyConnections) {
         if (limits.maxStreamsPerSession() > 0 && session.activeStreams() >= limits.maxStreamsPerSession()) {
             return "max_streams_per_session";
         }
-        if (limits.maxConnectionsPerProxy() > 0 && proxyConnections >= limits.maxConnectionsPerProxy()) {
-            return "max_connections_per_proxy";
-        }
+        int max = limits.maxConnectionsPerProxy();
+        int now;
+        do {
+            now = proxyConnections.get();
+            if (max > 0 && now >= max) {
+                return "max_connections_per_proxy";
+            }
+        } while (!proxyConnections.compareAndSet(now, now + 1));
         return null;
     }
 
@@ -142,29 +160,35 @@ public class ProxyListeners {
     }
 
     /**
-     * A visitor a virtual host routed to {@code proxy}, from any thread: hops to the session's loop, applies the
-     * limits a port applies, and relays; {@code overLimit} answers a visitor refused by a limit in its protocol.
+     * A new visitor of {@code proxy}, on its port's (or virtual host's) loop: goes to the group's best session
+     * ({@link SessionGroup#pick()}), moves to that session's loop, and is relayed within the limits; {@code refused}
+     * answers it in its protocol when no session is up or a limit refuses it.
      */
-    public void relayVirtualHost(AgentSession session, ProxySpec proxy, Channel visitor, Runnable onStarted,
-            RelayListener refusal, Runnable overLimit) {
-        session.eventLoop().execute(() -> admit(session, proxy, visitor, onStarted, refusal, overLimit));
+    public void handOff(SessionGroup group, ProxySpec proxy, Channel visitor, Runnable onStarted,
+            RelayListener refusal, Runnable refused) {
+        AgentSession session = group.pick();
+        if (session == null) {
+            refused.run();
+            return;
+        }
+        VisitorMove.onto(visitor, session.eventLoop(), () -> admit(group, session, proxy, visitor, onStarted, refusal,
+                refused), refused);
     }
 
     /**
      * On the session's loop: relays a new visitor of {@code proxy} within the session's and the proxy's limits, or
      * counts the refusal and lets {@code refused} answer it.
      */
-    private void admit(AgentSession session, ProxySpec proxy, Channel visitor, Runnable onStarted,
-            RelayListener refusal, Runnable refused) {
-        int[] open = session.visitorConnections(proxy.id());
-        String reason = overLimit(session, open[0]);
+    private void admit(SessionGroup group, AgentSession session, ProxySpec proxy, Channel visitor,
+            Runnable onStarted, RelayListener refusal, Runnable refused) {
+        AtomicInteger open = group.visitorConnections(proxy.id());
+        String reason = overLimit(session, open);
         if (reason != null) {
             countRefusal(session, proxy, visitor, reason);
             refused.run();
             return;
         }
-        open[0]++;
-        visitor.closeFuture().addListener(closed -> open[0]--);
+        visitor.closeFuture().addListener(closed -> open.decrementAndGet());
         relay(session, proxy, visitor, onStarted, refusal);
     }
 

@@ -23,6 +23,8 @@ import io.tunnelplane.protocol.mux.StreamHeaders;
 import io.tunnelplane.protocol.transport.Transport;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.session.AgentSession;
+import io.tunnelplane.server.session.ProxyListener;
+import io.tunnelplane.server.session.SessionGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +37,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The public UDP port of a proxy. Each visitor address is a flow with a stream of its own, so replies go back to
  * the right sender and one chatty visitor cannot stall another; a flow quiet for {@link #IDLE} is closed, and at
- * most {@link #MAX_FLOWS} exist at once (datagrams of further senders are dropped and counted).
+ * most {@link #MAX_FLOWS} exist at once (datagrams of further senders are dropped and counted). The port rides on
+ * one session of the group; when that session leaves, the group opens the port again on a sibling.
  */
 final class UdpProxyListener extends ChannelInboundHandlerAdapter {
     static final Duration IDLE = Duration.ofSeconds(60);
@@ -64,14 +67,15 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
         this.bytesOut = metrics.proxyBytes(proxy.name(), proxy.type(), "out");
     }
 
-    static Future<ProxyListener> open(AgentSession session, ProxySpec proxy, String bindAddress,
+    /** Binds the port on {@code session}'s loop: every flow of this port is a stream of that session. */
+    static Future<ProxyListener> open(SessionGroup group, AgentSession session, ProxySpec proxy, String bindAddress,
             TunnelMetrics metrics) {
         return ProxyListeners.listening(new Bootstrap().group(session.eventLoop())
                 .channel(Transport.best().datagramChannel())
                 .option(ChannelOption.RCVBUF_ALLOCATOR, Transport.DATAGRAM_RECV_ALLOCATOR)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20)
                 .handler(new UdpProxyListener(session, proxy, metrics))
-                .bind(new InetSocketAddress(bindAddress, proxy.remotePort())), session, proxy);
+                .bind(new InetSocketAddress(bindAddress, proxy.remotePort())), group, proxy, session);
     }
 
     @Override

@@ -7,30 +7,23 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
 import io.tunnelplane.control.runtime.LiveSession;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.control.ControlMessage;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.keepalive.KeepaliveMonitor;
 import io.tunnelplane.protocol.mux.GoAwayReason;
-import io.tunnelplane.server.proxy.ProxyListener;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One logged-in agent connection: its HTTP/2 channel, the public listeners opened for it and the bookkeeping that
- * the session-end log line and metrics need. All mutation happens on the channel's event loop; the fields read
- * from other threads (live state for the API) are volatile or concurrent.
+ * One logged-in agent connection of a client's {@link SessionGroup}: its HTTP/2 channel, its streams and the
+ * bookkeeping that the session-end log line and metrics need. All mutation happens on the channel's event loop;
+ * the fields read from other threads (live state for the API, the group's choice of session) are volatile.
  */
 public final class AgentSession {
     private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.proxy");
@@ -39,34 +32,73 @@ public final class AgentSession {
     private final String sessionId;
     private final SessionInfo info;
     private final KeepaliveMonitor keepalive;
+    /** A probe answered later than this on a healthy path is unusual even across continents. */
+    static final long OVERDUE_FLOOR_NANOS = 200_000_000L;
     private final long startedNanos = System.nanoTime();
     private final Instant connectedAt = Instant.now();
-    private final Map<Long, ProxyListener> listeners = new ConcurrentHashMap<>();
-    private final Map<Long, String> localProblems = new ConcurrentHashMap<>();
-    private final Promise<Void> listenersClosed;
+    private final String connectionId;
+    private volatile SessionGroup group;
     private volatile DisconnectCause cause;
     private volatile long bytesIn;
     private volatile long bytesOut;
-    private int activeStreams;
-    /** Open visitor connections per proxy (port or virtual host); event loop only, like activeStreams. */
-    private final Map<Long, int[]> visitorConnections = new HashMap<>();
-    /** Whether a change from the control plane reached this session; event loop only. */
-    private boolean controlPlaneApplied;
+    /** Written on the event loop only; read by the group when it picks a session for a visitor. */
+    private volatile int activeStreams;
+    private volatile boolean draining;
     private DisconnectCause peerAnnouncedCause;
     private String detail;
-    private volatile List<ProxySpec> proxies = List.of();
     private volatile LiveSession.Host host;
     private boolean hostShort;
-    private long proxyListVersion;
     private Channel controlStream;
 
-    AgentSession(Channel channel, String clientId, String sessionId, SessionInfo info, KeepaliveMonitor keepalive) {
+    AgentSession(Channel channel, String clientId, String sessionId, String connectionId, SessionInfo info,
+            KeepaliveMonitor keepalive) {
         this.channel = channel;
         this.clientId = clientId;
         this.sessionId = sessionId;
+        this.connectionId = connectionId;
         this.info = info;
         this.keepalive = keepalive;
-        this.listenersClosed = channel.eventLoop().newPromise();
+    }
+
+    /** Which connection of the agent's set this is; a reconnect of the same connection replaces this session. */
+    public String connectionId() {
+        return connectionId;
+    }
+
+    /** The client's group this session serves in (set once it has joined). */
+    public SessionGroup group() {
+        return group;
+    }
+
+    void joined(SessionGroup joinedGroup) {
+        this.group = joinedGroup;
+    }
+
+    /** Up, and not ending: it may carry new visitors. */
+    public boolean isLive() {
+        return cause == null && channel.isActive();
+    }
+
+    /** Told to go away (shutdown drain): no new visitors, its streams finish. */
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /**
+     * Whether the path looks broken: a keepalive probe has gone unanswered, and nothing else has arrived either,
+     * for longer than a healthy path explains (a few round trips, at least {@link #OVERDUE_FLOOR_NANOS}). New
+     * visitors then prefer a sibling, long before the timeout. Traffic still arriving is proof of life: a busy
+     * agent that answers the probe late is not overdue.
+     */
+    public boolean probeOverdue() {
+        long rtt = keepalive.lastRttNanos();
+        long grace = Math.max(OVERDUE_FLOOR_NANOS, rtt < 0 ? 0 : 4 * rtt);
+        return keepalive.probeOutstandingNanos() > grace && keepalive.silenceNanos() > grace;
+    }
+
+    /** Nanoseconds since anything arrived from the agent. */
+    long silenceNanos() {
+        return keepalive.silenceNanos();
     }
 
     public String clientId() {
@@ -123,40 +155,9 @@ public final class AgentSession {
         return bytesOut;
     }
 
-    public Map<Long, ProxyListener> listeners() {
-        return listeners;
-    }
-
-    /** Completes once every public listener of this session has been closed (its ports are free again). */
-    public Future<Void> listenersClosed() {
-        return listenersClosed;
-    }
-
-    void controlPlaneApplied() {
-        controlPlaneApplied = true;
-    }
-
-    boolean wasControlPlaneApplied() {
-        return controlPlaneApplied;
-    }
-
-    /** The open visitor-connection count of a proxy of this session, to change on its event loop only. */
-    public int[] visitorConnections(long proxyId) {
-        return visitorConnections.computeIfAbsent(proxyId, id -> new int[1]);
-    }
-
-    /** Visitor connections this session carries now (event loop only). */
+    /** Visitor connections this session carries now. */
     public int activeStreams() {
         return activeStreams;
-    }
-
-    /** The agent reported that a proxy's local service refused ({@code problem}) or answered again (null). */
-    void localStatus(long proxyId, String problem) {
-        if (problem == null) {
-            localProblems.remove(proxyId);
-        } else {
-            localProblems.put(proxyId, problem);
-        }
     }
 
     /**
@@ -180,41 +181,15 @@ public final class AgentSession {
         return host;
     }
 
-    /** Proxy id to why its local service is unreachable, as last reported by the agent. */
-    public Map<Long, String> localProblems() {
-        return Map.copyOf(localProblems);
-    }
-
-    /** The proxies this session serves, as last sent to the agent. */
-    public List<ProxySpec> proxies() {
-        return proxies;
-    }
-
     void controlStream(Channel stream) {
         this.controlStream = stream;
     }
 
-    /** Sends the complete proxy list, with a higher version than any before, over the control stream. */
-    public void pushProxies(List<ProxySpec> current) {
-        proxies = List.copyOf(current);
+    /** Sends the group's complete proxy list over the control stream (event loop only). */
+    void pushProxies(long version, List<ProxySpec> current) {
         if (controlStream != null && controlStream.isActive()) {
-            controlStream.writeAndFlush(new ControlMessage.ProxyList(++proxyListVersion, proxies));
+            controlStream.writeAndFlush(new ControlMessage.ProxyList(version, current));
         }
-    }
-
-    public void addListener(ProxySpec spec, ProxyListener listener) {
-        listeners.put(spec.id(), listener);
-    }
-
-    /** Closes one proxy's public port; connections it accepted keep relaying. */
-    public Future<Void> removeListener(long proxyId) {
-        ProxyListener listener = listeners.remove(proxyId);
-        if (listener == null) {
-            return channel.eventLoop().newSucceededFuture(null);
-        }
-        log.info("proxy closed client={} proxy={} port={}", clientId, listener.spec().name(),
-                listener.spec().remotePort());
-        return listener.close();
     }
 
     public void streamOpened() {
@@ -249,25 +224,9 @@ public final class AgentSession {
         return detail;
     }
 
-    /** Stops accepting public connections; established relays keep running (drain). */
-    void closeListeners() {
-        List<Future<?>> closing = new ArrayList<>();
-        for (ProxyListener listener : listeners.values()) {
-            closing.add(listener.close());
-        }
-        listeners.clear();
-        if (closing.isEmpty()) {
-            listenersClosed.trySuccess(null);
-            return;
-        }
-        int[] remaining = {closing.size()};
-        for (Future<?> future : closing) {
-            future.addListener(f -> {
-                if (--remaining[0] == 0) {
-                    PortRelease.afterRelease(channel.eventLoop(), () -> listenersClosed.trySuccess(null));
-                }
-            });
-        }
+    /** No new visitors from now on (shutdown drain); its streams finish. */
+    void drain() {
+        draining = true;
     }
 
     /**
@@ -297,7 +256,6 @@ public final class AgentSession {
         boolean first = cause == null;
         announce(reason);
         if (first || channel.isActive()) {
-            closeListeners();
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }

@@ -22,7 +22,7 @@ final class ServerControlHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ControlMessage.ProxyStatus status) {
-            session.localStatus(status.proxyId(),
+            session.group().localStatus(status.proxyId(),
                     ControlMessage.ProxyStatus.LOCAL_UNREACHABLE.equals(status.state()) ? status.detail() : null);
             log.info("proxy status client={} proxy_id={} state={} detail={}", session.clientId(), status.proxyId(),
                     status.state(), ServerLoginHandler.safe(status.detail()));

@@ -122,7 +122,10 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
         SessionInfo info = new SessionInfo(safe(login.agentVersion()), login.host(),
                 DisconnectCause.fromWire(login.previousCause()),
                 login.reconnectAttempts(), keepalive, login.keepaliveTimeMillis(), login.keepaliveTimeoutMillis());
-        starter.start(ctx, access, sessionId, info);
+        // Within the set-size bound; an agent that names no connection (an old build) is a set of one.
+        int connections = Math.max(1, Math.min(Login.MAX_CONNECTIONS, login.connections()));
+        String connectionId = login.connectionId().isEmpty() ? sessionId : login.connectionId();
+        starter.start(ctx, access, sessionId, connectionId, connections, info);
     }
 
     /**

@@ -5,11 +5,12 @@ import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.mux.GoAwayReason;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Graceful drain on shutdown: every session is told {@code server_shutdown} and stops accepting, then we wait
+ * Graceful drain on shutdown: every group stops accepting, every session is told {@code server_shutdown}, then we wait
  * (on the stopping thread, never an event loop) until its relayed connections finish or the drain time is up.
  */
 public final class SessionDrain {
@@ -17,13 +18,15 @@ public final class SessionDrain {
     private SessionDrain() {
     }
 
-    public static void drainAll(Collection<AgentSession> sessions, Duration drain) {
+    public static void drainAll(Collection<SessionGroup> groups, Duration drain) {
+        groups.forEach(SessionGroup::stopAccepting);
+        List<AgentSession> sessions = groups.stream().flatMap(group -> group.sessions().stream()).toList();
         CountDownLatch drained = new CountDownLatch(sessions.size());
         GoAwayReason reason = new GoAwayReason(DisconnectCause.SERVER_SHUTDOWN, reconnectSpread(sessions.size()));
         for (AgentSession session : sessions) {
             session.eventLoop().execute(() -> {
+                session.drain();
                 session.announce(reason);
-                session.closeListeners();
                 Promise<Void> idle = session.eventLoop().newPromise();
                 idle.addListener(f -> drained.countDown());
                 waitIdle(session, idle);

@@ -27,7 +27,6 @@ public class SessionEnd {
 
     void finish(AgentSession session, Throwable lastError) {
         DisconnectCause cause = session.settleCause(lastError);
-        session.closeListeners();
         registry.remove(session);
         Duration age = session.age();
         metrics.sessionEnded(session.clientId(), session.info().agentVersion(), cause, age);

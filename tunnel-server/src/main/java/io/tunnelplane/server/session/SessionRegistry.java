@@ -1,8 +1,8 @@
 package io.tunnelplane.server.session;
 
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.control.ProxySpec;
+import io.tunnelplane.server.metrics.TunnelMetrics;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -10,43 +10,90 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.springframework.stereotype.Component;
 
-/** The live sessions, at most one per client: a new login of the same client replaces the old session at once. */
+/**
+ * The clients served on this node, each as a {@link SessionGroup} of its live sessions. A group exists from its
+ * first session's login until its last session has left and its ports are closed.
+ */
 @Component
 public class SessionRegistry {
-    private final ConcurrentMap<String, AgentSession> byClient = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, SessionGroup> byClient = new ConcurrentHashMap<>();
+    private final ProxyPorts ports;
+    private final TunnelMetrics metrics;
+
+    public SessionRegistry(ProxyPorts ports, TunnelMetrics metrics) {
+        this.ports = ports;
+        this.metrics = metrics;
+        metrics.clientStates(this::countByState);
+    }
 
     /**
-     * Registers {@code session}; a previous session of the same client ends with {@code replaced}. The returned
-     * future completes when the previous session's ports are free, so the new one can bind them.
+     * Adds {@code session} to its client's group (creating the group on the session's loop), on the group's loop;
+     * {@code joined} runs there once it is in. A group that retired meanwhile is replaced by a new one.
      */
-    Future<Void> register(AgentSession session) {
-        AgentSession previous = byClient.put(session.clientId(), session);
-        if (previous == null) {
-            return ImmediateEventExecutor.INSTANCE.newSucceededFuture(null);
-        }
-        previous.end(DisconnectCause.REPLACED);
-        return previous.listenersClosed();
+    void register(AgentSession session, List<ProxySpec> loginProxies, int connections, Runnable joined) {
+        SessionGroup group = byClient.computeIfAbsent(session.clientId(), id -> newGroup(session));
+        group.eventLoop().execute(() -> {
+            if (group.join(session, loginProxies, connections)) {
+                session.joined(group);
+                joined.run();
+            } else {
+                register(session, loginProxies, connections, joined);
+            }
+        });
     }
 
+    private SessionGroup newGroup(AgentSession first) {
+        String client = first.clientId();
+        SessionGroup[] created = new SessionGroup[1];
+        created[0] = new SessionGroup(client, first.eventLoop(), ports, () -> {
+            // Gauge first: a group created for the client right after the removal registers its own.
+            metrics.groupRetired(client);
+            byClient.remove(client, created[0]);
+        });
+        metrics.groupCreated(client, () -> created[0].live().size());
+        return created[0];
+    }
+
+    /** The session ended: it leaves its group (on the group's loop). */
     void remove(AgentSession session) {
-        byClient.remove(session.clientId(), session);
+        SessionGroup group = session.group();
+        if (group != null) {
+            group.eventLoop().execute(() -> group.leave(session));
+        }
     }
 
-    public Optional<AgentSession> find(String clientId) {
+    public Optional<SessionGroup> find(String clientId) {
         return Optional.ofNullable(byClient.get(clientId));
     }
 
-    public Collection<AgentSession> all() {
+    public Collection<SessionGroup> groups() {
         return List.copyOf(byClient.values());
     }
 
-    /** Ends the client's session, if any, with {@code cause}. Returns whether one was online. */
+    /** Every session on this node, of every client. */
+    public List<AgentSession> all() {
+        return byClient.values().stream().flatMap(g -> g.sessions().stream()).toList();
+    }
+
+    /** Ends every session of the client with {@code cause}. Returns whether one was online. */
     public boolean disconnect(String clientId, DisconnectCause cause) {
-        AgentSession session = byClient.get(clientId);
-        if (session == null) {
+        SessionGroup group = byClient.get(clientId);
+        if (group == null) {
             return false;
         }
-        session.end(cause);
-        return true;
+        List<AgentSession> live = group.live();
+        live.forEach(session -> session.end(cause));
+        return !live.isEmpty();
+    }
+
+    /** Clients served here by the state of their connection set. */
+    private int countByState(String state) {
+        int count = 0;
+        for (SessionGroup group : byClient.values()) {
+            if (group.state().wireName().equals(state)) {
+                count++;
+            }
+        }
+        return count;
     }
 }

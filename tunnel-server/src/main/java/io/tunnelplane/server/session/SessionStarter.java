@@ -12,7 +12,6 @@ import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.control.ControlStreamCodec;
-import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.handshake.HandshakeDecoder;
 import io.tunnelplane.protocol.handshake.Login;
 import io.tunnelplane.protocol.keepalive.InboundActivityHandler;
@@ -32,7 +31,6 @@ import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.engine.ConnectionLimit;
 import io.tunnelplane.server.engine.LogThrottle;
 import io.tunnelplane.server.metrics.TunnelMetrics;
-import io.tunnelplane.server.proxy.ProxyListeners;
 import io.tunnelplane.server.tls.ServerIdentity;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -57,20 +55,16 @@ public class SessionStarter {
     private final SessionRegistry registry;
     private final SessionEnd sessionEnd;
     private final TunnelMetrics metrics;
-    private final ProxyListeners proxyListeners;
     private final MuxSettings muxSettings;
     private final String serverVersion;
     private final ConnectionLimit limit;
     private final LoginGuard guard;
     private final ServerIdentity identity;
-    private final EngineRuntime runtime;
     private final LogThrottle refusalLog = new LogThrottle(Duration.ofMinutes(1), 10_000, System::nanoTime);
 
     public SessionStarter(TunnelServerProperties properties, ClientDirectory directory, SessionRegistry registry,
-            SessionEnd sessionEnd, TunnelMetrics metrics, ProxyListeners proxyListeners,
-            ObjectProvider<BuildProperties> build, ConnectionLimit limit, LoginGuard guard, ServerIdentity identity,
-            EngineRuntime runtime) {
-        this.runtime = runtime;
+            SessionEnd sessionEnd, TunnelMetrics metrics, ObjectProvider<BuildProperties> build, ConnectionLimit limit,
+            LoginGuard guard, ServerIdentity identity) {
         this.limit = limit;
         this.guard = guard;
         this.identity = identity;
@@ -79,7 +73,6 @@ public class SessionStarter {
         this.registry = registry;
         this.sessionEnd = sessionEnd;
         this.metrics = metrics;
-        this.proxyListeners = proxyListeners;
         TunnelServerProperties.Mux mux = properties.mux();
         this.muxSettings = new MuxSettings((int) mux.streamWindow().toBytes(), (int) mux.connectionWindow().toBytes(),
                 (int) mux.maxFrameSize().toBytes(), MuxSettings.DEFAULTS.maxConcurrentStreams());
@@ -177,10 +170,11 @@ public class SessionStarter {
         return a.compareTo(b) >= 0 ? a : b;
     }
 
-    void start(ChannelHandlerContext loginCtx, ClientAccess access, String sessionId, SessionInfo info) {
+    void start(ChannelHandlerContext loginCtx, ClientAccess access, String sessionId, String connectionId,
+            int connections, SessionInfo info) {
         Channel channel = loginCtx.channel();
         KeepaliveMonitor monitor = new KeepaliveMonitor(info.keepalive(), System::nanoTime);
-        AgentSession session = new AgentSession(channel, access.clientId(), sessionId, info, monitor);
+        AgentSession session = new AgentSession(channel, access.clientId(), sessionId, connectionId, info, monitor);
 
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addFirst(InboundActivityHandler.NAME, new InboundActivityHandler(monitor));
@@ -229,18 +223,26 @@ public class SessionStarter {
             // The agent's side found the last session dead: counted as it reports, next to the server's view.
             metrics.keepaliveTimeout(access.clientId(), "agent");
         }
-        log.info("agent connected client={} session={} remote={} agent_version={} os=\"{}\" attempts={}"
-                        + " previous_cause={} keepalive={}/{}",
-                access.clientId(), sessionId, channel.remoteAddress(), info.agentVersion(),
+        log.info("agent connected client={} session={} connection={} of {} remote={} agent_version={} os=\"{}\""
+                        + " attempts={} previous_cause={} keepalive={}/{}",
+                access.clientId(), sessionId, ServerLoginHandler.safe(connectionId), connections,
+                channel.remoteAddress(), info.agentVersion(),
                 ServerLoginHandler.safe(info.host().os()),
                 info.reconnectAttempts(), info.previousCause().wireName(),
                 SessionEnd.human(info.keepalive().time()), SessionEnd.human(info.keepalive().timeout()));
 
-        registry.register(session).addListener(previousGone ->
-                channel.eventLoop().execute(() -> openControlAndProxies(session, access)));
+        registry.register(session, access.proxies(), connections, () -> {
+            long changesSeen = session.group().changes();
+            channel.eventLoop().execute(() -> openControl(session, changesSeen));
+        });
     }
 
-    private void openControlAndProxies(AgentSession session, ClientAccess access) {
+    /**
+     * Opens the session's control stream and sends it the group's proxy list. A proxy changed while this agent
+     * was logging in found no session to apply to and is not in the list read at login: read again now that
+     * changes reach the group, and catch up unless a change came through since {@code changesSeen}.
+     */
+    private void openControl(AgentSession session, long changesSeen) {
         if (!session.channel().isActive() || session.cause() != null) {
             return;
         }
@@ -260,14 +262,10 @@ public class SessionStarter {
                     Http2StreamChannel control = (Http2StreamChannel) opened.getNow();
                     control.writeAndFlush(new DefaultHttp2HeadersFrame(StreamHeaders.control()));
                     session.controlStream(control);
-                    session.pushProxies(access.proxies());
-                    for (ProxySpec proxy : access.proxies()) {
-                        proxyListeners.open(session, proxy);
-                    }
-                    // A proxy changed while this agent was logging in found no session to apply to and is not in
-                    // the list read at login: read again now that changes reach the session, and catch up.
-                    directory.find(access.clientId()).thenAccept(now -> now.ifPresent(current ->
-                            runtime.catchUp(session, current.proxies())));
+                    SessionGroup group = session.group();
+                    group.pushTo(session);
+                    directory.find(session.clientId()).thenAccept(now -> now.ifPresent(current ->
+                            group.catchUp(current.proxies(), changesSeen)));
                 });
     }
 

@@ -116,31 +116,18 @@ public class VirtualHostServer implements SmartLifecycle {
     }
 
     /**
-     * Moves the routed visitor onto its session's event loop and starts the relay there; {@code read} (the bytes
-     * read to route) is replayed into the visitor's pipeline once the relay is in place.
+     * Hands the routed visitor to its proxy's session group, which moves it onto the chosen session's event loop
+     * and starts the relay there; {@code read} (the bytes read to route) is replayed into the visitor's pipeline
+     * once the relay is in place.
      */
     void handOff(Channel visitor, VirtualHosts.Route route, ByteBuf read, RelayListener refusal, Runnable atLimit) {
         count("routed", route.type());
-        visitor.deregister().addListener(deregistered -> {
-            if (!deregistered.isSuccess()) {
-                read.release();
-                visitor.close();
-                return;
-            }
-            route.session().eventLoop().register(visitor).addListener(registered -> {
-                if (!registered.isSuccess()) {
-                    read.release();
-                    visitor.close();
-                    return;
-                }
-                proxyListeners.relayVirtualHost(route.session(), route.proxy(), visitor, () -> {
-                    visitor.pipeline().fireChannelRead(read);
-                    visitor.pipeline().fireChannelReadComplete();
-                }, refusal, () -> {
-                    read.release();
-                    atLimit.run();
-                });
-            });
+        proxyListeners.handOff(route.group(), route.proxy(), visitor, () -> {
+            visitor.pipeline().fireChannelRead(read);
+            visitor.pipeline().fireChannelReadComplete();
+        }, refusal, () -> {
+            read.release();
+            atLimit.run();
         });
     }
 

@@ -2,8 +2,8 @@ package io.tunnelplane.server.vhost;
 
 import io.netty.util.concurrent.Future;
 import io.tunnelplane.protocol.control.ProxySpec;
-import io.tunnelplane.server.proxy.ProxyListener;
-import io.tunnelplane.server.session.AgentSession;
+import io.tunnelplane.server.session.ProxyListener;
+import io.tunnelplane.server.session.SessionGroup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,19 +21,19 @@ import org.springframework.stereotype.Component;
 public class VirtualHosts {
     private final Map<String, List<Route>> byHost = new ConcurrentHashMap<>();
 
-    /** One host name and path prefix served by a proxy of a live session. */
-    public record Route(String type, String host, String location, AgentSession session, ProxySpec proxy) {
+    /** One host name and path prefix served by a proxy of a client's session group. */
+    public record Route(String type, String host, String location, SessionGroup group, ProxySpec proxy) {
         boolean live() {
-            return session.cause() == null && session.channel().isActive();
+            return !group.live().isEmpty();
         }
     }
 
     /** Adds the proxy's routes; the returned listener removes them when closed. */
-    public Future<ProxyListener> register(AgentSession session, ProxySpec proxy) {
+    public Future<ProxyListener> register(SessionGroup group, ProxySpec proxy) {
         List<Route> added = new ArrayList<>();
         for (String host : proxy.domains()) {
             for (String location : proxy.locations().isEmpty() ? List.of("/") : proxy.locations()) {
-                Route route = new Route(proxy.type(), host, location, session, proxy);
+                Route route = new Route(proxy.type(), host, location, group, proxy);
                 byHost.computeIfAbsent(key(proxy.type(), host), k -> new CopyOnWriteArrayList<>()).add(route);
                 added.add(route);
             }
@@ -45,15 +45,15 @@ public class VirtualHosts {
                     return routes.isEmpty() ? null : routes;
                 });
             }
-            return session.eventLoop().newSucceededFuture(null);
+            return group.eventLoop().newSucceededFuture(null);
         });
-        session.addListener(proxy, listener);
-        return session.eventLoop().newSucceededFuture(listener);
+        group.addListener(proxy, listener);
+        return group.eventLoop().newSucceededFuture(listener);
     }
 
     /**
      * The route for a request: the live one with the longest path prefix of {@code path}; among equals the most
-     * recently registered (a newer session of the same client).
+     * recently registered.
      */
     public Optional<Route> find(String type, String host, String path) {
         List<Route> routes = byHost.get(key(type, normalize(host)));

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.tunnelplane.protocol.ProtocolVersion;
 import io.tunnelplane.protocol.handshake.AgentHost;
 import io.tunnelplane.protocol.handshake.AgentToken;
 import io.tunnelplane.protocol.handshake.HandshakeCodec;
@@ -59,7 +60,8 @@ class FleetVersionsIT {
                         .extracting(c -> c.get("name").asString()).containsExactly("legacy");
                 assertThat(server.get("/actuator/prometheus").body())
                         .containsPattern("tunnel_agents\\{version=\"0\\.0\\.9\"} 1\\.0")
-                        .containsPattern("tunnel_agents\\{version=\"" + Pattern.quote(version) + "\"} 1\\.0");
+                        // The packaged agent keeps its default set of two sessions; the bare login is one.
+                        .containsPattern("tunnel_agents\\{version=\"" + Pattern.quote(version) + "\"} 2\\.0");
             } finally {
                 packaged.destroy();
                 packaged.waitFor(15, TimeUnit.SECONDS);
@@ -75,8 +77,8 @@ class FleetVersionsIT {
         in.readFully(frame);
         ServerHello hello = (ServerHello) HandshakeCodec.decode(Unpooled.wrappedBuffer(frame));
         byte[] agentNonce = TokenProof.newNonce();
-        write(socket, new Login(1, token.clientId(), agentNonce, TokenProof.agentProof(token.key(), token.clientId(),
-                hello.nonce(), agentNonce), version, "none", 1, 0, 0, 0, new AgentHost("OldOS", "OldJVM", "old")));
+        write(socket, new Login(ProtocolVersion.CURRENT, token.clientId(), agentNonce, TokenProof.agentProof(token.key(), token.clientId(),
+                hello.nonce(), agentNonce), version, "none", 1, 0, 0, 0, new AgentHost("OldOS", "OldJVM", "old"), "c1", 1));
         return socket;
     }
 
@@ -96,12 +98,12 @@ class FleetVersionsIT {
             byte[] hello = new byte[in.readInt()];
             in.readFully(hello);
             write(socket, new Login(0, "old", TokenProof.newNonce(), new byte[32], "0.0.1", "none", 1, 0, 0, 0,
-                    AgentHost.UNKNOWN));
+                    AgentHost.UNKNOWN, "c1", 1));
             byte[] answer = new byte[in.readInt()];
             in.readFully(answer);
             LoginRefused refused = (LoginRefused) HandshakeCodec.decode(Unpooled.wrappedBuffer(answer));
             assertThat(refused.code()).isEqualTo(LoginRefused.PROTOCOL_VERSION);
-            assertThat(refused.message()).contains("protocol 1").contains("agent speaks 0");
+            assertThat(refused.message()).contains("protocol " + ProtocolVersion.CURRENT).contains("agent speaks 0");
             assertThat(server.get("/actuator/prometheus").body())
                     .containsPattern("tunnel_logins_refused_total\\{reason=\"protocol_version\"} 1\\.0");
         }

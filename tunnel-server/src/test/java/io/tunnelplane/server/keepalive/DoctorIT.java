@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.tunnelplane.agent.Agent;
 import io.tunnelplane.agent.AgentCommand;
 import io.tunnelplane.agent.ExitCode;
+import io.tunnelplane.protocol.ProtocolVersion;
 import io.tunnelplane.server.support.TestAgents;
 import io.tunnelplane.server.support.TestServer;
 import java.io.PrintWriter;
@@ -37,7 +38,7 @@ class DoctorIT {
                         "--server-pin", TestServer.KEY_PIN, "--probe-idle", "--idle-periods", "1s,2s");
                 String report = output.toString();
                 assertThat(code).as(report).isZero();
-                assertThat(report).contains("DNS").contains("TCP").contains("speaks protocol 1")
+                assertThat(report).contains("DNS").contains("TCP").contains("speaks protocol " + ProtocolVersion.CURRENT)
                         .containsPattern("TLS +TLSv1.3 TLS_\\w+; TLS 1.3, server key pinned " + TestServer.KEY_PIN)
                         .containsPattern("CLOCK +server clock differs by [+-]?\\d+ ms: ok")
                         .contains("token accepted for client doc").contains("proved it knows the token")

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The shipped agent jar as its own process: frozen with SIGSTOP it is found dead within the keepalive bound; after
- * SIGCONT it comes back by itself; SIGTERM stops it cleanly with exit code 0.
+ * SIGCONT it comes back by itself; SIGTERM stops it cleanly with exit code 0, telling the server on each of its
+ * connections.
  */
 class FrozenAgentIT {
     private static final String TOKEN = "frozen.secret";
@@ -37,7 +38,7 @@ class FrozenAgentIT {
                 Path log = Files.createTempFile("agent", ".log");
                 ProcessBuilder builder = new ProcessBuilder("java", "-XX:+UseSerialGC", "-Xmx64m", "-jar",
                         AGENT_JAR.toString(), "--server", "127.0.0.1:" + server.agentPort(),
-                        "--reconnect-max-delay", "2s")
+                        "--reconnect-max-delay", "2s", "--connections", "2")
                         .redirectErrorStream(true).redirectOutput(log.toFile());
                 builder.environment().put("TUNNEL_TOKEN", TOKEN); // secrets via the environment, not argv
                 builder.environment().put("TUNNEL_SERVER_PIN", TestServer.KEY_PIN);
@@ -47,9 +48,13 @@ class FrozenAgentIT {
                     signal(agent, "STOP");
                     Duration bound = KeepaliveSettings.of(Duration.ofSeconds(1), Duration.ofSeconds(1))
                             .detectionBound().plusSeconds(2);
-                    await().atMost(bound).untilAsserted(() -> assertThat(server.get("/actuator/prometheus").body())
-                            .containsPattern("tunnel_keepalive_timeouts_total\\{client=\"frozen\",side=\"server\"} 1\\.0"));
-                    signal(agent, "CONT");
+                    try {
+                        // Both connections of the set are frozen with the process: each is found dead on its own.
+                        await().atMost(bound).untilAsserted(() -> assertThat(server.get("/actuator/prometheus").body())
+                                .containsPattern("tunnel_keepalive_timeouts_total\\{client=\"frozen\",side=\"server\"} 2\\.0"));
+                    } finally {
+                        signal(agent, "CONT");
+                    }
                     Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
                 } finally {
                     agent.destroy(); // SIGTERM
@@ -58,7 +63,7 @@ class FrozenAgentIT {
                 assertThat(agent.exitValue()).as(Files.readString(log)).isZero();
                 await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
                         server.get("/actuator/prometheus").body())
-                        .containsPattern("tunnel_disconnects_total\\{agent_version=\"[^\"]*\",cause=\"agent_shutdown\"} 1\\.0"));
+                        .containsPattern("tunnel_disconnects_total\\{agent_version=\"[^\"]*\",cause=\"agent_shutdown\"} 2\\.0"));
             }
         }
     }

@@ -224,7 +224,7 @@ class LoginDefenceIT {
         byte[] agentNonce = TokenProof.newNonce();
         ByteBuf frame = HandshakeCodec.encode(new Login(ProtocolVersion.CURRENT, token.clientId(), agentNonce,
                 TokenProof.agentProof(token.key(), token.clientId(), hello.nonce(), agentNonce), "attacker",
-                "none", 0, 0, 0, 0, AgentHost.UNKNOWN), ByteBufAllocator.DEFAULT);
+                "none", 0, 0, 0, 0, AgentHost.UNKNOWN, "c1", 1), ByteBufAllocator.DEFAULT);
         try {
             byte[] bytes = new byte[frame.readableBytes()];
             frame.readBytes(bytes);

@@ -78,6 +78,11 @@ public final class FaultyLink implements AutoCloseable {
         pipes.forEach(pipe -> pipe.blackholed = true);
     }
 
+    /** Blackholes the oldest connection only; the others, and new ones, keep flowing. */
+    public void blackholeOldest() {
+        pipes.stream().filter(pipe -> !pipe.blackholed).findFirst().ifPresent(pipe -> pipe.blackholed = true);
+    }
+
     public void reset() {
         for (Pipe pipe : pipes) {
             pipe.resetBoth();

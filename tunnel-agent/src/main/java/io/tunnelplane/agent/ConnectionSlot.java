@@ -1,0 +1,174 @@
+package io.tunnelplane.agent;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.handshake.HandshakeDecoder;
+import io.tunnelplane.protocol.transport.Transport;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection of the agent's set: it dials, logs in under its own connection id (kept across its reconnects,
+ * so the server replaces this connection's stale predecessor and never a sibling), and when its session ends it
+ * reconnects with its own backoff. It lives on one event loop of its own; its siblings carry on meanwhile.
+ */
+final class ConnectionSlot {
+    private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.agent");
+
+    /** What a slot needs from the agent that owns it: the shared pieces, and where a fatal outcome goes. */
+    interface Owner {
+        AgentSettings settings();
+
+        AgentState state();
+
+        AgentMetrics metrics();
+
+        Backoff backoff();
+
+        SslContext tls();
+
+        boolean stopping();
+
+        /** The session ended with an outcome that must stop the whole agent (token refused, server untrusted). */
+        void fatal(SessionOutcome outcome);
+
+        /** Consecutive failures changed; the agent reports the worst of its slots. */
+        void failuresChanged();
+    }
+
+    private final int index;
+    private final String connectionId = UUID.randomUUID().toString();
+    private final EventLoop loop;
+    private final Owner owner;
+    private final Transport transport = Transport.best();
+    private final List<ServerAddress> servers;
+    private int serverIndex;
+    private DisconnectCause previousCause = DisconnectCause.NONE;
+    private Duration askedKeepaliveTime;
+    private int attempts;
+    private int failures;
+    private int failedAttempts;
+    private volatile AgentSession current;
+
+    ConnectionSlot(int index, EventLoop loop, Owner owner) {
+        this.index = index;
+        this.loop = loop;
+        this.owner = owner;
+        this.servers = owner.settings().servers();
+        this.serverIndex = index % servers.size();
+        this.askedKeepaliveTime = owner.settings().keepaliveTime();
+    }
+
+    void start() {
+        loop.execute(this::connect);
+    }
+
+    /** Consecutive attempts that did not get a session. */
+    int failedAttempts() {
+        return failedAttempts;
+    }
+
+    /** Ends the current session, telling the server {@code reason}; completes once its connection is closed. */
+    Future<?> end(DisconnectCause reason) {
+        AgentSession session = current;
+        return session == null ? ImmediateEventExecutor.INSTANCE.newSucceededFuture(null) : session.end(reason);
+    }
+
+    private void connect() {
+        if (owner.stopping()) {
+            return;
+        }
+        attempts++;
+        ServerAddress server = servers.get(serverIndex);
+        AgentSettings settings = owner.settings();
+        AgentSession session = new AgentSession(owner.state(), owner.metrics(), index, (outcome, lasted) -> {
+            if (!owner.stopping() && !loop.isShuttingDown()) {
+                loop.execute(() -> onEnded(server, outcome, lasted));
+            }
+        });
+        current = session;
+        SslContext tls = owner.tls();
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        session.bind(ch);
+                        if (tls != null) {
+                            // The host name goes out as SNI and, with CA-based trust, is checked against the certificate.
+                            ch.pipeline().addLast(AgentSession.TLS, tls.newHandler(ch.alloc(), server.host(),
+                                    server.port()));
+                        }
+                        ch.pipeline().addLast(AgentSession.DECODER, new HandshakeDecoder())
+                                .addLast(AgentLoginHandler.NAME, new AgentLoginHandler(settings, askedKeepaliveTime,
+                                        session, previousCause, attempts, connectionId));
+                    }
+                });
+        transport.sessionOptions(bootstrap, Duration.ofSeconds(15));
+        bootstrap.connect(server.host(), server.port()).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                session.failedToConnect(f.cause());
+            }
+        });
+    }
+
+    private void onEnded(ServerAddress server, SessionOutcome outcome, Duration lasted) {
+        if (owner.stopping()) {
+            return;
+        }
+        if (outcome.exitCode() != null) {
+            owner.fatal(outcome);
+            return;
+        }
+        AgentMetrics metrics = owner.metrics();
+        if (outcome.cause() == DisconnectCause.TOO_MANY_PINGS) {
+            // The server's enforcement says we probed too often: ask for twice the agreed interval from now on.
+            askedKeepaliveTime = Duration.ofMillis(Math.max(1_000, metrics.keepaliveTimeMillis()) * 2);
+            log.warn("server refused our ping rate (too_many_pings); asking for keepalive-time {}ms from now on",
+                    askedKeepaliveTime.toMillis());
+        }
+        if (outcome.established()) {
+            previousCause = outcome.cause();
+            attempts = 0;
+            // A session the server ended on purpose, or one that was stable, does not count toward backoff.
+            boolean healthy = outcome.serverAskedToReconnect() || lasted.compareTo(owner.settings().stableAfter()) >= 0;
+            failures = healthy ? 0 : failures + 1;
+        } else {
+            failures++;
+            // An unreachable server should not hold this connection back while another one answers.
+            serverIndex = (serverIndex + 1) % servers.size();
+        }
+        failedAttempts = outcome.established() ? 0 : failedAttempts + 1;
+        owner.failuresChanged();
+        Backoff backoff = owner.backoff();
+        Duration delay = outcome.serverAskedToReconnect() || failures == 0
+                ? backoff.promptDelay(outcome.reconnectWithin()) : backoff.delay(failures);
+        if (outcome.established()) {
+            log.info("connection {} disconnected from server {} cause={} after {}{}; reconnecting in {}ms", index,
+                    server, outcome.cause().wireName(), human(lasted),
+                    outcome.detail().isEmpty() ? "" : " (" + outcome.detail() + ")", delay.toMillis());
+        } else {
+            log.warn("connection {} cannot reach server {} (attempt {}): {}; retrying in {}ms (cap {}s)", index, server,
+                    attempts, outcome.detail(), delay.toMillis(), backoff.cap().toSeconds());
+        }
+        loop.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static String human(Duration d) {
+        return d.toMillis() < 10_000 ? d.toMillis() + "ms" : d.toSeconds() + "s";
+    }
+}

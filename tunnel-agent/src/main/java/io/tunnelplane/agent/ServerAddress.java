@@ -1,0 +1,57 @@
+package io.tunnelplane.agent;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** One server the agent dials: a host name or IP literal and the agent port. */
+public record ServerAddress(String host, int port) {
+
+    @Override
+    public String toString() {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** Parses {@code host:port} (IPv6 as {@code [::1]:7000}); the message names the option. */
+    public static ServerAddress parse(String server) {
+        if (server == null || server.isBlank()) {
+            throw new IllegalArgumentException("--server (or TUNNEL_SERVER) is required, e.g. --server tunnel.example.com:7000");
+        }
+        String value = server.strip();
+        int colon = value.lastIndexOf(':');
+        if (colon <= 0 || colon == value.length() - 1) {
+            throw new IllegalArgumentException("--server must be HOST:PORT, got '" + value + "'");
+        }
+        String host = value.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        String port = value.substring(colon + 1);
+        try {
+            int parsed = Integer.parseInt(port);
+            if (parsed < 1 || parsed > 65535) {
+                throw new NumberFormatException();
+            }
+            return new ServerAddress(host, parsed);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--server port must be 1-65535, got '" + port + "'");
+        }
+    }
+
+    /** Parses a comma-separated list ({@code a:7000,b:7000}); duplicates are dropped, order is kept. */
+    public static List<ServerAddress> parseList(String servers) {
+        if (servers == null || servers.isBlank()) {
+            return List.of(parse(servers));
+        }
+        List<ServerAddress> parsed = new ArrayList<>();
+        for (String one : servers.split(",")) {
+            if (one.isBlank()) {
+                throw new IllegalArgumentException("--server has an empty entry in '" + servers.strip() + "'");
+            }
+            ServerAddress address = parse(one);
+            if (!parsed.contains(address)) {
+                parsed.add(address);
+            }
+        }
+        return List.copyOf(parsed);
+    }
+}

@@ -1,0 +1,147 @@
+package io.tunnelplane.server.runtime;
+
+import io.tunnelplane.control.runtime.ApplyResult;
+import io.tunnelplane.control.runtime.LiveSession;
+import io.tunnelplane.control.runtime.ProxyDefinition;
+import io.tunnelplane.control.runtime.TunnelRuntime;
+import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.control.ProxySpec;
+import io.tunnelplane.server.client.StoredClientDirectory;
+import io.tunnelplane.server.config.PortRange;
+import io.tunnelplane.server.config.TunnelServerProperties;
+import io.tunnelplane.server.session.AgentSession;
+import io.tunnelplane.server.session.ProxyListener;
+import io.tunnelplane.server.session.SessionGroup;
+import io.tunnelplane.server.session.SessionRegistry;
+import io.tunnelplane.server.tls.ServerIdentity;
+import io.tunnelplane.server.vhost.BasicAuthChecks;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.springframework.stereotype.Component;
+
+/**
+ * The engine's side of the control plane's port: live state from the session registry, and proxy changes applied
+ * to a client's session group on the group's own event loop (the calling web thread waits, bounded).
+ */
+@Component
+public class EngineRuntime implements TunnelRuntime {
+    private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(5);
+
+    private final SessionRegistry registry;
+    private final PortRange allowed;
+    private final String allowedText;
+    private final ServerIdentity identity;
+    private final TunnelServerProperties.Vhost vhost;
+    private final BasicAuthChecks basicAuth;
+    private final String node = localNodeName();
+
+    public EngineRuntime(SessionRegistry registry, TunnelServerProperties properties, ServerIdentity identity,
+            BasicAuthChecks basicAuth) {
+        this.basicAuth = basicAuth;
+        this.identity = identity;
+        this.vhost = properties.vhost();
+        this.registry = registry;
+        this.allowed = properties.allowedPorts();
+        this.allowedText = properties.allowPorts();
+    }
+
+    private static String localNodeName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "local";
+        }
+    }
+
+    @Override
+    public Optional<LiveSession> session(String clientName) {
+        return registry.find(clientName).flatMap(this::live);
+    }
+
+    private Optional<LiveSession> live(SessionGroup group) {
+        List<AgentSession> live = group.live().stream().sorted(Comparator.comparing(AgentSession::connectedAt))
+                .toList();
+        if (live.isEmpty()) {
+            return Optional.empty();
+        }
+        AgentSession s = live.get(live.size() - 1);
+        Map<Long, Boolean> listening = new HashMap<>();
+        for (ProxySpec proxy : group.proxies()) {
+            ProxyListener listener = group.listeners().get(proxy.id());
+            listening.put(proxy.id(), listener != null && listener.listening());
+        }
+        List<LiveSession.Connection> connections = live.stream().map(c -> new LiveSession.Connection(c.sessionId(),
+                node, c.connectedAt(), String.valueOf(c.remoteAddress()), c.lastRtt(), c.activeStreams())).toList();
+        return Optional.of(new LiveSession(s.sessionId(), s.connectedAt(), String.valueOf(s.remoteAddress()),
+                s.lastRtt(), s.info().agentVersion(), s.info().host().os(), s.info().host().jvm(),
+                s.info().host().hostname(), listening, group.localProblems(), new LiveSession.Keepalive(
+                        s.info().askedKeepaliveTimeMillis(), s.info().askedKeepaliveTimeoutMillis(),
+                        s.info().keepalive().time().toMillis(), s.info().keepalive().timeout().toMillis()), s.host(),
+                group.state().wireName(), group.wanted(), connections));
+    }
+
+    @Override
+    public ApplyResult apply(String clientName, List<ProxyDefinition> enabled) {
+        basicAuth.update(enabled);
+        Optional<SessionGroup> found = registry.find(clientName).filter(g -> !g.live().isEmpty());
+        if (found.isEmpty()) {
+            return ApplyResult.OFFLINE;
+        }
+        List<ProxySpec> wanted = enabled.stream().map(StoredClientDirectory::spec).toList();
+        try {
+            Map<Long, String> failures = found.get().apply(wanted).get(APPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return new ApplyResult(true, failures);
+        } catch (TimeoutException e) {
+            return new ApplyResult(true, Map.of(-1L, "the engine did not apply the change within " + APPLY_TIMEOUT));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ApplyResult(true, Map.of(-1L, "interrupted"));
+        } catch (ExecutionException e) {
+            return new ApplyResult(true, Map.of(-1L, String.valueOf(e.getCause().getMessage())));
+        }
+    }
+
+    @Override
+    public boolean disconnect(String clientName, String cause) {
+        return registry.disconnect(clientName, DisconnectCause.fromWire(cause));
+    }
+
+    @Override
+    public boolean portAllowed(int port) {
+        return allowed.contains(port);
+    }
+
+    @Override
+    public String allowedPorts() {
+        return allowedText;
+    }
+
+    @Override
+    public Optional<String> serverKeyPin() {
+        return identity.pin();
+    }
+
+    @Override
+    public int virtualHostPort(String type) {
+        return ProxySpec.HTTP.equals(type) ? vhost.httpPort() : ProxySpec.HTTPS.equals(type) ? vhost.httpsPort() : 0;
+    }
+
+    @Override
+    public Optional<String> subdomainHost() {
+        return Optional.ofNullable(vhost.subdomainHost()).filter(h -> !h.isBlank()).map(h -> h.strip().toLowerCase());
+    }
+
+    @Override
+    public List<String> allowedDomains() {
+        return vhost.allowedDomains().stream().map(d -> d.strip().toLowerCase()).filter(d -> !d.isEmpty()).toList();
+    }
+}
