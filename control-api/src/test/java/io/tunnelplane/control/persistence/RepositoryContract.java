@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tunnelplane.control.client.Client;
 import io.tunnelplane.control.client.ClientRepository;
 import io.tunnelplane.control.client.ClientTokens;
+import io.tunnelplane.control.cluster.NodePresence;
 import io.tunnelplane.control.event.ConnectionEvent;
 import io.tunnelplane.control.event.ConnectionEventRepository;
 import io.tunnelplane.control.event.SessionRecord;
@@ -112,5 +113,42 @@ abstract class RepositoryContract {
                 .isZero();
         assertThat(jdbc.queryForObject("select count(*) from connection_event where client_id = ?", Integer.class,
                 c.getId())).isZero();
+    }
+
+    @Test
+    void nodePresenceTracksSessionsAndExpiresSilentNodes() {
+        NodePresence presence = new NodePresence(jdbc);
+        NodePresence.Node a = new NodePresence.Node("node-a", "10.0.0.1:7000", "1.0");
+        NodePresence.Node b = new NodePresence.Node("node-b", null, "1.1");
+        NodePresence.Session one = new NodePresence.Session("s1", "office", "c1", now, "192.0.2.1:5000");
+        NodePresence.Session two = new NodePresence.Session("s2", "office", "c2", now.plusSeconds(1), null);
+        assertThat(presence.heartbeat(a, 2, List.of(one, two), List.of(), true)).isTrue();
+        assertThat(presence.heartbeat(b, 1, List.of(new NodePresence.Session("s3", "office", "c3", now, null)),
+                List.of(), true)).isTrue();
+        assertThat(presence.heartbeat(a, 1, List.of(), List.of("s2"), false)).isFalse();
+
+        assertThat(presence.liveNodes(Duration.ofSeconds(30))).extracting(NodePresence.NodeRow::nodeId,
+                NodePresence.NodeRow::advertiseAddress, NodePresence.NodeRow::sessions)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("node-a", "10.0.0.1:7000", 1),
+                        org.assertj.core.groups.Tuple.tuple("node-b", null, 1));
+        assertThat(presence.sessionsOf("office", Duration.ofSeconds(30))).extracting(NodePresence.SessionRow::nodeId,
+                NodePresence.SessionRow::sessionId).containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("node-a", "s1"),
+                        org.assertj.core.groups.Tuple.tuple("node-b", "s3"));
+
+        // node-b stops beating: it drops out of every answer at once and its rows go at the next sweep.
+        jdbc.update("update cluster_node set heartbeat_at = ? where node_id = 'node-b'",
+                java.sql.Timestamp.from(presence.databaseNow().minusSeconds(60)));
+        assertThat(presence.liveNodes(Duration.ofSeconds(30))).extracting(NodePresence.NodeRow::nodeId)
+                .containsExactly("node-a");
+        assertThat(presence.sessionsOf("office", Duration.ofSeconds(30))).extracting(NodePresence.SessionRow::nodeId)
+                .containsExactly("node-a");
+        assertThat(presence.expire(Duration.ofSeconds(30))).extracting(NodePresence.NodeRow::nodeId)
+                .containsExactly("node-b");
+        assertThat(jdbc.queryForObject("select count(*) from cluster_session where node_id = 'node-b'",
+                Integer.class)).isZero();
+
+        presence.leave("node-a");
+        assertThat(presence.liveNodes(Duration.ofSeconds(30))).isEmpty();
     }
 }

@@ -31,6 +31,9 @@ import org.springframework.validation.annotation.Validated;
  * @param limits           per-session and per-proxy visitor connection limits
  * @param vhost            shared ports of HTTP and HTTPS proxies, routed by host name
  * @param clients          statically configured clients (until the control plane stores them)
+ * @param nodeId           this node's name in the cluster; empty means the host name
+ * @param advertiseAddress {@code host:port} agents dial to reach this node; empty on a single node
+ * @param cluster          presence of nodes sharing one PostgreSQL database
  */
 @Validated
 @ConfigurationProperties("tunnel.server")
@@ -52,7 +55,13 @@ public record TunnelServerProperties(
         @DefaultValue @Valid Login login,
         @DefaultValue @Valid Limits limits,
         @DefaultValue @Valid Vhost vhost,
-        @DefaultValue @Valid List<ClientConfig> clients) {
+        @DefaultValue @Valid List<ClientConfig> clients,
+        @DefaultValue("") @Pattern(regexp = "|[A-Za-z0-9][A-Za-z0-9._-]{0,62}",
+                message = "must be 1-63 letters, digits, dots, dashes or underscores, starting with a letter or digit")
+        String nodeId,
+        @DefaultValue("") @Pattern(regexp = "|\\S+:\\d{1,5}", message = "must be HOST:PORT, e.g. node-a.example.com:7000")
+        String advertiseAddress,
+        @DefaultValue @Valid Cluster cluster) {
 
     public PortRange allowedPorts() {
         return PortRange.parse(allowPorts);
@@ -68,6 +77,15 @@ public record TunnelServerProperties(
             @DefaultValue("15s") @NotNull Duration timeout,
             @DefaultValue("1s") @NotNull Duration minTime,
             @DefaultValue("2") @Min(0) int maxPingStrikes) {
+    }
+
+    /**
+     * Nodes sharing a PostgreSQL database write a presence row every {@code heartbeatInterval}; a node silent for
+     * {@code nodeExpiry} is taken for dead (its sessions no longer count) and its rows are removed.
+     */
+    public record Cluster(
+            @DefaultValue("5s") @NotNull Duration heartbeatInterval,
+            @DefaultValue("20s") @NotNull Duration nodeExpiry) {
     }
 
     /** On stop: tell agents, stop accepting, then let in-flight streams finish for at most {@code drain}. */

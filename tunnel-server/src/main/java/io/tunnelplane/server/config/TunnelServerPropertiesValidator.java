@@ -39,7 +39,17 @@ public final class TunnelServerPropertiesValidator implements Validator {
         if (props.vhost().responseTimeout().compareTo(Duration.ofMillis(100)) < 0) {
             errors.rejectValue("vhost.response-timeout", "min", "must be at least 100ms");
         }
+        validateCluster(props.cluster(), errors);
         validateClients(props.clients(), allowed, errors);
+    }
+
+    private static void validateCluster(TunnelServerProperties.Cluster cluster, Errors errors) {
+        if (cluster.heartbeatInterval().compareTo(Duration.ofMillis(100)) < 0) {
+            errors.rejectValue("cluster.heartbeat-interval", "min", "must be at least 100ms");
+        } else if (cluster.nodeExpiry().compareTo(cluster.heartbeatInterval().multipliedBy(2)) < 0) {
+            errors.rejectValue("cluster.node-expiry", "min", "must be at least twice "
+                    + "tunnel.server.cluster.heartbeat-interval: one late heartbeat must not expire a live node");
+        }
     }
 
     private static void validateKeepalive(TunnelServerProperties props, Errors errors) {

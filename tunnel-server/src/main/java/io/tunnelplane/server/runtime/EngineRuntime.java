@@ -7,6 +7,7 @@ import io.tunnelplane.control.runtime.TunnelRuntime;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.server.client.StoredClientDirectory;
+import io.tunnelplane.server.cluster.NodeIdentity;
 import io.tunnelplane.server.config.PortRange;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.session.AgentSession;
@@ -15,8 +16,6 @@ import io.tunnelplane.server.session.SessionGroup;
 import io.tunnelplane.server.session.SessionRegistry;
 import io.tunnelplane.server.tls.ServerIdentity;
 import io.tunnelplane.server.vhost.BasicAuthChecks;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -42,24 +41,17 @@ public class EngineRuntime implements TunnelRuntime {
     private final ServerIdentity identity;
     private final TunnelServerProperties.Vhost vhost;
     private final BasicAuthChecks basicAuth;
-    private final String node = localNodeName();
+    private final String node;
 
     public EngineRuntime(SessionRegistry registry, TunnelServerProperties properties, ServerIdentity identity,
-            BasicAuthChecks basicAuth) {
+            BasicAuthChecks basicAuth, NodeIdentity nodeIdentity) {
+        this.node = nodeIdentity.nodeId();
         this.basicAuth = basicAuth;
         this.identity = identity;
         this.vhost = properties.vhost();
         this.registry = registry;
         this.allowed = properties.allowedPorts();
         this.allowedText = properties.allowPorts();
-    }
-
-    private static String localNodeName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "local";
-        }
     }
 
     @Override

@@ -71,6 +71,21 @@ class TunnelServerPropertiesValidationTest {
     }
 
     @Test
+    void clusterSettingsNameTheKeyAndTheRule() {
+        assertFailure("tunnel.server.node-id=-node", "tunnel.server.node-id", "starting with a letter or digit");
+        assertFailure("tunnel.server.advertise-address=node-a", "tunnel.server.advertise-address", "HOST:PORT");
+        assertFailure("tunnel.server.cluster.node-expiry=6s", "tunnel.server.cluster.node-expiry",
+                "twice tunnel.server.cluster.heartbeat-interval");
+        runner.withPropertyValues("tunnel.server.node-id=node-a", "tunnel.server.advertise-address=10.0.0.5:7000")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    TunnelServerProperties props = context.getBean(TunnelServerProperties.class);
+                    assertThat(props.nodeId()).isEqualTo("node-a");
+                    assertThat(props.cluster().nodeExpiry()).hasSeconds(20);
+                });
+    }
+
+    @Test
     void keepaliveTooShortNamesTheKey() {
         assertFailure("tunnel.server.keepalive.timeout=10ms", "tunnel.server.keepalive.timeout", "100ms");
     }
