@@ -1,6 +1,7 @@
 package io.tunnelplane.control.proxy;
 
 import io.tunnelplane.control.ControlPlaneProperties;
+import io.tunnelplane.control.TransactionHooks;
 import io.tunnelplane.control.client.Client;
 import io.tunnelplane.control.client.ClientRepository;
 import io.tunnelplane.control.runtime.ApplyResult;
@@ -11,6 +12,8 @@ import io.tunnelplane.control.runtime.TunnelRuntime;
 import io.tunnelplane.control.web.ApiException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -73,7 +76,8 @@ public class ProxyService {
                     clock.instant());
         }
         proxies.save(proxy);
-        return view(proxy, apply(client));
+        Applied applied = apply(client);
+        return view(proxy, applied.live(), applied.nodes());
     }
 
     @Transactional(readOnly = true)
@@ -113,7 +117,8 @@ public class ProxyService {
             checkBasicAuth(proxy.getType(), request.httpUser(), request.httpPassword());
             proxy.basicAuth(request.httpUser(), BasicAuthHash.hash(request.httpPassword()), clock.instant());
         }
-        return view(proxy, apply(proxy.getClient()));
+        Applied applied = apply(proxy.getClient());
+        return view(proxy, applied.live(), applied.nodes());
     }
 
     public void delete(long id) {
@@ -181,18 +186,33 @@ public class ProxyService {
         }
     }
 
-    /** Pushes the client's stored proxies to its live session; a refusal rolls the transaction back. */
-    private LiveSession apply(Client client) {
+    /** The client's live state on this node after a change, and what the other nodes did with it. */
+    private record Applied(LiveSession live, Map<String, String> nodes) {
+    }
+
+    /**
+     * Pushes the client's stored proxies to its sessions on this node; a refusal rolls the transaction back. Other
+     * nodes read the change from the database, so it is announced to them once committed, and the answer waits for
+     * them (bounded): {@code nodes} is filled before the API serialises the view.
+     */
+    private Applied apply(Client client) {
         proxies.flush();
         ApplyResult result = runtime.apply(client.getName(), enabledDefinitions(client.getId()));
         if (!result.ok()) {
             throw ApiException.conflict("remotePort", result.failures().values().stream()
                     .collect(Collectors.joining("; ")));
         }
-        return runtime.session(client.getName()).orElse(null);
+        Map<String, String> nodes = new TreeMap<>();
+        String name = client.getName();
+        TransactionHooks.afterCommit(() -> nodes.putAll(runtime.propagate(name)));
+        return new Applied(runtime.session(client.getName()).orElse(null), nodes);
     }
 
     private static ProxyView view(Proxy proxy, LiveSession live) {
+        return view(proxy, live, Map.of());
+    }
+
+    private static ProxyView view(Proxy proxy, LiveSession live, Map<String, String> nodes) {
         String state;
         if (!proxy.isEnabled()) {
             state = "disabled";
@@ -201,6 +221,6 @@ public class ProxyService {
         } else {
             state = Boolean.TRUE.equals(live.listening().get(proxy.getId())) ? "listening" : "not_listening";
         }
-        return ProxyView.of(proxy, state, live == null ? null : live.unreachable().get(proxy.getId()));
+        return ProxyView.of(proxy, state, live == null ? null : live.unreachable().get(proxy.getId()), nodes);
     }
 }

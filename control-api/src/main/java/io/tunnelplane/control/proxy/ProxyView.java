@@ -2,6 +2,7 @@ package io.tunnelplane.control.proxy;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A proxy as the API shows it.
@@ -13,16 +14,18 @@ import java.util.List;
  * @param proxyProtocol {@code v2} when local connections start with a PROXY protocol header, else null
  * @param httpUser the user HTTP basic auth asks visitors for, null when the proxy is open (the password is never
  *                 shown)
+ * @param nodes what each other node of the cluster did with the change this view answers ({@code applied},
+ *              {@code no_session}, {@code failed: <reason>}); empty on a single node and when reading
  */
 public record ProxyView(long id, long clientId, String name, String type, String localHost, int localPort,
         int remotePort, boolean enabled, Long bandwidthLimitBytes, Instant createdAt, Instant updatedAt,
         String state, String localError, List<String> customDomains, String subdomain, List<String> locations,
-        String hostHeaderRewrite, String proxyProtocol, String httpUser) {
+        String hostHeaderRewrite, String proxyProtocol, String httpUser, Map<String, String> nodes) {
 
-    static ProxyView of(Proxy p, String state, String localError) {
+    static ProxyView of(Proxy p, String state, String localError, Map<String, String> nodes) {
         return new ProxyView(p.getId(), p.getClient().getId(), p.getName(), p.getType(), p.getLocalHost(),
                 p.getLocalPort(), p.getRemotePort(), p.isEnabled(), p.getBandwidthLimitBytes(), p.getCreatedAt(),
                 p.getUpdatedAt(), state, localError, p.getCustomDomains(), p.getSubdomain(), p.getLocations(),
-                p.getHostHeaderRewrite(), p.getProxyProtocol(), p.getHttpUser());
+                p.getHostHeaderRewrite(), p.getProxyProtocol(), p.getHttpUser(), nodes);
     }
 }

@@ -1,6 +1,7 @@
 package io.tunnelplane.control.runtime;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,7 +20,19 @@ public interface TunnelRuntime {
      */
     ApplyResult apply(String clientName, List<ProxyDefinition> enabled);
 
-    /** Ends the client's session with {@code cause} (a disconnect cause wire name); false when it was offline. */
+    /**
+     * Tells the other nodes of the cluster that the client's stored proxies changed (call after commit: they read
+     * them from the database) and waits for them, bounded. Returns what each did, by node id: {@code applied},
+     * {@code no_session}, or {@code failed: <reason>}; empty on a single node.
+     */
+    default Map<String, String> propagate(String clientName) {
+        return Map.of();
+    }
+
+    /**
+     * Ends the client's sessions with {@code cause} (a disconnect cause wire name), on every node of the cluster;
+     * false when it had none.
+     */
     boolean disconnect(String clientName, String cause);
 
     /** Whether {@code tunnel.server.allow-ports} permits the port. */

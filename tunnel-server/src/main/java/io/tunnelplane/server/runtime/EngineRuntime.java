@@ -1,12 +1,15 @@
 package io.tunnelplane.server.runtime;
 
+import io.tunnelplane.control.client.ClientAuthority;
 import io.tunnelplane.control.runtime.ApplyResult;
+import io.tunnelplane.control.runtime.ClientLogin;
 import io.tunnelplane.control.runtime.LiveSession;
 import io.tunnelplane.control.runtime.ProxyDefinition;
 import io.tunnelplane.control.runtime.TunnelRuntime;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.server.client.StoredClientDirectory;
+import io.tunnelplane.server.cluster.ChangeBus;
 import io.tunnelplane.server.cluster.NodeIdentity;
 import io.tunnelplane.server.config.PortRange;
 import io.tunnelplane.server.config.TunnelServerProperties;
@@ -22,18 +25,25 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
  * The engine's side of the control plane's port: live state from the session registry, and proxy changes applied
- * to a client's session group on the group's own event loop (the calling web thread waits, bounded).
+ * to a client's session group on the group's own event loop (the calling web thread waits, bounded). Changes also
+ * reach the client's sessions on the other nodes through the {@link ChangeBus}, and changes announced by other
+ * nodes arrive here.
  */
 @Component
-public class EngineRuntime implements TunnelRuntime {
+public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
     private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(5);
+    private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.cluster");
 
     private final SessionRegistry registry;
     private final PortRange allowed;
@@ -42,10 +52,16 @@ public class EngineRuntime implements TunnelRuntime {
     private final TunnelServerProperties.Vhost vhost;
     private final BasicAuthChecks basicAuth;
     private final String node;
+    private final ChangeBus bus;
+    /** Lazily: the control plane's services depend on this runtime in turn. */
+    private final ObjectProvider<ClientAuthority> authority;
 
     public EngineRuntime(SessionRegistry registry, TunnelServerProperties properties, ServerIdentity identity,
-            BasicAuthChecks basicAuth, NodeIdentity nodeIdentity) {
+            BasicAuthChecks basicAuth, NodeIdentity nodeIdentity, ChangeBus bus, ObjectProvider<ClientAuthority> authority) {
         this.node = nodeIdentity.nodeId();
+        this.bus = bus;
+        this.authority = authority;
+        bus.deliverTo(this);
         this.basicAuth = basicAuth;
         this.identity = identity;
         this.vhost = properties.vhost();
@@ -103,8 +119,53 @@ public class EngineRuntime implements TunnelRuntime {
     }
 
     @Override
+    public Map<String, String> propagate(String clientName) {
+        Map<String, String> outcomes = new TreeMap<>();
+        bus.proxiesChanged(clientName).forEach((other, outcome) -> outcomes.put(other, outcome.toString()));
+        return outcomes;
+    }
+
+    @Override
     public boolean disconnect(String clientName, String cause) {
-        return registry.disconnect(clientName, DisconnectCause.fromWire(cause));
+        boolean here = registry.disconnect(clientName, DisconnectCause.fromWire(cause));
+        boolean elsewhere = bus.disconnect(clientName, cause).values().stream()
+                .anyMatch(outcome -> outcome.equals(ChangeBus.Outcome.APPLIED));
+        return here || elsewhere;
+    }
+
+    /** A change announced by another node: this node's sessions of the client get the stored proxies. */
+    @Override
+    public ChangeBus.Outcome applyStored(String clientName) {
+        if (registry.find(clientName).filter(g -> !g.live().isEmpty()).isEmpty()) {
+            return ChangeBus.Outcome.NO_SESSION;
+        }
+        Optional<ClientLogin> stored = authority.getObject().findEnabled(clientName);
+        if (stored.isEmpty()) {
+            // Disabled or deleted meanwhile: its disconnect announcement ends the sessions.
+            return ChangeBus.Outcome.NO_SESSION;
+        }
+        ApplyResult result = apply(clientName, stored.get().proxies());
+        if (!result.online()) {
+            return ChangeBus.Outcome.NO_SESSION;
+        }
+        return result.ok() ? ChangeBus.Outcome.APPLIED
+                : ChangeBus.Outcome.failed(String.join("; ", result.failures().values()));
+    }
+
+    @Override
+    public ChangeBus.Outcome endSessions(String clientName, String cause) {
+        return registry.disconnect(clientName, DisconnectCause.fromWire(cause))
+                ? ChangeBus.Outcome.APPLIED : ChangeBus.Outcome.NO_SESSION;
+    }
+
+    @Override
+    public void resync() {
+        for (SessionGroup group : registry.groups()) {
+            ChangeBus.Outcome outcome = applyStored(group.clientId());
+            if (outcome.status().equals("failed")) {
+                log.warn("client {} resync after missed cluster changes: {}", group.clientId(), outcome.detail());
+            }
+        }
     }
 
     @Override

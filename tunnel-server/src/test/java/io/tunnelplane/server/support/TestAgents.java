@@ -28,6 +28,16 @@ public final class TestAgents {
         return start(serverPort, token, reconnectCap, 1);
     }
 
+    /** An agent with a connection set over several servers (cluster nodes), e.g. {@code 127.0.0.2:p,127.0.0.3:q}. */
+    public static Agent start(List<ServerAddress> servers, String token, Duration reconnectCap, int connections) {
+        AgentSettings one = settings(servers.get(0).port(), token, reconnectCap);
+        Agent agent = new Agent(new AgentSettings(servers, connections, one.token(), one.reconnectBase(),
+                one.reconnectCap(), one.stableAfter(), one.connectTimeout(), one.keepaliveTime(),
+                one.keepaliveTimeout(), one.hostReportInterval(), one.tls()));
+        agent.start();
+        return agent;
+    }
+
     public static Agent start(int serverPort, String token, Duration reconnectCap, int connections) {
         Agent agent = new Agent(settings(serverPort, token, reconnectCap).withConnections(connections));
         agent.start();

@@ -26,7 +26,12 @@ public final class Visitor {
     }
 
     public static Socket connect(int port) throws IOException {
-        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        return connect(InetAddress.getLoopbackAddress().getHostAddress(), port);
+    }
+
+    /** A visitor of one node's public address ({@code 127.0.0.2}, {@code 127.0.0.3}: all of 127/8 is local). */
+    public static Socket connect(String host, int port) throws IOException {
+        Socket socket = new Socket(host, port);
         socket.setSoTimeout(15_000);
         socket.setTcpNoDelay(true);
         return socket;
@@ -41,9 +46,13 @@ public final class Visitor {
 
     /** Waits until an echo through {@code port} works (the agent is connected and the proxy listening). */
     public static void awaitEcho(int port, java.time.Duration atMost) {
+        awaitEcho(InetAddress.getLoopbackAddress().getHostAddress(), port, atMost);
+    }
+
+    public static void awaitEcho(String host, int port, java.time.Duration atMost) {
         org.awaitility.Awaitility.await().atMost(atMost).pollInterval(java.time.Duration.ofMillis(100))
                 .ignoreExceptions().untilAsserted(() -> org.assertj.core.api.Assertions
-                        .assertThat(exchange(port, "ping".getBytes())).isEqualTo("ping".getBytes()));
+                        .assertThat(exchange(host, port, "ping".getBytes())).isEqualTo("ping".getBytes()));
     }
 
     /**
@@ -87,7 +96,11 @@ public final class Visitor {
 
     /** Sends {@code payload}, half-closes, and returns everything the other side sent until its FIN. */
     public static byte[] exchange(int port, byte[] payload) throws IOException {
-        try (Socket socket = connect(port)) {
+        return exchange(InetAddress.getLoopbackAddress().getHostAddress(), port, payload);
+    }
+
+    public static byte[] exchange(String host, int port, byte[] payload) throws IOException {
+        try (Socket socket = connect(host, port)) {
             // Write on another thread: an echo answers while we send, and both directions must flow at once.
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
                 try {

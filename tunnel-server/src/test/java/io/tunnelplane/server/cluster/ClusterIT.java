@@ -1,0 +1,96 @@
+package io.tunnelplane.server.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.tunnelplane.agent.Agent;
+import io.tunnelplane.agent.ServerAddress;
+import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.server.support.FreePorts;
+import io.tunnelplane.server.support.LocalService;
+import io.tunnelplane.server.support.PackagedNode;
+import io.tunnelplane.server.support.TestAgents;
+import io.tunnelplane.server.support.TestPostgres;
+import io.tunnelplane.server.support.Visitor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Two packaged server nodes on one PostgreSQL schema, each on a loopback address of its own, and one agent with a
+ * connection to each: what is changed through one node holds on both before the API answers.
+ */
+class ClusterIT {
+
+    @Test
+    void aChangeThroughOneNodeHoldsOnBothBeforeTheAnswer(@TempDir Path dir) throws Exception {
+        int publicPort = FreePorts.inRange(10000, 20000);
+        try (TestPostgres db = TestPostgres.schema();
+                LocalService echo = new LocalService(LocalService.Mode.ECHO)) {
+            // Node A first: it migrates the schema; B then starts on the migrated one.
+            try (PackagedNode a = PackagedNode.start("node-a", "127.0.0.2", db, dir).awaitReady();
+                    PackagedNode b = PackagedNode.start("node-b", "127.0.0.3", db, dir).awaitReady()) {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                        assertThat(a.json(200, a.get("/api/v1/nodes")).findValuesAsString("nodeId"))
+                                .containsExactly("node-a", "node-b"));
+
+                JsonNode client = a.json(201, a.send("POST", "/api/v1/clients", "{\"name\":\"office\"}"));
+                long clientId = client.get("id").asLong();
+                JsonNode proxy = a.json(201, a.send("POST", "/api/v1/clients/" + clientId + "/proxies",
+                        "{\"name\":\"echo\",\"type\":\"tcp\",\"localHost\":\"127.0.0.1\",\"localPort\":" + echo.port()
+                                + ",\"remotePort\":" + publicPort + "}"));
+                Agent agent = TestAgents.start(List.of(new ServerAddress(a.host(), a.agentPort()),
+                        new ServerAddress(b.host(), b.agentPort())), client.get("token").asText(),
+                        Duration.ofSeconds(1), 2);
+                try {
+                    // A proxy created through node A serves through node B's public address too.
+                    Visitor.awaitEcho(b.host(), publicPort, Duration.ofSeconds(20));
+                    Visitor.awaitEcho(a.host(), publicPort, Duration.ofSeconds(20));
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                        JsonNode nodes = b.json(200, b.get("/api/v1/nodes"));
+                        assertThat(nodes.findValuesAsString("nodeId")).containsExactly("node-a", "node-b");
+                        assertThat(nodes.get(0).get("sessions").asInt()).isEqualTo(1);
+                        assertThat(nodes.get(1).get("sessions").asInt()).isEqualTo(1);
+                        assertThat(nodes.get(1).get("self").asBoolean()).isTrue();
+                    });
+
+                    // A PATCH through node B closes the port on both nodes before it answers.
+                    JsonNode patched = b.json(200, b.send("PATCH", "/api/v1/proxies/" + proxy.get("id").asLong(),
+                            "{\"enabled\":false}"));
+                    assertThat(patched.get("nodes").get("node-a").asText()).isEqualTo("applied");
+                    assertRefused(a.host(), publicPort);
+                    assertRefused(b.host(), publicPort);
+
+                    // Enabled again through A: open on both before the answer.
+                    JsonNode enabled = a.json(200, a.send("PATCH", "/api/v1/proxies/" + proxy.get("id").asLong(),
+                            "{\"enabled\":true}"));
+                    assertThat(enabled.get("nodes").get("node-b").asText()).isEqualTo("applied");
+                    assertThat(Visitor.exchange(b.host(), publicPort, "again".getBytes())).isEqualTo("again".getBytes());
+
+                    // A kick through A ends the sessions on both nodes.
+                    JsonNode kicked = a.json(200, a.send("POST", "/api/v1/clients/" + clientId + "/disconnect", null));
+                    assertThat(kicked.get("wasOnline").asBoolean()).isTrue();
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                            assertThat(agent.metrics().disconnects()).containsEntry(DisconnectCause.KICKED, 2L));
+                    for (PackagedNode node : List.of(a, b)) {
+                        assertThat(node.get("/actuator/prometheus").body()).containsPattern(
+                                "tunnel_disconnects_total\\{agent_version=\"[^\"]*\",cause=\"kicked\"} 1\\.0");
+                    }
+                } finally {
+                    CompletableFuture.runAsync(agent::stop).join();
+                }
+            }
+        }
+    }
+
+    private static void assertRefused(String host, int port) {
+        assertThatThrownBy(() -> Visitor.connect(host, port).close()).as("%s:%d is closed", host, port)
+                .isInstanceOf(IOException.class);
+    }
+}
