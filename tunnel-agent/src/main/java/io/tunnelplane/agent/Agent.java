@@ -4,11 +4,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
 import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.handshake.Login;
 import io.tunnelplane.protocol.transport.Transport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,7 +31,9 @@ public final class Agent implements ConnectionSlot.Owner {
     private final AgentState state;
     private final SslContext tls;
     private final AgentMetrics metrics;
-    private final List<ConnectionSlot> slots = new ArrayList<>();
+    private final List<ConnectionSlot> slots = new CopyOnWriteArrayList<>();
+    /** The cluster's nodes from the latest login answer; empty until a server with a cluster answers. */
+    private volatile List<ServerAddress> nodes = List.of();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean stopping;
@@ -130,6 +134,35 @@ public final class Agent implements ConnectionSlot.Owner {
             endAll(outcome.cause());
             finish(outcome.exitCode(), Duration.ZERO);
         });
+    }
+
+    @Override
+    public synchronized ServerAddress clusterNodes(int index, List<String> advertised) {
+        List<ServerAddress> parsed = new ArrayList<>();
+        for (String address : advertised) {
+            try {
+                parsed.add(ServerAddress.parse(address));
+            } catch (IllegalArgumentException e) {
+                log.warn("ignoring cluster node '{}' named by the server: {}", address, e.getMessage());
+            }
+        }
+        if (!parsed.isEmpty() && !parsed.equals(nodes)) {
+            nodes = List.copyOf(parsed);
+            log.info("cluster nodes {}: keeping a connection to each", nodes);
+            // At least one connection per node, within the protocol's limit.
+            while (slots.size() < Math.min(nodes.size(), Login.MAX_CONNECTIONS) && !stopping) {
+                ConnectionSlot slot = new ConnectionSlot(slots.size(), group.next(), this);
+                slots.add(slot);
+                slot.start();
+            }
+        }
+        return homeNode(index);
+    }
+
+    @Override
+    public ServerAddress homeNode(int index) {
+        List<ServerAddress> known = nodes;
+        return known.isEmpty() ? null : known.get(index % known.size());
     }
 
     @Override

@@ -25,7 +25,9 @@ import io.tunnelplane.protocol.mux.GoAwayReason;
 import io.tunnelplane.protocol.mux.MuxPipeline;
 import io.tunnelplane.protocol.mux.MuxSettings;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,7 @@ final class AgentSession {
     private final AgentMetrics metrics;
     private final BiConsumer<SessionOutcome, Duration> onEnd;
     private final int index;
+    private final Predicate<List<String>> stayOnNode;
     private Channel channel;
     private SessionOutcome loginFailure;
     private DisconnectCause cause;
@@ -54,7 +57,13 @@ final class AgentSession {
     private boolean tlsDone;
     private boolean greeted;
 
-    AgentSession(AgentState state, AgentMetrics metrics, int index, BiConsumer<SessionOutcome, Duration> onEnd) {
+    /**
+     * @param stayOnNode told the cluster's nodes from the login answer (when the server has a cluster); false
+     *                   moves this connection to another node at once
+     */
+    AgentSession(AgentState state, AgentMetrics metrics, int index, Predicate<List<String>> stayOnNode,
+            BiConsumer<SessionOutcome, Duration> onEnd) {
+        this.stayOnNode = stayOnNode;
         this.index = index;
         this.state = state;
         this.metrics = metrics;
@@ -135,6 +144,10 @@ final class AgentSession {
         metrics.connected();
         log.info("connection {} connected to server {} session={} keepalive={}ms/{}ms", index, channel.remoteAddress(),
                 sessionId, keepalive.time().toMillis(), keepalive.timeout().toMillis());
+        if (!accepted.clusterNodes().isEmpty() && !stayOnNode.test(accepted.clusterNodes())) {
+            // Just logged in, nothing relayed yet: moving now costs no visitor anything.
+            end(DisconnectCause.REBALANCED);
+        }
     }
 
     /**

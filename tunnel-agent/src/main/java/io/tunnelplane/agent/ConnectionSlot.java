@@ -46,6 +46,15 @@ final class ConnectionSlot {
 
         /** Consecutive failures changed; the agent reports the worst of its slots. */
         void failuresChanged();
+
+        /**
+         * The nodes of the server's cluster, as a login answer named them; the agent keeps a connection to each.
+         * Returns the node slot {@code index} belongs on.
+         */
+        ServerAddress clusterNodes(int index, List<String> nodes);
+
+        /** The node slot {@code index} belongs on once the cluster is known, or null before. */
+        ServerAddress homeNode(int index);
     }
 
     private final int index;
@@ -91,9 +100,19 @@ final class ConnectionSlot {
             return;
         }
         attempts++;
-        ServerAddress server = servers.get(serverIndex);
+        // A known cluster pins each connection to its node; before that, the configured list is tried in turn.
+        ServerAddress home = owner.homeNode(index);
+        ServerAddress server = home != null ? home : servers.get(serverIndex);
         AgentSettings settings = owner.settings();
-        AgentSession session = new AgentSession(owner.state(), owner.metrics(), index, (outcome, lasted) -> {
+        AgentSession session = new AgentSession(owner.state(), owner.metrics(), index, nodes -> {
+            ServerAddress belongs = owner.clusterNodes(index, nodes);
+            if (belongs == null || belongs.equals(server)) {
+                return true;
+            }
+            log.info("connection {} moves from {} to cluster node {}, which has no connection of this agent", index,
+                    server, belongs);
+            return false;
+        }, (outcome, lasted) -> {
             if (!owner.stopping() && !loop.isShuttingDown()) {
                 loop.execute(() -> onEnded(server, outcome, lasted));
             }
@@ -155,6 +174,9 @@ final class ConnectionSlot {
         failedAttempts = outcome.established() ? 0 : failedAttempts + 1;
         owner.failuresChanged();
         Backoff backoff = owner.backoff();
+        if (outcome.cause() == DisconnectCause.REBALANCED) {
+            failures = 0; // a move, not a failure
+        }
         Duration delay = outcome.serverAskedToReconnect() || failures == 0
                 ? backoff.promptDelay(outcome.reconnectWithin()) : backoff.delay(failures);
         if (outcome.established()) {

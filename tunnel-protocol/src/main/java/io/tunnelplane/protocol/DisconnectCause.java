@@ -40,6 +40,8 @@ public enum DisconnectCause {
     TOO_MANY_PINGS,
     /** The client's token was rotated or the client was disabled or deleted. */
     CREDENTIALS_REVOKED,
+    /** The agent moved this connection to a cluster node that had none of its connections. */
+    REBALANCED,
     /** No session existed before (first connect). */
     NONE;
 

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.tunnelplane.protocol.ProtocolException;
 import io.tunnelplane.protocol.Wire;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Binary form of the handshake: {@code u32 length | u8 type | body}. Decoding validates every field length, so a
@@ -58,6 +60,10 @@ public final class HandshakeCodec {
             out.writeLong(accepted.keepaliveTimeMillis());
             out.writeLong(accepted.keepaliveTimeoutMillis());
             Wire.writeBytes(out, accepted.serverProof());
+            out.writeByte(accepted.clusterNodes().size());
+            for (String node : accepted.clusterNodes()) {
+                Wire.writeString(out, node);
+            }
         } else if (message instanceof LoginRefused refused) {
             out.writeByte(LOGIN_REFUSED);
             Wire.writeString(out, refused.code());
@@ -86,7 +92,7 @@ public final class HandshakeCodec {
                         Wire.readString(frame), Wire.readByte(frame));
             }
             case LOGIN_ACCEPTED -> new LoginAccepted(Wire.readString(frame), Wire.readLong(frame),
-                    Wire.readLong(frame), Wire.readBytes(frame, PROOF_BYTES));
+                    Wire.readLong(frame), Wire.readBytes(frame, PROOF_BYTES), readNodes(frame));
             case LOGIN_REFUSED -> new LoginRefused(Wire.readString(frame), Wire.readString(frame));
             default -> throw new ProtocolException("unknown handshake message type " + type);
         };
@@ -94,6 +100,19 @@ public final class HandshakeCodec {
             throw new ProtocolException("handshake message has " + frame.readableBytes() + " trailing bytes");
         }
         return message;
+    }
+
+    private static List<String> readNodes(ByteBuf frame) {
+        int count = Wire.readByte(frame) & 0xff;
+        if (count > LoginAccepted.MAX_CLUSTER_NODES) {
+            throw new ProtocolException("login answer names " + count + " cluster nodes, at most "
+                    + LoginAccepted.MAX_CLUSTER_NODES);
+        }
+        List<String> nodes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            nodes.add(Wire.readString(frame));
+        }
+        return nodes;
     }
 
     private static String truncate(String value) {

@@ -119,7 +119,7 @@ class FrameDecoderFuzzTest {
                 TokenProof.newNonce(), new byte[32], version, "peer_reset", attempts, 15_000, 15_000, flags,
                 new AgentHost("os", "jvm", client), client, flags + 1));
         Arbitrary<HandshakeMessage> hello = text.map(v -> new ServerHello(1, v, TokenProof.newNonce(), 1L));
-        Arbitrary<HandshakeMessage> accepted = text.map(id -> new LoginAccepted(id, 1_000, 1_000, new byte[32]));
+        Arbitrary<HandshakeMessage> accepted = text.map(id -> new LoginAccepted(id, 1_000, 1_000, new byte[32], java.util.List.of(id)));
         return Arbitraries.oneOf(login, hello, accepted).map(m -> bytes(HandshakeCodec.encode(m,
                 ByteBufAllocator.DEFAULT)));
     }

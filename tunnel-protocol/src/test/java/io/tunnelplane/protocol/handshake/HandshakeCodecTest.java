@@ -34,8 +34,10 @@ class HandshakeCodecTest {
         ServerHello hello = (ServerHello) roundTrip(new ServerHello(1, "0.1.0", TokenProof.newNonce(), 1234L));
         assertThat(hello.serverVersion()).isEqualTo("0.1.0");
         assertThat(hello.serverTimeMillis()).isEqualTo(1234L);
-        LoginAccepted accepted = (LoginAccepted) roundTrip(new LoginAccepted("s-1", 15_000, 15_000, new byte[32]));
+        LoginAccepted accepted = (LoginAccepted) roundTrip(new LoginAccepted("s-1", 15_000, 15_000, new byte[32],
+                java.util.List.of("10.0.0.1:7000", "node-b.example:7000")));
         assertThat(accepted.sessionId()).isEqualTo("s-1");
+        assertThat(accepted.clusterNodes()).containsExactly("10.0.0.1:7000", "node-b.example:7000");
         LoginRefused refused = (LoginRefused) roundTrip(new LoginRefused(LoginRefused.AUTH_FAILED, "authentication failed"));
         assertThat(refused.code()).isEqualTo("auth_failed");
     }

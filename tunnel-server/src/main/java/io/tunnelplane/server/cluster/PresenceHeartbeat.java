@@ -1,8 +1,10 @@
 package io.tunnelplane.server.cluster;
 
 import io.tunnelplane.control.cluster.NodePresence;
+import io.tunnelplane.protocol.handshake.LoginAccepted;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.session.AgentSession;
+import io.tunnelplane.server.session.ClusterNodes;
 import io.tunnelplane.server.session.SessionRegistry;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -28,7 +30,7 @@ import org.springframework.stereotype.Component;
  * stops before anything is served; on shutdown it removes its own rows after the engine has stopped.
  */
 @Component
-public class PresenceHeartbeat implements SmartLifecycle {
+public class PresenceHeartbeat implements SmartLifecycle, ClusterNodes {
     private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.cluster");
 
     private final NodePresence presence;
@@ -40,6 +42,8 @@ public class PresenceHeartbeat implements SmartLifecycle {
     /** What the rows say now; touched by the heartbeat thread only. */
     private final Map<String, NodePresence.Session> written = new HashMap<>();
     private boolean full = true;
+    /** The live nodes' advertise addresses at the last beat, read by logins on event loops. */
+    private volatile List<String> advertised = List.of();
     private ScheduledExecutorService timer;
     private volatile boolean running;
 
@@ -149,6 +153,16 @@ public class PresenceHeartbeat implements SmartLifecycle {
             log.warn("node {} expired: no heartbeat for {}ms (limit {}ms); its {} sessions no longer count",
                     dead.nodeId(), dead.heartbeatAge().toMillis(), expiry.toMillis(), dead.sessions());
         }
+        if (database.shared()) {
+            advertised = presence.liveNodes(expiry).stream().map(NodePresence.NodeRow::advertiseAddress)
+                    .filter(address -> address != null && !address.isBlank())
+                    .limit(LoginAccepted.MAX_CLUSTER_NODES).toList();
+        }
+    }
+
+    @Override
+    public List<String> advertised() {
+        return advertised;
     }
 
     private static String address(SocketAddress address) {

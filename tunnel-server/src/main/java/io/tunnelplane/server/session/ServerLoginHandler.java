@@ -22,6 +22,7 @@ import io.tunnelplane.protocol.keepalive.KeepaliveSettings;
 import io.tunnelplane.server.client.ClientAccess;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -118,7 +119,7 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
         String sessionId = UUID.randomUUID().toString();
         byte[] serverProof = TokenProof.serverProof(access.tokenKey(), login.clientId(), serverNonce, login.agentNonce());
         ctx.writeAndFlush(HandshakeCodec.encode(new LoginAccepted(sessionId, keepalive.time().toMillis(),
-                keepalive.timeout().toMillis(), serverProof), ctx.alloc()));
+                keepalive.timeout().toMillis(), serverProof, starter.clusterNodes()), ctx.alloc()));
         SessionInfo info = new SessionInfo(safe(login.agentVersion()), login.host(),
                 DisconnectCause.fromWire(login.previousCause()),
                 login.reconnectAttempts(), keepalive, login.keepaliveTimeMillis(), login.keepaliveTimeoutMillis());
@@ -136,7 +137,7 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
     private void answerProbe(ChannelHandlerContext ctx, Login login, ClientAccess access, KeepaliveSettings keepalive) {
         byte[] serverProof = TokenProof.serverProof(access.tokenKey(), login.clientId(), serverNonce, login.agentNonce());
         ChannelFuture answered = ctx.writeAndFlush(HandshakeCodec.encode(new LoginAccepted("probe",
-                keepalive.time().toMillis(), keepalive.timeout().toMillis(), serverProof), ctx.alloc()));
+                keepalive.time().toMillis(), keepalive.timeout().toMillis(), serverProof, List.of()), ctx.alloc()));
         log.debug("diagnostic login client={} remote={} idle_probe={}", login.clientId(), ctx.channel().remoteAddress(),
                 (login.flags() & Login.PROBE_IDLE) != 0);
         if ((login.flags() & Login.PROBE_IDLE) == 0) {

@@ -34,6 +34,7 @@ import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.tls.ServerIdentity;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -60,11 +61,13 @@ public class SessionStarter {
     private final ConnectionLimit limit;
     private final LoginGuard guard;
     private final ServerIdentity identity;
+    private final ClusterNodes clusterNodes;
     private final LogThrottle refusalLog = new LogThrottle(Duration.ofMinutes(1), 10_000, System::nanoTime);
 
     public SessionStarter(TunnelServerProperties properties, ClientDirectory directory, SessionRegistry registry,
             SessionEnd sessionEnd, TunnelMetrics metrics, ObjectProvider<BuildProperties> build, ConnectionLimit limit,
-            LoginGuard guard, ServerIdentity identity) {
+            LoginGuard guard, ServerIdentity identity, ClusterNodes clusterNodes) {
+        this.clusterNodes = clusterNodes;
         this.limit = limit;
         this.guard = guard;
         this.identity = identity;
@@ -153,6 +156,11 @@ public class SessionStarter {
     }
 
     /** The server's keepalive settings, or the agent's wish where it asked for one within the server's bounds. */
+    /** The live nodes' agent addresses for a login answer (a snapshot kept by the presence heartbeat). */
+    List<String> clusterNodes() {
+        return clusterNodes.advertised();
+    }
+
     KeepaliveSettings negotiateKeepalive(Login login) {
         Duration time = properties.keepalive().time();
         Duration timeout = properties.keepalive().timeout();

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Two packaged server nodes on one PostgreSQL schema, each on a loopback address of its own, and one agent with a
- * connection to each: what is changed through one node holds on both before the API answers.
+ * Two packaged server nodes on one PostgreSQL schema, each on a loopback address of its own, and one agent told
+ * only node A's address: it learns the cluster at login and keeps a connection to each node, and what is changed
+ * through one node holds on both before the API answers.
  */
 class ClusterIT {
 
@@ -45,9 +46,9 @@ class ClusterIT {
                 JsonNode proxy = a.json(201, a.send("POST", "/api/v1/clients/" + clientId + "/proxies",
                         "{\"name\":\"echo\",\"type\":\"tcp\",\"localHost\":\"127.0.0.1\",\"localPort\":" + echo.port()
                                 + ",\"remotePort\":" + publicPort + "}"));
-                Agent agent = TestAgents.start(List.of(new ServerAddress(a.host(), a.agentPort()),
-                        new ServerAddress(b.host(), b.agentPort())), client.get("token").asText(),
-                        Duration.ofSeconds(1), 2);
+                // The agent is given node A only: it learns node B from the login answer and moves a connection there.
+                Agent agent = TestAgents.start(List.of(new ServerAddress(a.host(), a.agentPort())),
+                        client.get("token").asText(), Duration.ofSeconds(1), 2);
                 try {
                     // A proxy created through node A serves through node B's public address too.
                     Visitor.awaitEcho(b.host(), publicPort, Duration.ofSeconds(20));
