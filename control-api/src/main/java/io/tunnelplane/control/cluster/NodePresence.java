@@ -105,6 +105,13 @@ public class NodePresence {
                         rs.getTimestamp(5).toInstant(), rs.getString(6)), clientName, cutoff(expiry));
     }
 
+    /** Clients with a session on a live node other than {@code nodeId}. */
+    public List<String> clientsElsewhere(String nodeId, Duration expiry) {
+        return jdbc.queryForList("select distinct s.client_name from cluster_session s join cluster_node n "
+                + "on n.node_id = s.node_id where s.node_id <> ? and n.heartbeat_at >= ?", String.class, nodeId,
+                cutoff(expiry));
+    }
+
     /** What the database's clock says: every age is measured against it. */
     public Instant databaseNow() {
         return jdbc.queryForObject("select current_timestamp", Timestamp.class).toInstant();

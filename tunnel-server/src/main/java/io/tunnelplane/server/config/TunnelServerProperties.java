@@ -81,15 +81,24 @@ public record TunnelServerProperties(
 
     /**
      * Nodes sharing a PostgreSQL database write a presence row every {@code heartbeatInterval}; a node silent for
-     * {@code nodeExpiry} is taken for dead (its sessions no longer count) and its rows are removed.
+     * {@code nodeExpiry} is taken for dead (its sessions no longer count) and its rows are removed. A starting
+     * node reports ready once every client connected to another node has connected here too, or after
+     * {@code startupWait}, so a load balancer does not send it visitors it cannot serve yet.
      */
     public record Cluster(
             @DefaultValue("5s") @NotNull Duration heartbeatInterval,
-            @DefaultValue("20s") @NotNull Duration nodeExpiry) {
+            @DefaultValue("20s") @NotNull Duration nodeExpiry,
+            @DefaultValue("30s") @NotNull Duration startupWait) {
     }
 
-    /** On stop: tell agents, stop accepting, then let in-flight streams finish for at most {@code drain}. */
-    public record Shutdown(@DefaultValue("10s") @NotNull Duration drain) {
+    /**
+     * On stop: readiness turns false and the node keeps serving for {@code lbGrace}, so a load balancer stops
+     * sending it visitors; then it stops accepting, tells agents, and lets in-flight streams finish for at most
+     * {@code drain}.
+     */
+    public record Shutdown(
+            @DefaultValue("10s") @NotNull Duration drain,
+            @DefaultValue("5s") @NotNull Duration lbGrace) {
     }
 
     /** HTTP/2 flow-control windows and frame size of agent sessions. */

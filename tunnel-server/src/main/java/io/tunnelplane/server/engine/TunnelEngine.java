@@ -116,8 +116,19 @@ public class TunnelEngine implements SmartLifecycle {
             return;
         }
         running = false;
-        // Readiness goes false first, so a load balancer stops sending traffic while we drain.
+        // Readiness goes false first and we keep serving while a load balancer notices and sends visitors
+        // elsewhere; only then do we stop accepting and drain.
         AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC);
+        Duration grace = properties.shutdown().lbGrace();
+        if (!grace.isZero()) {
+            log.info("tunnel engine stopping: readiness is down, serving for {} more (tunnel.server.shutdown.lb-grace) "
+                    + "until load balancers have noticed", grace);
+            try {
+                Thread.sleep(grace.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         Duration drain = properties.shutdown().drain();
         log.info("tunnel engine stopping: telling {} agents, draining streams for up to {}", registry.all().size(),
                 drain);

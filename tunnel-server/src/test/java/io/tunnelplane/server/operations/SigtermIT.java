@@ -52,6 +52,7 @@ class SigtermIT {
         Process server = new ProcessBuilder("java", "-jar", SERVER_JAR.toString(), "--server.port=" + httpPort,
                 "--tunnel.server.bind-address=127.0.0.1", "--tunnel.server.bind-port=" + agentPort,
                 "--tunnel.server.proxy-bind-address=127.0.0.1", "--tunnel.server.shutdown.drain=15s",
+                "--tunnel.server.shutdown.lb-grace=1s",
                 "--spring.datasource.url=" + dbUrl, "--tunnel.api.admin-token=" + ADMIN,
                 "--tunnel.server.tls.certificate=" + TestServer.CERTIFICATE,
                 "--tunnel.server.tls.private-key=" + TestServer.PRIVATE_KEY)

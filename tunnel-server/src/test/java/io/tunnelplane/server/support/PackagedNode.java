@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import tools.jackson.databind.JsonNode;
 
@@ -25,44 +27,70 @@ public final class PackagedNode implements AutoCloseable {
 
     private final String nodeId;
     private final String host;
-    private final int httpPort;
-    private final int agentPort;
+    private final Map<String, String> args;
+    private final Path dir;
     private final Process process;
     private final Path log;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private PackagedNode(String nodeId, String host, int httpPort, int agentPort, Process process, Path log) {
+    private PackagedNode(String nodeId, String host, Map<String, String> args, Path dir, Process process, Path log) {
         this.nodeId = nodeId;
         this.host = host;
-        this.httpPort = httpPort;
-        this.agentPort = agentPort;
+        this.args = Map.copyOf(args);
+        this.dir = dir;
         this.process = process;
         this.log = log;
     }
 
-    /** Starts a node; {@link #awaitReady()} waits until it serves. {@code extra} are more {@code --key=value}s. */
-    public static PackagedNode start(String nodeId, String host, TestPostgres db, Path dir, String... extra)
+    /**
+     * Starts a node; {@link #awaitReady()} waits until it serves. {@code settings} are more {@code key=value}s
+     * (they override the test defaults).
+     */
+    public static PackagedNode start(String nodeId, String host, TestPostgres db, Path dir, String... settings)
             throws Exception {
         assertThat(SERVER_JAR).as("packaged before the integration tests").exists();
-        int httpPort = FreePorts.any();
+        Map<String, String> args = new LinkedHashMap<>();
         int agentPort = FreePorts.any();
-        Path log = dir.resolve(nodeId + ".log");
+        args.put("server.address", host);
+        args.put("server.port", Integer.toString(FreePorts.any()));
+        args.put("tunnel.server.node-id", nodeId);
+        args.put("tunnel.server.advertise-address", host + ":" + agentPort);
+        args.put("tunnel.server.bind-address", host);
+        args.put("tunnel.server.bind-port", Integer.toString(agentPort));
+        args.put("tunnel.server.proxy-bind-address", host);
+        args.put("tunnel.server.shutdown.drain", "2s");
+        args.put("tunnel.server.shutdown.lb-grace", "0s");
+        args.put("tunnel.server.cluster.heartbeat-interval", "500ms");
+        args.put("tunnel.server.cluster.node-expiry", "3s");
+        args.put("spring.datasource.url", db.url());
+        args.put("spring.datasource.username", db.user());
+        args.put("spring.datasource.password", db.password());
+        args.put("spring.flyway.schemas", db.schemaName());
+        args.put("tunnel.api.admin-token", ADMIN);
+        args.put("tunnel.server.tls.certificate", TestServer.CERTIFICATE.toString());
+        args.put("tunnel.server.tls.private-key", TestServer.PRIVATE_KEY.toString());
+        args.put("tunnel.server.tls.generated-directory", dir.resolve(nodeId + "-tls").toString());
+        for (String setting : settings) {
+            int eq = setting.indexOf('=');
+            args.put(setting.substring(0, eq), setting.substring(eq + 1));
+        }
+        return launch(nodeId, host, args, dir);
+    }
+
+    private static PackagedNode launch(String nodeId, String host, Map<String, String> args, Path dir)
+            throws Exception {
         List<String> command = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-jar", SERVER_JAR.toString(),
-                "--server.address=" + host, "--server.port=" + httpPort,
-                "--tunnel.server.node-id=" + nodeId, "--tunnel.server.advertise-address=" + host + ":" + agentPort,
-                "--tunnel.server.bind-address=" + host, "--tunnel.server.bind-port=" + agentPort,
-                "--tunnel.server.proxy-bind-address=" + host, "--tunnel.server.shutdown.drain=2s",
-                "--tunnel.server.cluster.heartbeat-interval=500ms", "--tunnel.server.cluster.node-expiry=3s",
-                "--spring.datasource.url=" + db.url(), "--spring.datasource.username=" + db.user(),
-                "--spring.datasource.password=" + db.password(), "--spring.flyway.schemas=" + db.schemaName(),
-                "--tunnel.api.admin-token=" + ADMIN,
-                "--tunnel.server.tls.certificate=" + TestServer.CERTIFICATE,
-                "--tunnel.server.tls.private-key=" + TestServer.PRIVATE_KEY,
-                "--tunnel.server.tls.generated-directory=" + dir.resolve(nodeId + "-tls")));
-        command.addAll(List.of(extra));
+                "-jar", SERVER_JAR.toString()));
+        args.forEach((key, value) -> command.add("--" + key + "=" + value));
+        Path log = dir.resolve(nodeId + "-" + System.nanoTime() + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new PackagedNode(nodeId, host, httpPort, agentPort, process, log);
+        return new PackagedNode(nodeId, host, args, dir, process, log);
+    }
+
+    /** The same node again (same addresses, ports and settings) after this one has stopped. */
+    public PackagedNode restart() throws Exception {
+        assertThat(process.isAlive()).as("stopped before it is restarted").isFalse();
+        return launch(nodeId, host, args, dir);
     }
 
     public PackagedNode awaitReady() {
@@ -82,7 +110,12 @@ public final class PackagedNode implements AutoCloseable {
     }
 
     public int agentPort() {
-        return agentPort;
+        return Integer.parseInt(args.get("tunnel.server.bind-port"));
+    }
+
+    /** The API and health port. */
+    public int httpPort() {
+        return Integer.parseInt(args.get("server.port"));
     }
 
     public HttpResponse<String> get(String path) throws Exception {
@@ -101,7 +134,7 @@ public final class PackagedNode implements AutoCloseable {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + path))
+        return HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort() + path))
                 .header("Authorization", "Bearer " + ADMIN).timeout(Duration.ofSeconds(20));
     }
 
@@ -121,6 +154,15 @@ public final class PackagedNode implements AutoCloseable {
             return -1;
         }
         return process.exitValue();
+    }
+
+    /** SIGTERM without waiting: the node goes through its load-balancer grace and drain meanwhile. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     /** SIGKILL: a crash, no goodbye. */

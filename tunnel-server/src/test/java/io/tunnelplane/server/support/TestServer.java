@@ -44,6 +44,7 @@ public final class TestServer implements AutoCloseable {
         props.put("tunnel.server.bind-port", 0);
         props.put("tunnel.server.proxy-bind-address", "127.0.0.1");
         props.put("tunnel.server.shutdown.drain", "1s");
+        props.put("tunnel.server.shutdown.lb-grace", "0s"); // no load balancer in front of test servers
         props.put("spring.datasource.url", "jdbc:h2:mem:" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         props.put("tunnel.api.admin-token", ADMIN_TOKEN);
         props.put("tunnel.server.tls.certificate", CERTIFICATE);
