@@ -37,14 +37,32 @@ public final class Agent implements ConnectionSlot.Owner {
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean stopping;
+    private final boolean ownGroup;
+
+    /**
+     * Event loops and a TLS context shared by many agents in one process: the load harness ({@code bench/})
+     * simulates thousands of agents at little cost each. Agents never shut a shared group down.
+     */
+    public record Shared(EventLoopGroup group, SslContext tls) {
+    }
 
     public Agent(AgentSettings settings) {
+        this(settings, null);
+    }
+
+    public Agent(AgentSettings settings, Shared shared) {
         this.settings = settings;
         this.state = new AgentState(settings.hostReportInterval());
         this.metrics = new AgentMetrics(settings.connections());
-        this.tls = settings.tls().enabled() ? settings.tls().nettyContext() : null;
-        // One loop per connection: a busy connection never waits for a sibling's thread.
-        this.group = Transport.best().newGroup(Math.max(2, settings.connections()), "agent-io");
+        this.ownGroup = shared == null;
+        if (shared != null) {
+            this.tls = shared.tls();
+            this.group = shared.group();
+        } else {
+            this.tls = settings.tls().enabled() ? settings.tls().nettyContext() : null;
+            // One loop per connection: a busy connection never waits for a sibling's thread.
+            this.group = Transport.best().newGroup(Math.max(2, settings.connections()), "agent-io");
+        }
         this.backoff = new Backoff(settings.reconnectBase(), settings.reconnectCap(),
                 () -> ThreadLocalRandom.current().nextDouble());
         for (int i = 0; i < settings.connections(); i++) {
@@ -160,6 +178,20 @@ public final class Agent implements ConnectionSlot.Owner {
     }
 
     @Override
+    public int connectionsTo(ServerAddress server) {
+        if (nodes.isEmpty()) {
+            return settings.connections();
+        }
+        int here = 0;
+        for (int i = 0; i < slots.size(); i++) {
+            if (server.equals(homeNode(i))) {
+                here++;
+            }
+        }
+        return Math.max(1, Math.min(Login.MAX_CONNECTIONS, here));
+    }
+
+    @Override
     public ServerAddress homeNode(int index) {
         List<ServerAddress> known = nodes;
         return known.isEmpty() ? null : known.get(index % known.size());
@@ -171,6 +203,10 @@ public final class Agent implements ConnectionSlot.Owner {
     }
 
     private void finish(int code, Duration quiet) {
+        if (!ownGroup) {
+            exit.complete(code);
+            return;
+        }
         group.shutdownGracefully(quiet.toMillis() > 0 ? 100 : 0, quiet.toMillis(), TimeUnit.MILLISECONDS)
                 .addListener(f -> exit.complete(code));
     }

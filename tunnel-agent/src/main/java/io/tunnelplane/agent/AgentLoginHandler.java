@@ -30,12 +30,14 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
     private final DisconnectCause previousCause;
     private final int attempts;
     private final String connectionId;
+    private final int connectionsHere;
     private final byte[] agentNonce = TokenProof.newNonce();
     private byte[] serverNonce;
 
     AgentLoginHandler(AgentSettings settings, Duration keepaliveTime, AgentSession session,
-            DisconnectCause previousCause, int attempts, String connectionId) {
+            DisconnectCause previousCause, int attempts, String connectionId, int connectionsHere) {
         this.connectionId = connectionId;
+        this.connectionsHere = connectionsHere;
         this.settings = settings;
         this.keepaliveTime = keepaliveTime;
         this.session = session;
@@ -72,7 +74,7 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(HandshakeCodec.encode(new Login(ProtocolVersion.CURRENT, clientId, agentNonce, proof,
                 AgentVersion.current(), previousCause.wireName(), attempts,
                 millisOrZero(keepaliveTime), millisOrZero(settings.keepaliveTimeout()), 0, HOST, connectionId,
-                settings.connections()), ctx.alloc()));
+                connectionsHere), ctx.alloc()));
     }
 
     private void onAccepted(ChannelHandlerContext ctx, LoginAccepted accepted) {

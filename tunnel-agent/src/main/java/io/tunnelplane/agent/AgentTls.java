@@ -118,7 +118,7 @@ public record AgentTls(boolean enabled, String pin, Path ca, Path clientCertific
     }
 
     /** The Netty context for sessions; checks the files now so a bad path fails at startup with its name. */
-    SslContext nettyContext() {
+    public SslContext nettyContext() {
         try {
             return TlsContexts.agent(trustManager(), pin == null,
                     clientCertificate == null ? null : clientCertificate.toFile(),

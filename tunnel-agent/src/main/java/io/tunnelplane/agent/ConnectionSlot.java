@@ -55,6 +55,12 @@ final class ConnectionSlot {
 
         /** The node slot {@code index} belongs on once the cluster is known, or null before. */
         ServerAddress homeNode(int index);
+
+        /**
+         * How many connections the agent keeps to {@code server}: what the server holds it to and measures it
+         * against (healthy or degraded). All of them before the cluster is known.
+         */
+        int connectionsTo(ServerAddress server);
     }
 
     private final int index;
@@ -134,7 +140,8 @@ final class ConnectionSlot {
                         }
                         ch.pipeline().addLast(AgentSession.DECODER, new HandshakeDecoder())
                                 .addLast(AgentLoginHandler.NAME, new AgentLoginHandler(settings, askedKeepaliveTime,
-                                        session, previousCause, attempts, connectionId));
+                                        session, previousCause, attempts, connectionId,
+                                        owner.connectionsTo(server)));
                     }
                 });
         transport.sessionOptions(bootstrap, Duration.ofSeconds(15));

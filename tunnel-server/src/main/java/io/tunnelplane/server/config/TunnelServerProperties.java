@@ -34,6 +34,7 @@ import org.springframework.validation.annotation.Validated;
  * @param nodeId           this node's name in the cluster; empty means the host name
  * @param advertiseAddress {@code host:port} agents dial to reach this node; empty on a single node
  * @param cluster          presence of nodes sharing one PostgreSQL database
+ * @param metrics          how many clients get series of their own
  */
 @Validated
 @ConfigurationProperties("tunnel.server")
@@ -61,7 +62,8 @@ public record TunnelServerProperties(
         String nodeId,
         @DefaultValue("") @Pattern(regexp = "|\\S+:\\d{1,5}", message = "must be HOST:PORT, e.g. node-a.example.com:7000")
         String advertiseAddress,
-        @DefaultValue @Valid Cluster cluster) {
+        @DefaultValue @Valid Cluster cluster,
+        @DefaultValue @Valid Metrics metrics) {
 
     public PortRange allowedPorts() {
         return PortRange.parse(allowPorts);
@@ -89,6 +91,13 @@ public record TunnelServerProperties(
             @DefaultValue("5s") @NotNull Duration heartbeatInterval,
             @DefaultValue("20s") @NotNull Duration nodeExpiry,
             @DefaultValue("30s") @NotNull Duration startupWait) {
+    }
+
+    /**
+     * Per-client series ({@code client} label) exist for the first {@code perClientLimit} clients a node sees; the
+     * clients beyond it are summed under {@code client="_other"}, so a large fleet does not blow the scrape up.
+     */
+    public record Metrics(@DefaultValue("1000") @Min(0) int perClientLimit) {
     }
 
     /**

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.server.config.TunnelServerProperties;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,9 +41,17 @@ public class TunnelMetrics {
     private final Map<String, AtomicInteger> agentsByVersion = new ConcurrentHashMap<>();
     private final Map<String, Gauge> connectionGauges = new ConcurrentHashMap<>();
     private final Timer sessionDuration;
+    private final ClientLabels clients;
+    /** Live connections of the clients counted under {@link ClientLabels#OTHER}, summed into one gauge. */
+    private final Map<String, IntSupplier> otherConnections = new ConcurrentHashMap<>();
 
-    public TunnelMetrics(MeterRegistry registry) {
+    public TunnelMetrics(MeterRegistry registry, TunnelServerProperties properties) {
         this.registry = registry;
+        this.clients = new ClientLabels(properties.metrics().perClientLimit());
+        Gauge.builder("tunnel.agent.connections", otherConnections,
+                        m -> m.values().stream().mapToInt(IntSupplier::getAsInt).sum())
+                .description("Sessions of the client's connection set that are up on this node")
+                .tag("client", ClientLabels.OTHER).register(registry);
         Gauge.builder("tunnel.sessions.active", sessionsActive, AtomicInteger::get)
                 .description("Agent sessions currently logged in").register(registry);
         Gauge.builder("tunnel.streams.active", streamsActive, AtomicInteger::get)
@@ -86,10 +95,13 @@ public class TunnelMetrics {
 
     /** 1 while the client has a session (a replacing session overlaps its predecessor only for a moment). */
     private AtomicInteger online(String client) {
-        return clientOnline.computeIfAbsent(client, c -> {
+        return clientOnline.computeIfAbsent(clients.of(client), c -> {
             AtomicInteger value = new AtomicInteger();
-            Gauge.builder("tunnel.client.online", value, v -> Math.min(1, v.get()))
-                    .description("1 while the client's agent is connected").tag("client", c).register(registry);
+            // Under _other, the clients beyond the per-client limit: how many of their sessions are up.
+            boolean other = c.equals(ClientLabels.OTHER);
+            Gauge.builder("tunnel.client.online", value, v -> other ? v.get() : Math.min(1, v.get()))
+                    .description("1 while the client's agent is connected (for _other: sessions of the clients "
+                            + "beyond tunnel.server.metrics.per-client-limit)").tag("client", c).register(registry);
             return value;
         });
     }
@@ -108,12 +120,17 @@ public class TunnelMetrics {
 
     /** {@code tunnel_agent_connections{client}}: the client's sessions that are up on this node. */
     public void groupCreated(String client, IntSupplier liveConnections) {
+        if (clients.of(client).equals(ClientLabels.OTHER)) {
+            otherConnections.put(client, liveConnections);
+            return;
+        }
         connectionGauges.put(client, Gauge.builder("tunnel.agent.connections", liveConnections::getAsInt)
                 .description("Sessions of the client's connection set that are up on this node")
                 .tag("client", client).register(registry));
     }
 
     public void groupRetired(String client) {
+        otherConnections.remove(client);
         Gauge gauge = connectionGauges.remove(client);
         if (gauge != null) {
             registry.remove(gauge);
@@ -121,15 +138,17 @@ public class TunnelMetrics {
     }
 
     public void keepaliveTimeout(String client, String side) {
-        cached(keepaliveTimeouts, client + '\0' + side, k -> Counter.builder("tunnel.keepalive.timeouts")
+        String label = clients.of(client);
+        cached(keepaliveTimeouts, label + '\0' + side, k -> Counter.builder("tunnel.keepalive.timeouts")
                 .description("Sessions declared dead by keepalive, by the side that noticed")
-                .tag("client", client).tag("side", side).register(registry)).increment();
+                .tag("client", label).tag("side", side).register(registry)).increment();
     }
 
     public void reconnect(String client, DisconnectCause previousCause) {
-        cached(reconnects, client + '\0' + previousCause.wireName(), k -> Counter.builder("tunnel.reconnects")
+        String label = clients.of(client);
+        cached(reconnects, label + '\0' + previousCause.wireName(), k -> Counter.builder("tunnel.reconnects")
                 .description("Agent logins that replaced an earlier session, by the cause the agent saw")
-                .tag("client", client).tag("previous_cause", previousCause.wireName()).register(registry))
+                .tag("client", label).tag("previous_cause", previousCause.wireName()).register(registry))
                 .increment();
     }
 
@@ -167,7 +186,7 @@ public class TunnelMetrics {
     }
 
     public void heartbeatRtt(String client, long nanos) {
-        cached(heartbeatRtt, client, c -> Timer.builder("tunnel.heartbeat.rtt")
+        cached(heartbeatRtt, clients.of(client), c -> Timer.builder("tunnel.heartbeat.rtt")
                 .description("Round-trip time of keepalive probes")
                 .tag("client", c)
                 .publishPercentileHistogram()

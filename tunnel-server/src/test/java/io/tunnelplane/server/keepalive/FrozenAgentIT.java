@@ -56,6 +56,9 @@ class FrozenAgentIT {
                         signal(agent, "CONT");
                     }
                     Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
+                    // Both connections back, so the clean stop below is told on each.
+                    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                            server.get("/actuator/prometheus").body()).contains("tunnel_sessions_active 2.0"));
                 } finally {
                     agent.destroy(); // SIGTERM
                     assertThat(agent.waitFor(15, TimeUnit.SECONDS)).isTrue();

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Scale harness: CLIENTS simulated agents x CONNECTIONS sessions (bench/AgentSwarm.java, one JVM) against the
+# packaged server on H2, then a reconnect storm (the server restarted under them). Reports logins/s, server heap
+# and RSS per session, idle CPU, the Prometheus page's size and scrape time, and the storm's recovery.
+# Needs a build (mvn -B -q -DskipTests package). Usage: bench/swarm.sh CLIENTS CONNECTIONS
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CLIENTS=${1:-1000}
+CONNECTIONS=${2:-1}
+OUT=bench/out/swarm; rm -rf "$OUT"; mkdir -p "$OUT"
+ADMIN=swarm-admin
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+# The clients, configured statically: client i is swarm-i with token swarm-i.secret-swarm-i.
+python3 - "$CLIENTS" > "$OUT/clients.yml" <<'PY'
+import sys
+n = int(sys.argv[1])
+print("tunnel:\n  server:\n    clients:")
+for i in range(n):
+    print(f"      - name: swarm-{i}\n        token: swarm-{i}.secret-swarm-{i}")
+PY
+
+SERVER_ARGS=(--server.port=18090 --tunnel.server.bind-address=127.0.0.1 --tunnel.server.bind-port=17090
+  --spring.datasource.url=jdbc:h2:mem:swarm --tunnel.api.admin-token=$ADMIN
+  --tunnel.server.tls.generated-directory="$OUT/tls" --spring.config.additional-location="file:$OUT/clients.yml"
+  --tunnel.server.shutdown.lb-grace=0s --tunnel.server.shutdown.drain=2s
+  # Every simulated agent dials from 127.0.0.1; real fleets come from many addresses.
+  --tunnel.server.login.max-pending-per-address=1000)
+start_server() {
+  java ${SERVER_JAVA_OPTS:-} -jar tunnel-server/target/tunnel-server.jar "${SERVER_ARGS[@]}" >> "$OUT/server.log" 2>&1 &
+  SERVER=$!; PIDS+=($SERVER)
+  for _ in $(seq 1 600); do curl -sf localhost:18090/actuator/health/readiness >/dev/null 2>&1 && return 0; sleep 0.2; done
+  echo "server did not start" >&2; exit 1
+}
+heap_kib() { jcmd "$1" GC.run >/dev/null; jcmd "$1" GC.heap_info | grep -oE 'used [0-9]+K' | head -1 | grep -oE '[0-9]+'; }
+rss_kib() { awk '/VmRSS/ {print $2}' /proc/"$1"/status; }
+cpu_ticks() { awk '{print $14 + $15}' /proc/"$1"/stat; }
+sessions() { curl -s -H "Authorization: Bearer $ADMIN" localhost:18090/actuator/prometheus | awk '/^tunnel_sessions_active/ {print int($2)}'; }
+
+start_server
+PIN=$(grep -oE 'key pin [A-Za-z0-9_-]+' "$OUT/server.log" | head -1 | awk '{print $3}')
+HEAP0=$(heap_kib $SERVER); RSS0=$(rss_kib $SERVER)
+
+java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${SWARM_JAVA_OPTS:--Xmx3g} -cp tunnel-agent/target/tunnel-agent.jar \
+  bench/AgentSwarm.java 127.0.0.1:17090 "$CLIENTS" "$CONNECTIONS" "$PIN" > "$OUT/swarm.log" 2>&1 &
+SWARM=$!; PIDS+=($SWARM)
+for _ in $(seq 1 900); do grep -q ALL_UP "$OUT/swarm.log" && break; sleep 1; done
+UP_SECONDS=$(grep -oE 'ALL_UP seconds=[0-9.]+' "$OUT/swarm.log" | cut -d= -f2)
+WANTED=$((CLIENTS * CONNECTIONS))
+sleep 10   # settle: the logins' garbage and first keepalive rounds
+N=$(sessions)
+HEAP1=$(heap_kib $SERVER); RSS1=$(rss_kib $SERVER)
+T0=$(cpu_ticks $SERVER); sleep 30; T1=$(cpu_ticks $SERVER)
+TICKS=$(getconf CLK_TCK)
+read -r PROM_BYTES PROM_SECONDS < <(curl -s -o /dev/null -w '%{size_download} %{time_total}\n' \
+  -H "Authorization: Bearer $ADMIN" localhost:18090/actuator/prometheus)
+
+# The storm: restart the server under the connected swarm.
+REFUSED_BEFORE=0
+kill -TERM $SERVER; wait $SERVER 2>/dev/null || true
+STORM_START=$(date +%s.%N)
+start_server
+CPU_A=$(cpu_ticks $SERVER)
+for _ in $(seq 1 600); do grep -q ALL_BACK "$OUT/swarm.log" && break; sleep 1; done
+STORM_END=$(date +%s.%N)
+CPU_B=$(cpu_ticks $SERVER)
+BACK_SECONDS=$(grep -oE 'ALL_BACK seconds=[0-9.]+' "$OUT/swarm.log" | tail -1 | cut -d= -f2)
+REFUSED=$(curl -s -H "Authorization: Bearer $ADMIN" localhost:18090/actuator/prometheus \
+  | awk '/^tunnel_logins_refused_total/ {s += $2} END {print int(s)}')
+LOCKED=$(curl -s -H "Authorization: Bearer $ADMIN" localhost:18090/actuator/prometheus \
+  | awk '/^tunnel_logins_locked / {print int($2)}')
+
+python3 - <<PY
+n = $N
+print("| agents x connections | sessions up | logins/s (all up in) | server heap per session | RSS per session | idle CPU | /actuator/prometheus | storm: all back in | logins refused | CPU during storm |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+heap = ($HEAP1 - $HEAP0) / n if n else 0
+rss = ($RSS1 - $RSS0) / n if n else 0
+idle = ($T1 - $T0) / $TICKS / 30 * 100
+storm_s = $STORM_END - $STORM_START
+storm_cpu = ($CPU_B - $CPU_A) / $TICKS / storm_s * 100
+up = float("${UP_SECONDS:-0}")
+print(f"| $CLIENTS x $CONNECTIONS | {n} of $WANTED | {n/up if up else 0:.0f} ({up:.1f} s) | {heap:.1f} KiB | {rss:.1f} KiB | {idle:.1f} % of a core | {$PROM_BYTES/1024:.0f} KiB in {$PROM_SECONDS*1000:.0f} ms | ${BACK_SECONDS:-never} s | $REFUSED (locked out: ${LOCKED:-0}) | {storm_cpu:.0f} % |")
+PY
