@@ -52,7 +52,48 @@ WANTED=$((CLIENTS * CONNECTIONS))
 sleep 10   # settle: the logins' garbage and first keepalive rounds
 N=$(sessions)
 HEAP1=$(heap_kib $SERVER); RSS1=$(rss_kib $SERVER)
+thread_ticks() { for t in /proc/"$1"/task/*; do printf '%s\t%s\t%s\n' "${t##*/}" "$(awk '{print $14 + $15}' "$t/stat")" "$(cat "$t/comm")"; done; }
+thread_ticks $SERVER > "$OUT/threads0.txt"
+# PROFILE=1: a JFR recording of the idle window; the hottest frames go to idle-profile.txt.
+[ -n "${PROFILE:-}" ] && jcmd $SERVER JFR.start name=idle settings=profile duration=30s filename="$PWD/$OUT/idle.jfr" >/dev/null
 T0=$(cpu_ticks $SERVER); sleep 30; T1=$(cpu_ticks $SERVER)
+thread_ticks $SERVER > "$OUT/threads1.txt"
+if [ -n "${PROFILE:-}" ]; then
+  sleep 2
+  jfr print --events jdk.ExecutionSample "$OUT/idle.jfr" | python3 -c '
+import collections, re, sys
+top, leaf, stack = collections.Counter(), collections.Counter(), []
+for line in sys.stdin:
+    m = re.match(r"\s+([\w.$<>]+)\(", line)
+    if m:
+        stack.append(m.group(1))
+    elif line.startswith("}") and stack:
+        leaf[stack[0]] += 1
+        for frame in set(stack):
+            if frame.startswith("io.tunnelplane") or frame.startswith("io.netty"):
+                top[frame] += 1
+        stack = []
+print("samples by leaf frame:"); [print(n, f) for f, n in leaf.most_common(15)]
+print("samples by frame on the stack (netty, tunnelplane):"); [print(n, f) for f, n in top.most_common(25)]
+' > "$OUT/idle-profile.txt"
+fi
+# Where the idle CPU goes, by thread name without its number (ticks over the 30 s window).
+python3 - "$OUT" > "$OUT/idle-threads.txt" <<'PY'
+import collections, re, sys
+out = sys.argv[1]
+def load(name):
+    rows = {}
+    for line in open(f"{out}/{name}"):
+        tid, ticks, comm = line.rstrip("\n").split("\t")
+        rows[tid] = (int(ticks), re.sub(r"[-#]?\d+$", "", comm))
+    return rows
+before, after = load("threads0.txt"), load("threads1.txt")
+by = collections.Counter()
+for tid, (ticks, comm) in after.items():
+    by[comm] += ticks - before.get(tid, (0, comm))[0]
+for comm, ticks in by.most_common(8):
+    print(ticks, comm)
+PY
 TICKS=$(getconf CLK_TCK)
 read -r PROM_BYTES PROM_SECONDS < <(curl -s -o /dev/null -w '%{size_download} %{time_total}\n' \
   -H "Authorization: Bearer $ADMIN" localhost:18090/actuator/prometheus)

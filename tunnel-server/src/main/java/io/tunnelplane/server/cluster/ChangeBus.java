@@ -170,10 +170,9 @@ public class ChangeBus implements SmartLifecycle {
         return running;
     }
 
-    /** With the presence heartbeat: before the engine, and stopped after it. */
     @Override
     public int getPhase() {
-        return SmartLifecycle.DEFAULT_PHASE - 1024;
+        return PresenceHeartbeat.PHASE;
     }
 
     /** Holds one connection LISTENing; when it breaks, takes another and resyncs what it may have missed. */

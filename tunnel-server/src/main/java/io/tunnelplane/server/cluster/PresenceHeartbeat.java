@@ -108,10 +108,12 @@ public class PresenceHeartbeat implements SmartLifecycle, ClusterNodes {
         return running;
     }
 
-    /** Before the engine (which starts at DEFAULT_PHASE - 512) and stopped after it. */
+    /** The cluster's lifecycle phase: before the engine (DEFAULT_PHASE - 512) starts, and after it stops. */
+    static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
+
     @Override
     public int getPhase() {
-        return SmartLifecycle.DEFAULT_PHASE - 1024;
+        return PHASE;
     }
 
     private void beatSafely() {

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.SingleThreadEventExecutor;
+import io.tunnelplane.server.admission.LoginGuard;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.transport.Transport;
 import io.tunnelplane.server.config.TunnelServerProperties;
@@ -44,10 +45,12 @@ public class TunnelEngine implements SmartLifecycle {
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
     private Channel agentListener;
+    private final LoginGuard guard;
     private volatile boolean running;
 
     public TunnelEngine(TunnelServerProperties properties, SessionStarter starter, SessionRegistry registry,
-            ApplicationEventPublisher events, MeterRegistry meters) {
+            ApplicationEventPublisher events, MeterRegistry meters, LoginGuard guard) {
+        this.guard = guard;
         this.events = events;
         this.meters = meters;
         this.properties = properties;
@@ -66,7 +69,9 @@ public class TunnelEngine implements SmartLifecycle {
                 .group(acceptGroup, ioGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .option(ChannelOption.SO_BACKLOG, 1024)
+                // A reconnecting fleet waits here while the login guard has paused accepting (the kernel caps
+                // this at net.core.somaxconn).
+                .option(ChannelOption.SO_BACKLOG, 4096)
                 .childHandler(starter.agentChannelInitializer());
         transport.sessionChildOptions(bootstrap, properties.keepalive().time());
         InetSocketAddress address = new InetSocketAddress(properties.bindAddress(), properties.bindPort());
@@ -77,6 +82,11 @@ public class TunnelEngine implements SmartLifecycle {
             throw new IllegalStateException("cannot bind the agent port " + address
                     + " (tunnel.server.bind-address / tunnel.server.bind-port): " + e.getMessage(), e);
         }
+        Channel listener = agentListener;
+        guard.whenSaturated(full -> listener.eventLoop().execute(() -> {
+            // Flips often under a reconnect storm: tunnel_logins_pending at max-pending shows it, not the log.
+            listener.config().setAutoRead(!full);
+        }));
         running = true;
         if (properties.keepalive().time().compareTo(Duration.ofSeconds(60)) > 0) {
             log.warn("tunnel.server.keepalive.time={}s is above 60s: NAT gateways and firewalls often drop idle "

@@ -41,6 +41,11 @@ public class TunnelMetrics {
     private final Map<String, AtomicInteger> agentsByVersion = new ConcurrentHashMap<>();
     private final Map<String, Gauge> connectionGauges = new ConcurrentHashMap<>();
     private final Timer sessionDuration;
+    /** Heartbeat RTT buckets in microseconds, from loopback to satellite. */
+    private static final Duration[] RTT_BUCKETS = java.util.stream.LongStream.of(250, 500, 1_000, 2_000, 5_000,
+                    10_000, 20_000, 50_000, 100_000, 200_000, 350_000, 500_000, 1_000_000, 2_000_000, 5_000_000,
+                    10_000_000)
+            .mapToObj(micros -> Duration.ofNanos(micros * 1_000)).toArray(Duration[]::new);
     private final ClientLabels clients;
     /** Live connections of the clients counted under {@link ClientLabels#OTHER}, summed into one gauge. */
     private final Map<String, IntSupplier> otherConnections = new ConcurrentHashMap<>();
@@ -186,12 +191,12 @@ public class TunnelMetrics {
     }
 
     public void heartbeatRtt(String client, long nanos) {
+        // Sixteen fixed buckets from LAN to satellite, not Micrometer's ~70 percentile buckets: per client, the
+        // series count is what makes a large fleet's scrape slow (docs/operations.md).
         cached(heartbeatRtt, clients.of(client), c -> Timer.builder("tunnel.heartbeat.rtt")
                 .description("Round-trip time of keepalive probes")
                 .tag("client", c)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofNanos(100_000))
-                .maximumExpectedValue(Duration.ofSeconds(10))
+                .serviceLevelObjectives(RTT_BUCKETS)
                 .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 

@@ -9,6 +9,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.tunnelplane.server.admission.LoginGuard;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.ProtocolException;
 import io.tunnelplane.protocol.ProtocolVersion;

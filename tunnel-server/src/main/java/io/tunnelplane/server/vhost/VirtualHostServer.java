@@ -9,7 +9,7 @@ import io.tunnelplane.control.proxy.VirtualHostOwners;
 import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.transport.Transport;
 import io.tunnelplane.server.config.TunnelServerProperties;
-import io.tunnelplane.server.engine.ConnectionLimit;
+import io.tunnelplane.server.admission.ConnectionLimit;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.proxy.ProxyListeners;
 import java.net.InetSocketAddress;

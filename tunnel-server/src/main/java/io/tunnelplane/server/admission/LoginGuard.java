@@ -1,4 +1,4 @@
-package io.tunnelplane.server.session;
+package io.tunnelplane.server.admission;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -37,6 +38,8 @@ public class LoginGuard {
     private final Map<InetAddress, Failures> addressFailures = new ConcurrentHashMap<>();
     private final Map<String, Failures> clientFailures = new ConcurrentHashMap<>();
     private final Map<String, Set<InetAddress>> knownAddresses = new ConcurrentHashMap<>();
+    private final AtomicBoolean saturated = new AtomicBoolean();
+    private volatile Consumer<Boolean> saturation = full -> { };
 
     @Autowired
     public LoginGuard(TunnelServerProperties properties, MeterRegistry registry) {
@@ -61,18 +64,35 @@ public class LoginGuard {
             return new Ticket(Admission.LOCKED_OUT, address, null);
         }
         AtomicInteger fromAddress = pendingByAddress.computeIfAbsent(address, a -> new AtomicInteger());
-        if (pending.incrementAndGet() > settings.maxPending()
-                | fromAddress.incrementAndGet() > settings.maxPendingPerAddress()) {
+        int now = pending.incrementAndGet();
+        if (now > settings.maxPending() | fromAddress.incrementAndGet() > settings.maxPendingPerAddress()) {
             release(address, fromAddress);
             return new Ticket(Admission.TOO_MANY_PENDING, address, null);
+        }
+        if (now >= settings.maxPending() && saturated.compareAndSet(false, true)) {
+            saturation.accept(true);
         }
         return new Ticket(Admission.ADMITTED, address, fromAddress);
     }
 
+    /**
+     * Told {@code true} when the unauthenticated connections reach {@code max-pending} and {@code false} once they
+     * are down to nine tenths of it: the agent port stops accepting meanwhile, so a reconnecting fleet waits in
+     * the kernel's accept queue and logs in at the pace the server can verify, instead of being reset and
+     * backing off (only connections beyond a single address's share are still reset).
+     */
+    public void whenSaturated(Consumer<Boolean> listener) {
+        this.saturation = listener;
+    }
+
     private void release(InetAddress address, AtomicInteger fromAddress) {
-        pending.decrementAndGet();
+        int now = pending.decrementAndGet();
         if (fromAddress.decrementAndGet() <= 0) {
             pendingByAddress.remove(address, fromAddress);
+        }
+        int resumeAt = settings.maxPending() - Math.max(1, settings.maxPending() / 10);
+        if (now <= resumeAt && saturated.compareAndSet(true, false)) {
+            saturation.accept(false);
         }
     }
 

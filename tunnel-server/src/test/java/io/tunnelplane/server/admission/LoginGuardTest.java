@@ -1,4 +1,4 @@
-package io.tunnelplane.server.session;
+package io.tunnelplane.server.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,6 +14,27 @@ class LoginGuardTest {
             Duration.ofSeconds(8)), now::get);
     private final InetAddress attacker = address("10.0.0.66");
     private final InetAddress agent = address("10.0.0.7");
+
+    @Test
+    void theAgentPortPausesAtMaxPendingAndResumesWellBelowIt() {
+        LoginGuard roomy = new LoginGuard(new TunnelServerProperties.Login(20, 20, 3, Duration.ofSeconds(1),
+                Duration.ofSeconds(8)), now::get);
+        java.util.List<Boolean> told = new java.util.ArrayList<>();
+        roomy.whenSaturated(told::add);
+        java.util.List<LoginGuard.Ticket> tickets = new java.util.ArrayList<>();
+        for (int i = 0; i < 19; i++) {
+            tickets.add(roomy.admit(agent));
+        }
+        assertThat(told).isEmpty();
+        tickets.add(roomy.admit(agent));
+        assertThat(told).containsExactly(true);
+        tickets.remove(0).release();
+        assertThat(told).as("19 of 20 pending: not yet").containsExactly(true);
+        tickets.remove(0).release();
+        assertThat(told).as("18 of 20: nine tenths").containsExactly(true, false);
+        tickets.forEach(LoginGuard.Ticket::release);
+        assertThat(told).containsExactly(true, false);
+    }
 
     @Test
     void lockoutStartsAtTheThresholdAndDoublesUpToTheMaximum() {

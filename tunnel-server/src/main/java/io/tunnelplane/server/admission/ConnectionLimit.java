@@ -1,4 +1,4 @@
-package io.tunnelplane.server.engine;
+package io.tunnelplane.server.admission;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,4 +1,4 @@
-package io.tunnelplane.server.engine;
+package io.tunnelplane.server.admission;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
