@@ -27,7 +27,7 @@ SERVER_ARGS=(--server.port=18090 --tunnel.server.bind-address=127.0.0.1 --tunnel
   --tunnel.server.tls.generated-directory="$OUT/tls" --spring.config.additional-location="file:$OUT/clients.yml"
   --tunnel.server.shutdown.lb-grace=0s --tunnel.server.shutdown.drain=2s
   # Every simulated agent dials from 127.0.0.1; real fleets come from many addresses.
-  --tunnel.server.login.max-pending-per-address=1000)
+  --tunnel.server.login.max-pending-per-address=100000)
 start_server() {
   java ${SERVER_JAVA_OPTS:-} -jar tunnel-server/target/tunnel-server.jar "${SERVER_ARGS[@]}" >> "$OUT/server.log" 2>&1 &
   SERVER=$!; PIDS+=($SERVER)
@@ -43,6 +43,8 @@ start_server
 PIN=$(grep -oE 'key pin [A-Za-z0-9_-]+' "$OUT/server.log" | head -1 | awk '{print $3}')
 HEAP0=$(heap_kib $SERVER); RSS0=$(rss_kib $SERVER)
 
+# PROFILE=1 also records the first 40 s of logins (login.jfr).
+[ -n "${PROFILE:-}" ] && jcmd $SERVER JFR.start name=logins settings=profile duration=40s filename="$PWD/$OUT/login.jfr" >/dev/null
 java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${SWARM_JAVA_OPTS:--Xmx3g} -cp tunnel-agent/target/tunnel-agent.jar \
   bench/AgentSwarm.java 127.0.0.1:17090 "$CLIENTS" "$CONNECTIONS" "$PIN" > "$OUT/swarm.log" 2>&1 &
 SWARM=$!; PIDS+=($SWARM)

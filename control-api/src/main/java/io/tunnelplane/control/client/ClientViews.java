@@ -53,7 +53,7 @@ public final class ClientViews {
      * One session of the client's connection set.
      *
      * @param lastRttMicros last heartbeat round-trip time, null before the first probe was answered
-     * @param activeStreams visitor connections it carries now
+     * @param activeStreams visitor connections it carries now; -1 when another node of the cluster holds it
      */
     public record Connection(String sessionId, String node, Instant since, String remoteAddress, Long lastRttMicros,
             int activeStreams) {

@@ -28,9 +28,9 @@ public class NodePresence {
     public record Node(String nodeId, String advertiseAddress, String version) {
     }
 
-    /** One agent session held by a node. */
+    /** One agent session held by a node; {@code wanted}: connections the agent keeps to that node. */
     public record Session(String sessionId, String clientName, String connectionId, Instant since,
-            String remoteAddress) {
+            String remoteAddress, int wanted) {
     }
 
     /** A node as others see it: when it started, its last heartbeat (database clock) and its sessions. */
@@ -40,7 +40,7 @@ public class NodePresence {
 
     /** A session held by a live node. */
     public record SessionRow(String nodeId, String sessionId, String clientName, String connectionId, Instant since,
-            String remoteAddress) {
+            String remoteAddress, int wanted) {
     }
 
     /**
@@ -68,9 +68,9 @@ public class NodePresence {
         }
         if (!added.isEmpty()) {
             jdbc.batchUpdate("insert into cluster_session (session_id, node_id, client_name, connection_id, since, "
-                    + "remote_address) values (?, ?, ?, ?, ?, ?)", added.stream().map(s -> new Object[] {
+                    + "remote_address, wanted) values (?, ?, ?, ?, ?, ?, ?)", added.stream().map(s -> new Object[] {
                             s.sessionId(), node.nodeId(), s.clientName(), s.connectionId(), Timestamp.from(s.since()),
-                            s.remoteAddress()}).toList());
+                            s.remoteAddress(), s.wanted()}).toList());
         }
         return created;
     }
@@ -98,11 +98,11 @@ public class NodePresence {
 
     /** The client's sessions on live nodes, oldest first. */
     public List<SessionRow> sessionsOf(String clientName, Duration expiry) {
-        return jdbc.query("select s.node_id, s.session_id, s.client_name, s.connection_id, s.since, s.remote_address "
-                + "from cluster_session s join cluster_node n on n.node_id = s.node_id "
+        return jdbc.query("select s.node_id, s.session_id, s.client_name, s.connection_id, s.since, s.remote_address, "
+                + "s.wanted from cluster_session s join cluster_node n on n.node_id = s.node_id "
                 + "where s.client_name = ? and n.heartbeat_at >= ? order by s.since, s.session_id",
                 (rs, i) -> new SessionRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getTimestamp(5).toInstant(), rs.getString(6)), clientName, cutoff(expiry));
+                        rs.getTimestamp(5).toInstant(), rs.getString(6), rs.getInt(7)), clientName, cutoff(expiry));
     }
 
     /** Clients with a session on a live node other than {@code nodeId}. */

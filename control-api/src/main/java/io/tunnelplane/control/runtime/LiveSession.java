@@ -43,7 +43,8 @@ public record LiveSession(
      *
      * @param node          the server node that holds it
      * @param lastRtt       last heartbeat round-trip time, null before the first probe was answered
-     * @param activeStreams visitor connections it carries now
+     * @param activeStreams visitor connections it carries now; -1 for a session held by another node of the cluster
+     *                      (its RTT is null too: both stay with the node that holds it)
      */
     public record Connection(String sessionId, String node, Instant since, String remoteAddress, Duration lastRtt,
             int activeStreams) {

@@ -120,10 +120,10 @@ abstract class RepositoryContract {
         NodePresence presence = new NodePresence(jdbc);
         NodePresence.Node a = new NodePresence.Node("node-a", "10.0.0.1:7000", "1.0");
         NodePresence.Node b = new NodePresence.Node("node-b", null, "1.1");
-        NodePresence.Session one = new NodePresence.Session("s1", "office", "c1", now, "192.0.2.1:5000");
-        NodePresence.Session two = new NodePresence.Session("s2", "office", "c2", now.plusSeconds(1), null);
+        NodePresence.Session one = new NodePresence.Session("s1", "office", "c1", now, "192.0.2.1:5000", 2);
+        NodePresence.Session two = new NodePresence.Session("s2", "office", "c2", now.plusSeconds(1), null, 2);
         assertThat(presence.heartbeat(a, 2, List.of(one, two), List.of(), true)).isTrue();
-        assertThat(presence.heartbeat(b, 1, List.of(new NodePresence.Session("s3", "office", "c3", now, null)),
+        assertThat(presence.heartbeat(b, 1, List.of(new NodePresence.Session("s3", "office", "c3", now, null, 1)),
                 List.of(), true)).isTrue();
         assertThat(presence.heartbeat(a, 1, List.of(), List.of("s2"), false)).isFalse();
 

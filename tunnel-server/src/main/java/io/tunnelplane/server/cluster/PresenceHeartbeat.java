@@ -131,7 +131,8 @@ public class PresenceHeartbeat implements SmartLifecycle, ClusterNodes {
         for (AgentSession session : registry.all()) {
             if (session.isLive()) {
                 now.put(session.sessionId(), new NodePresence.Session(session.sessionId(), session.clientId(),
-                        session.connectionId(), session.connectedAt(), address(session.remoteAddress())));
+                        session.connectionId(), session.connectedAt(), address(session.remoteAddress()),
+                        session.group() == null ? 1 : session.group().wanted()));
             }
         }
         List<NodePresence.Session> added = new ArrayList<>();

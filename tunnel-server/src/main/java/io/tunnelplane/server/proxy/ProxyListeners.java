@@ -111,7 +111,11 @@ public class ProxyListeners implements ProxyPorts {
             }
             ProxyListener listener = anchor == null ? ProxyListener.port(proxy, f.channel())
                     : ProxyListener.anchored(proxy, f.channel(), anchor);
-            group.addListener(proxy, listener);
+            if (!group.adopt(proxy, listener)) {
+                f.channel().close();
+                result.setFailure(new IllegalStateException("the agent's sessions ended while the port was opening"));
+                return;
+            }
             log.info("proxy listening client={} proxy={} {}_port={} local={}:{}", group.clientId(), proxy.name(),
                     proxy.type(), proxy.remotePort(), proxy.localHost(), proxy.localPort());
             result.setSuccess(listener);

@@ -9,7 +9,9 @@ import io.tunnelplane.control.runtime.TunnelRuntime;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.server.client.StoredClientDirectory;
+import io.tunnelplane.control.cluster.NodePresence;
 import io.tunnelplane.server.cluster.ChangeBus;
+import io.tunnelplane.server.cluster.ClusterDatabase;
 import io.tunnelplane.server.cluster.NodeIdentity;
 import io.tunnelplane.server.config.PortRange;
 import io.tunnelplane.server.config.TunnelServerProperties;
@@ -20,6 +22,7 @@ import io.tunnelplane.server.session.SessionRegistry;
 import io.tunnelplane.server.tls.ServerIdentity;
 import io.tunnelplane.server.vhost.BasicAuthChecks;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -53,12 +56,19 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
     private final BasicAuthChecks basicAuth;
     private final String node;
     private final ChangeBus bus;
+    private final NodePresence presence;
+    private final ClusterDatabase cluster;
+    private final Duration nodeExpiry;
     /** Lazily: the control plane's services depend on this runtime in turn. */
     private final ObjectProvider<ClientAuthority> authority;
 
     public EngineRuntime(SessionRegistry registry, TunnelServerProperties properties, ServerIdentity identity,
-            BasicAuthChecks basicAuth, NodeIdentity nodeIdentity, ChangeBus bus, ObjectProvider<ClientAuthority> authority) {
+            BasicAuthChecks basicAuth, NodeIdentity nodeIdentity, ChangeBus bus,
+            ObjectProvider<ClientAuthority> authority, NodePresence presence, ClusterDatabase cluster) {
         this.node = nodeIdentity.nodeId();
+        this.presence = presence;
+        this.cluster = cluster;
+        this.nodeExpiry = nodeIdentity.nodeExpiry();
         this.bus = bus;
         this.authority = authority;
         bus.deliverTo(this);
@@ -72,7 +82,45 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
 
     @Override
     public Optional<LiveSession> session(String clientName) {
-        return registry.find(clientName).flatMap(this::live);
+        Optional<LiveSession> here = registry.find(clientName).flatMap(this::live);
+        if (!cluster.shared()) {
+            return here;
+        }
+        List<NodePresence.SessionRow> elsewhere = presence.sessionsOf(clientName, nodeExpiry).stream()
+                .filter(row -> !row.nodeId().equals(node)).toList();
+        return elsewhere.isEmpty() ? here : Optional.of(withElsewhere(here.orElse(null), elsewhere));
+    }
+
+    /**
+     * The client's view across the cluster: this node's sessions with their RTT and streams, the other nodes'
+     * from the presence rows (RTT unknown, streams -1: those stay with their node). Healthy when every node holds
+     * as many sessions as the agent keeps to it.
+     */
+    private static LiveSession withElsewhere(LiveSession here, List<NodePresence.SessionRow> elsewhere) {
+        List<LiveSession.Connection> connections = new ArrayList<>(here == null ? List.of()
+                : here.connections());
+        Map<String, int[]> upAndWanted = new TreeMap<>();
+        for (NodePresence.SessionRow row : elsewhere) {
+            connections.add(new LiveSession.Connection(row.sessionId(), row.nodeId(), row.since(),
+                    row.remoteAddress(), null, -1));
+            int[] counts = upAndWanted.computeIfAbsent(row.nodeId(), n -> new int[2]);
+            counts[0]++;
+            counts[1] = Math.max(counts[1], row.wanted());
+        }
+        boolean healthy = (here == null || !"degraded".equals(here.state()))
+                && upAndWanted.values().stream().allMatch(counts -> counts[0] >= counts[1]);
+        int wanted = (here == null ? 0 : here.wantedConnections())
+                + upAndWanted.values().stream().mapToInt(counts -> counts[1]).sum();
+        String state = healthy ? "healthy" : "degraded";
+        if (here != null) {
+            return new LiveSession(here.sessionId(), here.connectedAt(), here.remoteAddress(), here.lastRtt(),
+                    here.agentVersion(), here.agentOs(), here.agentJvm(), here.agentHostname(), here.listening(),
+                    here.unreachable(), here.keepalive(), here.host(), state, wanted, connections);
+        }
+        // Connected to other nodes only: what they know stays with them; this node serves none of its proxies.
+        NodePresence.SessionRow newest = elsewhere.get(elsewhere.size() - 1);
+        return new LiveSession(newest.sessionId(), newest.since(), newest.remoteAddress(), null, null, null, null,
+                null, Map.of(), Map.of(), null, null, state, wanted, connections);
     }
 
     private Optional<LiveSession> live(SessionGroup group) {

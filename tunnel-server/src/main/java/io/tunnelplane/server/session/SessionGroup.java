@@ -141,6 +141,19 @@ public final class SessionGroup {
     }
 
     /**
+     * Registers a port that finished opening, on the group's loop; false when the group no longer wants it: its
+     * sessions left while the port was binding (an agent that reconnected at once), so the caller closes it.
+     * Kept anyway, it would hold the port for a group that no longer serves it.
+     */
+    public boolean adopt(ProxySpec spec, ProxyListener listener) {
+        if (retired || portState != Ports.OPEN) {
+            return false;
+        }
+        listeners.put(spec.id(), listener);
+        return true;
+    }
+
+    /**
      * A session logged in. It replaces its own predecessor (same connection id), and the stalest siblings beyond
      * the agent's set size; the first session of a group opens the listeners of {@code loginProxies}. Returns false
      * when the group retired meanwhile: the caller registers the session with a new group.

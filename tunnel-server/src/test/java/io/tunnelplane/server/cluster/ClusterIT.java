@@ -51,14 +51,26 @@ class ClusterIT {
                         client.get("token").asText(), Duration.ofSeconds(1), 2);
                 try {
                     // A proxy created through node A serves through node B's public address too.
-                    Visitor.awaitEcho(b.host(), publicPort, Duration.ofSeconds(20));
-                    Visitor.awaitEcho(a.host(), publicPort, Duration.ofSeconds(20));
+                    try {
+                        Visitor.awaitEcho(b.host(), publicPort, Duration.ofSeconds(20));
+                        Visitor.awaitEcho(a.host(), publicPort, Duration.ofSeconds(20));
+                    } catch (RuntimeException | AssertionError e) {
+                        throw new AssertionError("node A:\n" + a.logText() + "\nnode B:\n" + b.logText(), e);
+                    }
                     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                         JsonNode nodes = b.json(200, b.get("/api/v1/nodes"));
                         assertThat(nodes.findValuesAsString("nodeId")).containsExactly("node-a", "node-b");
                         assertThat(nodes.get(0).get("sessions").asInt()).isEqualTo(1);
                         assertThat(nodes.get(1).get("sessions").asInt()).isEqualTo(1);
                         assertThat(nodes.get(1).get("self").asBoolean()).isTrue();
+                    });
+
+                    // Either node shows the whole set: its own connection and the other node's.
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                        JsonNode live = a.json(200, a.get("/api/v1/clients/" + clientId)).get("live");
+                        assertThat(live.get("online").asBoolean()).isTrue();
+                        assertThat(live.get("connections").findValuesAsString("node"))
+                                .containsExactlyInAnyOrder("node-a", "node-b");
                     });
 
                     // A PATCH through node B closes the port on both nodes before it answers.

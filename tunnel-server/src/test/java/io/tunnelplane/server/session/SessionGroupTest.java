@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.keepalive.KeepaliveMonitor;
 import io.tunnelplane.protocol.keepalive.KeepaliveSettings;
 import java.time.Duration;
@@ -133,6 +134,17 @@ class SessionGroupTest {
 
         assertThat(silent.session.cause()).isEqualTo(DisconnectCause.REPLACED);
         assertThat(group.live()).containsExactlyInAnyOrder(chatty.session, third.session);
+    }
+
+    @Test
+    void aPortThatFinishesOpeningAfterTheLastSessionLeftIsClosedNotKept() {
+        ProxySpec spec = new ProxySpec(1, "web", ProxySpec.TCP, "127.0.0.1", 80, 10080, List.of(), List.of(), null,
+                false);
+        Member only = join("c1", 1);
+        assertThat(group.adopt(spec, ProxyListener.port(spec, new EmbeddedChannel()))).isTrue();
+        group.leave(only.session); // the agent reconnects at once: its session leaves while a port is binding
+        home.runPendingTasks();
+        assertThat(group.adopt(spec, ProxyListener.port(spec, new EmbeddedChannel()))).isFalse();
     }
 
     private Member join(String connectionId, int connections) {
