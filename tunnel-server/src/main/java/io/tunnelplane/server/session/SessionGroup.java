@@ -135,15 +135,11 @@ public final class SessionGroup {
         return best;
     }
 
-    /** Registers the listener of one proxy; called by {@link ProxyPorts} on the group's loop. */
-    public void addListener(ProxySpec spec, ProxyListener listener) {
-        listeners.put(spec.id(), listener);
-    }
-
     /**
-     * Registers a port that finished opening, on the group's loop; false when the group no longer wants it: its
-     * sessions left while the port was binding (an agent that reconnected at once), so the caller closes it.
-     * Kept anyway, it would hold the port for a group that no longer serves it.
+     * Registers the listener of one proxy once it is open, on the group's loop ({@link ProxyPorts} calls it);
+     * false when the group no longer wants it: its sessions left while a port was binding (an agent that
+     * reconnected at once), so the caller closes it. Kept anyway, it would hold the port for a group that no
+     * longer serves it.
      */
     public boolean adopt(ProxySpec spec, ProxyListener listener) {
         if (retired || portState != Ports.OPEN) {

@@ -47,7 +47,10 @@ public class VirtualHosts {
             }
             return group.eventLoop().newSucceededFuture(null);
         });
-        group.addListener(proxy, listener);
+        if (!group.adopt(proxy, listener)) {
+            listener.close();
+            return group.eventLoop().newFailedFuture(new IllegalStateException("the agent's sessions ended"));
+        }
         return group.eventLoop().newSucceededFuture(listener);
     }
 
