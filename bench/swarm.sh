@@ -3,6 +3,8 @@
 # packaged server on H2, then a reconnect storm (the server restarted under them). Reports logins/s, server heap
 # and RSS per session, idle CPU, the Prometheus page's size and scrape time, and the storm's recovery.
 # Needs a build (mvn -B -q -DskipTests package). Usage: bench/swarm.sh CLIENTS CONNECTIONS
+# Environment: SETTLE seconds between the last login and the idle window (default 10; longer lets the JIT finish),
+# IDLE seconds of the idle window (30), STORM=0 skips the restart, PROFILE=1 records JFR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLIENTS=${1:-1000}
@@ -51,14 +53,14 @@ SWARM=$!; PIDS+=($SWARM)
 for _ in $(seq 1 900); do grep -q ALL_UP "$OUT/swarm.log" && break; sleep 1; done
 UP_SECONDS=$(grep -oE 'ALL_UP seconds=[0-9.]+' "$OUT/swarm.log" | cut -d= -f2)
 WANTED=$((CLIENTS * CONNECTIONS))
-sleep 10   # settle: the logins' garbage and first keepalive rounds
+sleep ${SETTLE:-10}   # settle: the logins' garbage, first keepalive rounds, the JIT
 N=$(sessions)
 HEAP1=$(heap_kib $SERVER); RSS1=$(rss_kib $SERVER)
 thread_ticks() { for t in /proc/"$1"/task/*; do printf '%s\t%s\t%s\n' "${t##*/}" "$(awk '{print $14 + $15}' "$t/stat")" "$(cat "$t/comm")"; done; }
 thread_ticks $SERVER > "$OUT/threads0.txt"
 # PROFILE=1: a JFR recording of the idle window; the hottest frames go to idle-profile.txt.
-[ -n "${PROFILE:-}" ] && jcmd $SERVER JFR.start name=idle settings=profile duration=30s filename="$PWD/$OUT/idle.jfr" >/dev/null
-T0=$(cpu_ticks $SERVER); sleep 30; T1=$(cpu_ticks $SERVER)
+[ -n "${PROFILE:-}" ] && jcmd $SERVER JFR.start name=idle settings=profile duration=${IDLE:-30}s filename="$PWD/$OUT/idle.jfr" >/dev/null
+T0=$(cpu_ticks $SERVER); sleep ${IDLE:-30}; T1=$(cpu_ticks $SERVER)
 thread_ticks $SERVER > "$OUT/threads1.txt"
 if [ -n "${PROFILE:-}" ]; then
   sleep 2
@@ -101,14 +103,16 @@ read -r PROM_BYTES PROM_SECONDS < <(curl -s -o /dev/null -w '%{size_download} %{
   -H "Authorization: Bearer $ADMIN" localhost:18090/actuator/prometheus)
 
 # The storm: restart the server under the connected swarm.
-REFUSED_BEFORE=0
-kill -TERM $SERVER; wait $SERVER 2>/dev/null || true
 STORM_START=$(date +%s.%N)
-start_server
-CPU_A=$(cpu_ticks $SERVER)
-for _ in $(seq 1 600); do grep -q ALL_BACK "$OUT/swarm.log" && break; sleep 1; done
+if [ "${STORM:-1}" != 0 ]; then
+  kill -TERM $SERVER; wait $SERVER 2>/dev/null || true
+  STORM_START=$(date +%s.%N)
+  start_server
+  CPU_A=$(cpu_ticks $SERVER)
+  for _ in $(seq 1 600); do grep -q ALL_BACK "$OUT/swarm.log" && break; sleep 1; done
+fi
 STORM_END=$(date +%s.%N)
-CPU_B=$(cpu_ticks $SERVER)
+CPU_B=$(cpu_ticks $SERVER); CPU_A=${CPU_A:-$CPU_B}
 BACK_SECONDS=$(grep -oE 'ALL_BACK seconds=[0-9.]+' "$OUT/swarm.log" | tail -1 | cut -d= -f2)
 REFUSED=$(curl -s -H "Authorization: Bearer $ADMIN" localhost:18090/actuator/prometheus \
   | awk '/^tunnel_logins_refused_total/ {s += $2} END {print int(s)}')
@@ -121,9 +125,9 @@ print("| agents x connections | sessions up | logins/s (all up in) | server heap
 print("|---|---|---|---|---|---|---|---|---|---|")
 heap = ($HEAP1 - $HEAP0) / n if n else 0
 rss = ($RSS1 - $RSS0) / n if n else 0
-idle = ($T1 - $T0) / $TICKS / 30 * 100
+idle = ($T1 - $T0) / $TICKS / ${IDLE:-30} * 100
 storm_s = $STORM_END - $STORM_START
-storm_cpu = ($CPU_B - $CPU_A) / $TICKS / storm_s * 100
+storm_cpu = ($CPU_B - $CPU_A) / $TICKS / storm_s * 100 if storm_s > 0.5 else 0
 up = float("${UP_SECONDS:-0}")
 print(f"| $CLIENTS x $CONNECTIONS | {n} of $WANTED | {n/up if up else 0:.0f} ({up:.1f} s) | {heap:.1f} KiB | {rss:.1f} KiB | {idle:.1f} % of a core | {$PROM_BYTES/1024:.0f} KiB in {$PROM_SECONDS*1000:.0f} ms | ${BACK_SECONDS:-never} s | $REFUSED (locked out: ${LOCKED:-0}) | {storm_cpu:.0f} % |")
 PY

@@ -3,9 +3,12 @@ package io.tunnelplane.agent;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.handshake.Login;
 import io.tunnelplane.protocol.transport.Transport;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,12 +35,16 @@ public final class Agent implements ConnectionSlot.Owner {
     private final SslContext tls;
     private final AgentMetrics metrics;
     private final List<ConnectionSlot> slots = new CopyOnWriteArrayList<>();
+    private final ServerDirectory servers;
+    private volatile ScheduledFuture<?> serverRefresh;
     /** The cluster's nodes from the latest login answer; empty until a server with a cluster answers. */
     private volatile List<ServerAddress> nodes = List.of();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean stopping;
     private final boolean ownGroup;
+    /** How often server names are resolved again, so that a node's new address is found. */
+    static final Duration SERVER_REFRESH = Duration.ofSeconds(60);
 
     /**
      * Event loops and a TLS context shared by many agents in one process: the load harness ({@code bench/})
@@ -52,6 +59,7 @@ public final class Agent implements ConnectionSlot.Owner {
 
     public Agent(AgentSettings settings, Shared shared) {
         this.settings = settings;
+        this.servers = new ServerDirectory(settings.servers(), InetAddress::getAllByName);
         this.state = new AgentState(settings.hostReportInterval());
         this.metrics = new AgentMetrics(settings.connections());
         this.ownGroup = shared == null;
@@ -80,6 +88,12 @@ public final class Agent implements ConnectionSlot.Owner {
         if (tls == null) {
             log.warn("--insecure: the sessions to {} are plain TCP; anyone on the path can read proxied traffic",
                     settings.servers());
+        }
+        servers.refresh();
+        if (servers.hasNames()) {
+            // Off the event loops: resolving blocks.
+            serverRefresh = GlobalEventExecutor.INSTANCE.scheduleAtFixedRate(servers::refresh,
+                    SERVER_REFRESH.toSeconds(), SERVER_REFRESH.toSeconds(), TimeUnit.SECONDS);
         }
         slots.forEach(ConnectionSlot::start);
         return exit;
@@ -118,6 +132,11 @@ public final class Agent implements ConnectionSlot.Owner {
     @Override
     public AgentSettings settings() {
         return settings;
+    }
+
+    @Override
+    public List<ServerAddress> servers() {
+        return servers.current();
     }
 
     @Override
@@ -179,12 +198,16 @@ public final class Agent implements ConnectionSlot.Owner {
 
     @Override
     public int connectionsTo(ServerAddress server) {
-        if (nodes.isEmpty()) {
-            return settings.connections();
-        }
+        List<ServerAddress> configured = servers.current();
         int here = 0;
         for (int i = 0; i < slots.size(); i++) {
-            if (server.equals(homeNode(i))) {
+            // Before the cluster is known, where each connection is headed (a slot that has not dialled yet starts
+            // at its own index in the list); after, the node it belongs on.
+            ServerAddress target = slots.get(i).target();
+            if (nodes.isEmpty() && target == null) {
+                target = configured.get(i % configured.size());
+            }
+            if (server.equals(nodes.isEmpty() ? target : homeNode(i))) {
                 here++;
             }
         }
@@ -203,6 +226,10 @@ public final class Agent implements ConnectionSlot.Owner {
     }
 
     private void finish(int code, Duration quiet) {
+        ScheduledFuture<?> refresh = serverRefresh;
+        if (refresh != null) {
+            refresh.cancel(false);
+        }
         if (!ownGroup) {
             exit.complete(code);
             return;

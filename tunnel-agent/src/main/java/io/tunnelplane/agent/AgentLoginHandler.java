@@ -21,7 +21,6 @@ import java.time.Duration;
  * in return, and hands over to {@link AgentSession} once accepted.
  */
 final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
-    static final String NAME = "login";
     private static final AgentHost HOST = AgentHost.current();
 
     private final AgentSettings settings;

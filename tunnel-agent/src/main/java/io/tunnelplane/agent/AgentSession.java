@@ -4,26 +4,23 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.ProtocolException;
 import io.tunnelplane.protocol.handshake.LoginAccepted;
-import io.tunnelplane.protocol.keepalive.InboundActivityHandler;
-import io.tunnelplane.protocol.keepalive.KeepaliveHandler;
 import io.tunnelplane.protocol.keepalive.KeepaliveListener;
 import io.tunnelplane.protocol.keepalive.KeepaliveMonitor;
+import io.tunnelplane.protocol.keepalive.KeepaliveRole;
 import io.tunnelplane.protocol.keepalive.KeepaliveSettings;
 import io.tunnelplane.protocol.mux.GoAwayListener;
 import io.tunnelplane.protocol.mux.GoAwayReason;
-import io.tunnelplane.protocol.mux.MuxPipeline;
 import io.tunnelplane.protocol.mux.MuxSettings;
+import io.tunnelplane.protocol.session.SessionPipeline;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -37,8 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 final class AgentSession {
     private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.agent");
-    static final String DECODER = "handshake-decoder";
-    static final String TLS = "tls";
 
     private final AgentState state;
     private final AgentMetrics metrics;
@@ -98,49 +93,37 @@ final class AgentSession {
         establishedNanos = System.nanoTime();
         KeepaliveSettings keepalive = KeepaliveSettings.of(Duration.ofMillis(accepted.keepaliveTimeMillis()),
                 Duration.ofMillis(accepted.keepaliveTimeoutMillis()));
-        KeepaliveMonitor monitor = new KeepaliveMonitor(keepalive, System::nanoTime);
+        KeepaliveMonitor monitor = new KeepaliveMonitor(keepalive, KeepaliveRole.FOLLOW, System::nanoTime);
         metrics.keepaliveTime(keepalive.time().toMillis());
-        ChannelPipeline pipeline = channel.pipeline();
-        pipeline.addFirst(InboundActivityHandler.NAME, new InboundActivityHandler(monitor));
-        // Many streams flush after each of their reads: coalesce those into few socket writes while the session
-        // itself is reading, but flush at once otherwise; deferring those too cost request/response traffic a
-        // 5x worse p99 (docs/benchmarks.md). On the socket side of TLS.
-        pipeline.addAfter(InboundActivityHandler.NAME, "flush-consolidation", new FlushConsolidationHandler(64, false));
-        MuxPipeline.installAgentEnd(channel, MuxSettings.DEFAULTS, new AgentStreamInitializer(state, metrics),
-                new GoAwayListener() {
-                    @Override
-                    public void sent(DisconnectCause sent, String detail) {
-                        if (sent == DisconnectCause.PROTOCOL_ERROR && cause == null) {
-                            cause = sent;
-                            causeDetail = detail;
-                        }
-                    }
+        SessionPipeline.installAgentEnd(channel, monitor, new KeepaliveListener() {
+            @Override
+            public void onRtt(long rttNanos) {
+                metrics.rtt(rttNanos);
+            }
 
-                    @Override
-                    public void received(DisconnectCause announced, String detail) {
-                        if (cause == null) {
-                            cause = announced;
-                            reconnectWithin = GoAwayReason.parse(detail).reconnectWithin();
-                            causeDetail = announced == DisconnectCause.PROTOCOL_ERROR ? "server reported: " + detail : "";
-                            log.info("server is going away: {}", announced.wireName());
-                        }
-                    }
-                }, AgentLoginHandler.NAME);
-        pipeline.addAfter(MuxPipeline.MULTIPLEX, KeepaliveHandler.NAME, new KeepaliveHandler(monitor,
-                new KeepaliveListener() {
-                    @Override
-                    public void onRtt(long rttNanos) {
-                        metrics.rtt(rttNanos);
-                    }
+            @Override
+            public void onDead(DisconnectCause dead) {
+                end(dead);
+            }
+        }, MuxSettings.DEFAULTS, new AgentStreamInitializer(state, metrics), new GoAwayListener() {
+            @Override
+            public void sent(DisconnectCause sent, String detail) {
+                if (sent == DisconnectCause.PROTOCOL_ERROR && cause == null) {
+                    cause = sent;
+                    causeDetail = detail;
+                }
+            }
 
-                    @Override
-                    public void onDead(DisconnectCause dead) {
-                        end(dead);
-                    }
-                }));
-        pipeline.addLast("session", new SessionEvents());
-        pipeline.remove(AgentLoginHandler.NAME);
-        pipeline.remove(DECODER);
+            @Override
+            public void received(DisconnectCause announced, String detail) {
+                if (cause == null) {
+                    cause = announced;
+                    reconnectWithin = GoAwayReason.parse(detail).reconnectWithin();
+                    causeDetail = announced == DisconnectCause.PROTOCOL_ERROR ? "server reported: " + detail : "";
+                    log.info("server is going away: {}", announced.wireName());
+                }
+            }
+        }, new SessionEvents());
         metrics.connected();
         log.info("connection {} connected to server {} session={} keepalive={}ms/{}ms", index, channel.remoteAddress(),
                 sessionId, keepalive.time().toMillis(), keepalive.timeout().toMillis());

@@ -11,6 +11,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.handshake.HandshakeDecoder;
+import io.tunnelplane.protocol.session.SessionPipeline;
 import io.tunnelplane.protocol.transport.Transport;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +31,9 @@ final class ConnectionSlot {
     /** What a slot needs from the agent that owns it: the shared pieces, and where a fatal outcome goes. */
     interface Owner {
         AgentSettings settings();
+
+        /** The servers to dial before the cluster is known, names with several addresses expanded; never empty. */
+        List<ServerAddress> servers();
 
         AgentState state();
 
@@ -58,7 +62,7 @@ final class ConnectionSlot {
 
         /**
          * How many connections the agent keeps to {@code server}: what the server holds it to and measures it
-         * against (healthy or degraded). All of them before the cluster is known.
+         * against (healthy or degraded).
          */
         int connectionsTo(ServerAddress server);
     }
@@ -68,7 +72,6 @@ final class ConnectionSlot {
     private final EventLoop loop;
     private final Owner owner;
     private final Transport transport = Transport.best();
-    private final List<ServerAddress> servers;
     private int serverIndex;
     private DisconnectCause previousCause = DisconnectCause.NONE;
     private Duration askedKeepaliveTime;
@@ -76,18 +79,23 @@ final class ConnectionSlot {
     private int failures;
     private int failedAttempts;
     private volatile AgentSession current;
+    private volatile ServerAddress target;
 
     ConnectionSlot(int index, EventLoop loop, Owner owner) {
         this.index = index;
         this.loop = loop;
         this.owner = owner;
-        this.servers = owner.settings().servers();
-        this.serverIndex = index % servers.size();
+        this.serverIndex = index;
         this.askedKeepaliveTime = owner.settings().keepaliveTime();
     }
 
     void start() {
         loop.execute(this::connect);
+    }
+
+    /** The server this slot dials or is connected to; null before its first attempt. */
+    ServerAddress target() {
+        return target;
     }
 
     /** Consecutive attempts that did not get a session. */
@@ -108,7 +116,9 @@ final class ConnectionSlot {
         attempts++;
         // A known cluster pins each connection to its node; before that, the configured list is tried in turn.
         ServerAddress home = owner.homeNode(index);
-        ServerAddress server = home != null ? home : servers.get(serverIndex);
+        List<ServerAddress> servers = owner.servers();
+        ServerAddress server = home != null ? home : servers.get(serverIndex % servers.size());
+        target = server;
         AgentSettings settings = owner.settings();
         AgentSession session = new AgentSession(owner.state(), owner.metrics(), index, nodes -> {
             ServerAddress belongs = owner.clusterNodes(index, nodes);
@@ -135,17 +145,17 @@ final class ConnectionSlot {
                         session.bind(ch);
                         if (tls != null) {
                             // The host name goes out as SNI and, with CA-based trust, is checked against the certificate.
-                            ch.pipeline().addLast(AgentSession.TLS, tls.newHandler(ch.alloc(), server.host(),
+                            ch.pipeline().addLast(SessionPipeline.TLS, tls.newHandler(ch.alloc(), server.host(),
                                     server.port()));
                         }
-                        ch.pipeline().addLast(AgentSession.DECODER, new HandshakeDecoder())
-                                .addLast(AgentLoginHandler.NAME, new AgentLoginHandler(settings, askedKeepaliveTime,
+                        ch.pipeline().addLast(SessionPipeline.HANDSHAKE_DECODER, new HandshakeDecoder())
+                                .addLast(SessionPipeline.LOGIN, new AgentLoginHandler(settings, askedKeepaliveTime,
                                         session, previousCause, attempts, connectionId,
                                         owner.connectionsTo(server)));
                     }
                 });
         transport.sessionOptions(bootstrap, Duration.ofSeconds(15));
-        bootstrap.connect(server.host(), server.port()).addListener((ChannelFuture f) -> {
+        bootstrap.connect(server.socketAddress()).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 session.failedToConnect(f.cause());
             }
@@ -176,7 +186,7 @@ final class ConnectionSlot {
         } else {
             failures++;
             // An unreachable server should not hold this connection back while another one answers.
-            serverIndex = (serverIndex + 1) % servers.size();
+            serverIndex = (serverIndex + 1) % owner.servers().size();
         }
         failedAttempts = outcome.established() ? 0 : failedAttempts + 1;
         owner.failuresChanged();

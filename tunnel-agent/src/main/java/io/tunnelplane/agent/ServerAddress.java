@@ -1,14 +1,35 @@
 package io.tunnelplane.agent;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One server the agent dials: a host name or IP literal and the agent port. */
-public record ServerAddress(String host, int port) {
+/**
+ * One server the agent dials: a host name or IP literal and the agent port. When a name resolves to several
+ * addresses, each address is a server of its own ({@link ServerDirectory}): {@code address} is then the one this
+ * entry dials, while the name still goes out as SNI and is checked against a CA certificate.
+ */
+public record ServerAddress(String host, int port, InetAddress address) {
+
+    public ServerAddress(String host, int port) {
+        this(host, port, null);
+    }
+
+    /** This server name at one of its addresses. */
+    public ServerAddress at(InetAddress resolved) {
+        return new ServerAddress(host, port, resolved);
+    }
+
+    /** Where to connect: the pinned address, or the name for the connector to resolve. */
+    public InetSocketAddress socketAddress() {
+        return address != null ? new InetSocketAddress(address, port) : InetSocketAddress.createUnresolved(host, port);
+    }
 
     @Override
     public String toString() {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        String name = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        return address == null ? name : name + " (" + address.getHostAddress() + ")";
     }
 
     /** Parses {@code host:port} (IPv6 as {@code [::1]:7000}); the message names the option. */

@@ -5,20 +5,19 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.Http2PingFrame;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Drives a {@link KeepaliveMonitor} on a session channel: a periodic tick on the channel's own event loop (one
- * timer, never rescheduled per read), HTTP/2 PINGs as probes and their ACKs as RTT samples. It must sit after the
- * HTTP/2 codec, which writes PINGs straight to the connection and not behind flow-controlled DATA.
+ * Drives a {@link KeepaliveMonitor} on a session channel: a periodic tick from its event loop's shared
+ * {@link KeepaliveTicker} (never rescheduled per read), HTTP/2 PINGs as probes and their ACKs as RTT samples. It
+ * must sit after the HTTP/2 codec, which writes PINGs straight to the connection and not behind flow-controlled
+ * DATA.
  */
 public final class KeepaliveHandler extends ChannelInboundHandlerAdapter {
     public static final String NAME = "keepalive";
 
     private final KeepaliveMonitor monitor;
     private final KeepaliveListener listener;
-    private ScheduledFuture<?> tick;
+    private KeepaliveTicker.Member tick;
     private Object lastCurrent;
     private long lastProgress;
     private long lastPending;
@@ -35,8 +34,7 @@ public final class KeepaliveHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        long period = monitor.settings().tickInterval().toNanos();
-        tick = ctx.executor().scheduleAtFixedRate(() -> onTick(ctx), period, period, TimeUnit.NANOSECONDS);
+        tick = KeepaliveTicker.join(ctx.executor(), () -> onTick(ctx), monitor.settings().tickInterval().toNanos());
     }
 
     @Override
@@ -99,7 +97,7 @@ public final class KeepaliveHandler extends ChannelInboundHandlerAdapter {
 
     private void cancel() {
         if (tick != null) {
-            tick.cancel(false);
+            tick.cancel();
             tick = null;
         }
     }

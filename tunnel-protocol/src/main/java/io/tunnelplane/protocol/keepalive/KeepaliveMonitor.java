@@ -10,11 +10,17 @@ import java.util.function.LongSupplier;
  * nothing). {@link #evaluate} runs on a periodic tick and decides whether to probe, wait, or declare the session
  * dead. It never blames the peer for silence while our own side has stopped reading, and it reports a write stall
  * separately from a silent peer.
+ *
+ * <p>Both ends run one, in different {@link KeepaliveRole roles}: the lead probes after {@code time} of silence, the
+ * follower only when the lead's probe is overdue. Either end's probe is inbound traffic for the other, so an idle
+ * session carries one probe round trip per period instead of one from each end (half the idle cost of a large
+ * fleet), and the follower still finds a dead path on its own.
  */
 public final class KeepaliveMonitor {
     private final KeepaliveSettings settings;
+    private final KeepaliveRole role;
     private final LongSupplier nanoClock;
-    private final long timeNanos;
+    private final long probeAfterNanos;
     private final long timeoutNanos;
     private final long rttSampleNanos;
 
@@ -28,12 +34,13 @@ public final class KeepaliveMonitor {
     private volatile long outstandingPayload = Long.MIN_VALUE;
     private volatile long lastRttNanos = -1;
 
-    public KeepaliveMonitor(KeepaliveSettings settings, LongSupplier nanoClock) {
+    public KeepaliveMonitor(KeepaliveSettings settings, KeepaliveRole role, LongSupplier nanoClock) {
         this.settings = settings;
+        this.role = role;
         this.nanoClock = nanoClock;
-        this.timeNanos = settings.time().toNanos();
+        this.probeAfterNanos = settings.probeAfter(role).toNanos();
         this.timeoutNanos = settings.timeout().toNanos();
-        this.rttSampleNanos = settings.rttSampleInterval().toNanos();
+        this.rttSampleNanos = settings.rttSampleInterval(role).toNanos();
         long now = nanoClock.getAsLong();
         this.lastInbound = now;
         this.lastWriteProgress = now;
@@ -42,6 +49,10 @@ public final class KeepaliveMonitor {
 
     public KeepaliveSettings settings() {
         return settings;
+    }
+
+    public KeepaliveRole role() {
+        return role;
     }
 
     /** Something arrived from the peer. */
@@ -114,7 +125,7 @@ public final class KeepaliveMonitor {
                 return Decision.NONE;
             }
         }
-        if (now - lastInbound >= timeNanos) {
+        if (now - lastInbound >= probeAfterNanos) {
             livenessProbeOutstanding = true;
             return probe(now);
         }

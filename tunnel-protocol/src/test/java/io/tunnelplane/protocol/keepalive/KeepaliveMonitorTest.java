@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class KeepaliveMonitorTest {
     private long now = 1_000_000_000L;
     private final KeepaliveMonitor monitor = new KeepaliveMonitor(
-            new KeepaliveSettings(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(10)), () -> now);
+            new KeepaliveSettings(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(10)), KeepaliveRole.LEAD,
+            () -> now);
 
     private void advance(long millis) {
         now += Duration.ofMillis(millis).toNanos();
@@ -136,9 +137,43 @@ class KeepaliveMonitorTest {
     }
 
     @Test
-    void detectionBoundCoversQuietPeriodTimeoutAndOneTick() {
+    void detectionBoundCoversQuietPeriodTimeoutAndTheSharedTimersLateness() {
         KeepaliveSettings settings = KeepaliveSettings.of(Duration.ofSeconds(2), Duration.ofSeconds(4));
         assertThat(settings.tickInterval()).isEqualTo(Duration.ofMillis(500));
-        assertThat(settings.detectionBound()).isEqualTo(Duration.ofMillis(6_500));
+        assertThat(settings.detectionBound(KeepaliveRole.LEAD)).isEqualTo(Duration.ofMillis(6_625));
+        assertThat(settings.detectionBound(KeepaliveRole.FOLLOW)).isEqualTo(Duration.ofMillis(7_625));
+    }
+
+    @Test
+    void followerLeavesTheIdleProbeToTheLeadWhileTheLeadsProbesArrive() {
+        KeepaliveMonitor follower = new KeepaliveMonitor(KeepaliveSettings.of(Duration.ofSeconds(2),
+                Duration.ofSeconds(4)), KeepaliveRole.FOLLOW, () -> now);
+        int probes = 0;
+        for (int i = 0; i < 120; i++) { // a minute of an idle session: the lead's probe arrives every 2.5 s
+            advance(500);
+            if (i % 5 == 4) {
+                follower.onInbound();
+            }
+            Decision decision = follower.evaluate(false, false);
+            if (decision.action() == Action.SEND_PROBE) {
+                probes++;
+                follower.onProbeAck(decision.probePayload());
+            }
+        }
+        assertThat(probes).as("RTT samples only, one per 16 s (four times the lead's interval)").isEqualTo(3);
+    }
+
+    @Test
+    void followerProbesOnItsOwnTwoTicksAfterTheLeadsProbeWasDue() {
+        KeepaliveMonitor follower = new KeepaliveMonitor(KeepaliveSettings.of(Duration.ofSeconds(2),
+                Duration.ofSeconds(4)), KeepaliveRole.FOLLOW, () -> now);
+        advance(2_999);
+        assertThat(follower.evaluate(false, false).action()).isEqualTo(Action.NONE);
+        advance(1);
+        assertThat(follower.evaluate(false, false).action()).isEqualTo(Action.SEND_PROBE);
+        advance(4_000);
+        Decision dead = follower.evaluate(false, false);
+        assertThat(dead.action()).isEqualTo(Action.DEAD);
+        assertThat(dead.cause()).isEqualTo(DisconnectCause.KEEPALIVE_TIMEOUT);
     }
 }

@@ -15,7 +15,7 @@ import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.session.AgentSession;
 import io.tunnelplane.server.session.SessionDrain;
 import io.tunnelplane.server.session.SessionRegistry;
-import io.tunnelplane.server.session.SessionStarter;
+import io.tunnelplane.server.session.AgentPortAdmission;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +37,7 @@ public class TunnelEngine implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(TunnelEngine.class);
 
     private final TunnelServerProperties properties;
-    private final SessionStarter starter;
+    private final AgentPortAdmission admission;
     private final SessionRegistry registry;
     private final ApplicationEventPublisher events;
     private final MeterRegistry meters;
@@ -48,13 +48,13 @@ public class TunnelEngine implements SmartLifecycle {
     private final LoginGuard guard;
     private volatile boolean running;
 
-    public TunnelEngine(TunnelServerProperties properties, SessionStarter starter, SessionRegistry registry,
+    public TunnelEngine(TunnelServerProperties properties, AgentPortAdmission admission, SessionRegistry registry,
             ApplicationEventPublisher events, MeterRegistry meters, LoginGuard guard) {
         this.guard = guard;
         this.events = events;
         this.meters = meters;
         this.properties = properties;
-        this.starter = starter;
+        this.admission = admission;
         this.registry = registry;
     }
 
@@ -72,7 +72,7 @@ public class TunnelEngine implements SmartLifecycle {
                 // A reconnecting fleet waits here while the login guard has paused accepting (the kernel caps
                 // this at net.core.somaxconn).
                 .option(ChannelOption.SO_BACKLOG, 4096)
-                .childHandler(starter.agentChannelInitializer());
+                .childHandler(admission.agentChannelInitializer());
         transport.sessionChildOptions(bootstrap, properties.keepalive().time());
         InetSocketAddress address = new InetSocketAddress(properties.bindAddress(), properties.bindPort());
         try {

@@ -20,6 +20,7 @@ import io.tunnelplane.protocol.handshake.LoginRefused;
 import io.tunnelplane.protocol.handshake.ServerHello;
 import io.tunnelplane.protocol.handshake.TokenProof;
 import io.tunnelplane.protocol.keepalive.KeepaliveSettings;
+import io.tunnelplane.protocol.session.SessionPipeline;
 import io.tunnelplane.server.client.ClientAccess;
 import java.time.Duration;
 import java.util.Optional;
@@ -33,33 +34,32 @@ import org.slf4j.LoggerFactory;
 /**
  * The server's side of the login: sends a nonce, verifies the agent's proof against the client's token key (looked
  * up off the event loop), answers with the session settings and its own proof, then hands the connection to
- * {@link SessionStarter}. A refused login learns only "authentication failed"; the reason stays in our logs.
+ * {@link SessionOpener}. A refused login learns only "authentication failed"; the reason stays in our logs.
  */
 final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
-    static final String NAME = "login";
     private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.session");
 
-    private final SessionStarter starter;
+    private final LoginContext context;
     private final LoginGuard.Ticket ticket;
     private final byte[] serverNonce = TokenProof.newNonce();
     private ScheduledFuture<?> handshakeTimeout;
     private boolean loginSeen;
 
-    ServerLoginHandler(SessionStarter starter, LoginGuard.Ticket ticket) {
-        this.starter = starter;
+    ServerLoginHandler(LoginContext context, LoginGuard.Ticket ticket) {
+        this.context = context;
         this.ticket = ticket;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        Duration timeout = starter.handshakeTimeout();
+        Duration timeout = context.handshakeTimeout();
         handshakeTimeout = ctx.executor().schedule(() -> {
             log.debug("closing connection from {}: no login within {}", ctx.channel().remoteAddress(), timeout);
-            starter.metrics().loginRefused("handshake_timeout");
+            context.metrics().loginRefused("handshake_timeout");
             ctx.close();
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         ctx.writeAndFlush(HandshakeCodec.encode(
-                new ServerHello(ProtocolVersion.CURRENT, starter.serverVersion(), serverNonce,
+                new ServerHello(ProtocolVersion.CURRENT, context.serverVersion(), serverNonce,
                         System.currentTimeMillis()), ctx.alloc()));
         ctx.fireChannelActive();
     }
@@ -82,12 +82,12 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
                     + ", agent speaks " + login.protocolVersion() + ": install a matching agent");
             return;
         }
-        if (starter.guard().isLockedOut(login.clientId(), ticket.address())) {
+        if (context.guard().isLockedOut(login.clientId(), ticket.address())) {
             // Same answer as a wrong token: the attacker learns nothing, the proof is not even checked.
             refuse(ctx, login, LoginRefused.AUTH_FAILED, "locked_out", "authentication failed");
             return;
         }
-        starter.directory().find(login.clientId()).whenComplete((found, error) ->
+        context.directory().find(login.clientId()).whenComplete((found, error) ->
                 ctx.executor().execute(() -> onLookup(ctx, login, found, error)));
     }
 
@@ -104,15 +104,15 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
                 TokenProof.agentProof(access.tokenKey(), login.clientId(), serverNonce, login.agentNonce()),
                 login.proof()));
         if (verified.isEmpty()) {
-            starter.guard().failed(ticket.address(), login.clientId());
+            context.guard().failed(ticket.address(), login.clientId());
             refuse(ctx, login, LoginRefused.AUTH_FAILED, "authentication failed");
             return;
         }
         cancelTimeout();
-        starter.guard().succeeded(ticket.address(), login.clientId());
+        context.guard().succeeded(ticket.address(), login.clientId());
         ticket.release();
         ClientAccess access = verified.get();
-        KeepaliveSettings keepalive = starter.negotiateKeepalive(login);
+        KeepaliveSettings keepalive = context.keepalive().settle(login);
         if (login.isProbe()) {
             answerProbe(ctx, login, access, keepalive);
             return;
@@ -120,14 +120,14 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
         String sessionId = UUID.randomUUID().toString();
         byte[] serverProof = TokenProof.serverProof(access.tokenKey(), login.clientId(), serverNonce, login.agentNonce());
         ctx.writeAndFlush(HandshakeCodec.encode(new LoginAccepted(sessionId, keepalive.time().toMillis(),
-                keepalive.timeout().toMillis(), serverProof, starter.clusterNodes()), ctx.alloc()));
+                keepalive.timeout().toMillis(), serverProof, context.clusterNodes().advertised()), ctx.alloc()));
         SessionInfo info = new SessionInfo(safe(login.agentVersion()), login.host(),
                 DisconnectCause.fromWire(login.previousCause()),
                 login.reconnectAttempts(), keepalive, login.keepaliveTimeMillis(), login.keepaliveTimeoutMillis());
         // Within the set-size bound; an agent that names no connection (an old build) is a set of one.
         int connections = Math.max(1, Math.min(Login.MAX_CONNECTIONS, login.connections()));
         String connectionId = login.connectionId().isEmpty() ? sessionId : login.connectionId();
-        starter.start(ctx, access, sessionId, connectionId, connections, info);
+        context.opener().start(ctx, access, sessionId, connectionId, connections, info);
     }
 
     /**
@@ -147,7 +147,7 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
         }
         ctx.pipeline().addLast(new IdleProbeEcho());
         ctx.pipeline().remove(this);
-        ctx.pipeline().remove(SessionStarter.HandshakeNames.DECODER);
+        ctx.pipeline().remove(SessionPipeline.HANDSHAKE_DECODER);
     }
 
     private void refuse(ChannelHandlerContext ctx, Login login, String code, String message) {
@@ -157,8 +157,8 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
     /** Refuses with {@code code} on the wire; {@code reason} is what metrics and our log say. */
     private void refuse(ChannelHandlerContext ctx, Login login, String code, String reason, String message) {
         cancelTimeout();
-        starter.metrics().loginRefused(reason);
-        long suppressed = starter.refusalLog().admit("login/" + reason + "/" + ticket.address().getHostAddress());
+        context.metrics().loginRefused(reason);
+        long suppressed = context.refusalLog().admit("login/" + reason + "/" + ticket.address().getHostAddress());
         if (suppressed >= 0) {
             log.info("agent login refused client={} reason={} remote={} agent_version={} ({} more from this address "
                     + "since the last line)", safe(login.clientId()), reason, ctx.channel().remoteAddress(),
@@ -173,14 +173,14 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof DecoderException && cause.getCause() instanceof SSLException
                 || cause instanceof NotSslRecordException || cause.getCause() instanceof NotSslRecordException) {
-            starter.metrics().loginRefused("tls_failed");
-            long suppressed = starter.refusalLog().admit("tls/" + ticket.address().getHostAddress());
+            context.metrics().loginRefused("tls_failed");
+            long suppressed = context.refusalLog().admit("tls/" + ticket.address().getHostAddress());
             if (suppressed >= 0) {
                 log.info("TLS handshake from {} failed: {} ({} more from this address since the last line)",
                         ctx.channel().remoteAddress(), rootMessage(cause), suppressed);
             }
         } else if (cause instanceof ProtocolException || cause.getCause() instanceof ProtocolException) {
-            starter.metrics().loginRefused(DisconnectCause.PROTOCOL_ERROR.wireName());
+            context.metrics().loginRefused(DisconnectCause.PROTOCOL_ERROR.wireName());
             log.info("closing connection from {} before login: {}", ctx.channel().remoteAddress(), cause.getMessage());
         } else {
             log.debug("connection from {} failed before login", ctx.channel().remoteAddress(), cause);

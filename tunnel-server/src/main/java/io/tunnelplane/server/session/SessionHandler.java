@@ -10,11 +10,10 @@ import io.tunnelplane.protocol.ProtocolException;
 import io.tunnelplane.protocol.keepalive.PingStrikes;
 
 /**
- * Last handler of a logged-in session: turns errors into causes and, when the connection closes, hands the session to {@link SessionEnd} exactly once.
+ * Last handler of a logged-in session: turns errors into causes and, when the connection closes, hands the session
+ * to {@link SessionEnd} exactly once.
  */
 final class SessionHandler extends ChannelInboundHandlerAdapter {
-    static final String NAME = "session";
-
     private final AgentSession session;
     private final SessionEnd sessionEnd;
     private final PingStrikes pingStrikes;

@@ -3,6 +3,7 @@ package io.tunnelplane.server.keepalive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tunnelplane.protocol.keepalive.KeepaliveRole;
 import io.tunnelplane.protocol.keepalive.KeepaliveSettings;
 import io.tunnelplane.server.support.FreePorts;
 import io.tunnelplane.server.support.LocalService;
@@ -47,7 +48,7 @@ class FrozenAgentIT {
                     Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
                     signal(agent, "STOP");
                     Duration bound = KeepaliveSettings.of(Duration.ofSeconds(1), Duration.ofSeconds(1))
-                            .detectionBound().plusSeconds(2);
+                            .detectionBound(KeepaliveRole.LEAD).plusSeconds(2);
                     try {
                         // Both connections of the set are frozen with the process: each is found dead on its own.
                         await().atMost(bound).untilAsserted(() -> assertThat(server.get("/actuator/prometheus").body())

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.tunnelplane.agent.Agent;
 import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.keepalive.KeepaliveRole;
 import io.tunnelplane.protocol.keepalive.KeepaliveSettings;
 import io.tunnelplane.server.support.FaultyLink;
 import io.tunnelplane.server.support.FreePorts;
@@ -49,8 +50,9 @@ class KeepaliveOverBadPathsIT {
                 Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
                 link.refuseNew(true); // keep the agent from reconnecting (and replacing) before the server decides
                 link.blackhole();
-                // Bound: quiet period + probe timeout + one tick, plus scheduling margin on a busy CI machine.
-                Duration bound = settings.detectionBound().plusSeconds(2);
+                // Bound: the later end's (the agent follows the server's probing, so its quiet period is two ticks
+                // longer) quiet period + probe timeout + the timer's lateness, plus margin on a busy CI machine.
+                Duration bound = settings.detectionBound(KeepaliveRole.FOLLOW).plusSeconds(2);
                 await().atMost(bound).untilAsserted(() -> {
                     assertThat(agent.metrics().disconnects()).containsEntry(DisconnectCause.KEEPALIVE_TIMEOUT, 1L);
                     assertThat(server.get("/actuator/prometheus").body()).containsPattern(

@@ -6,6 +6,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.keepalive.KeepaliveMonitor;
+import io.tunnelplane.protocol.keepalive.KeepaliveRole;
 import io.tunnelplane.protocol.keepalive.KeepaliveSettings;
 import java.time.Duration;
 import java.util.List;
@@ -148,7 +149,7 @@ class SessionGroupTest {
     }
 
     private Member join(String connectionId, int connections) {
-        KeepaliveMonitor keepalive = new KeepaliveMonitor(KEEPALIVE, clock::get);
+        KeepaliveMonitor keepalive = new KeepaliveMonitor(KEEPALIVE, KeepaliveRole.LEAD, clock::get);
         AgentSession session = new AgentSession(new EmbeddedChannel(), "acme", connectionId + "-" + clock.get(),
                 connectionId, null, keepalive);
         assertThat(group.join(session, List.of(), connections)).isTrue();
