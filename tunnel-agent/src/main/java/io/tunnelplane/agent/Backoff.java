@@ -36,6 +36,15 @@ public final class Backoff {
         return Duration.ofMillis((long) (random.getAsDouble() * ceiling(failures).toMillis()));
     }
 
+    /**
+     * Like {@link #delay(int)}, but never beyond {@code window} (nor below base): while a server that announced its
+     * restart is away, its agents keep trying within the window it asked for instead of drifting out to the cap.
+     */
+    public Duration delay(int failures, Duration window) {
+        long bound = Math.max(base.toMillis(), window.toMillis());
+        return Duration.ofMillis((long) (random.getAsDouble() * Math.min(bound, ceiling(failures).toMillis())));
+    }
+
     /** A short jittered wait for a reconnect the server asked for (restart, GOAWAY): spread, but prompt. */
     public Duration promptDelay() {
         return promptDelay(Duration.ZERO);

@@ -76,8 +76,8 @@ final class ConnectionSlot {
     private DisconnectCause previousCause = DisconnectCause.NONE;
     private Duration askedKeepaliveTime;
     private int attempts;
-    private int failures;
     private int failedAttempts;
+    private final ReconnectSchedule schedule;
     private volatile AgentSession current;
     private volatile ServerAddress target;
 
@@ -87,6 +87,7 @@ final class ConnectionSlot {
         this.owner = owner;
         this.serverIndex = index;
         this.askedKeepaliveTime = owner.settings().keepaliveTime();
+        this.schedule = new ReconnectSchedule(owner.backoff(), owner.settings().stableAfter(), System::nanoTime);
     }
 
     void start() {
@@ -180,22 +181,14 @@ final class ConnectionSlot {
         if (outcome.established()) {
             previousCause = outcome.cause();
             attempts = 0;
-            // A session the server ended on purpose, or one that was stable, does not count toward backoff.
-            boolean healthy = outcome.serverAskedToReconnect() || lasted.compareTo(owner.settings().stableAfter()) >= 0;
-            failures = healthy ? 0 : failures + 1;
         } else {
-            failures++;
             // An unreachable server should not hold this connection back while another one answers.
             serverIndex = (serverIndex + 1) % owner.servers().size();
         }
         failedAttempts = outcome.established() ? 0 : failedAttempts + 1;
         owner.failuresChanged();
+        Duration delay = schedule.next(outcome, lasted);
         Backoff backoff = owner.backoff();
-        if (outcome.cause() == DisconnectCause.REBALANCED) {
-            failures = 0; // a move, not a failure
-        }
-        Duration delay = outcome.serverAskedToReconnect() || failures == 0
-                ? backoff.promptDelay(outcome.reconnectWithin()) : backoff.delay(failures);
         if (outcome.established()) {
             log.info("connection {} disconnected from server {} cause={} after {}{}; reconnecting in {}ms", index,
                     server, outcome.cause().wireName(), human(lasted),

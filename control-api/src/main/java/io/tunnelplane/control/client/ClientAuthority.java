@@ -3,6 +3,7 @@ package io.tunnelplane.control.client;
 import io.tunnelplane.control.proxy.ProxyService;
 import io.tunnelplane.control.runtime.ClientLogin;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.Optional;
 import org.springframework.stereotype.Service;
@@ -26,8 +27,9 @@ public class ClientAuthority {
                 HexFormat.of().parseHex(c.getTokenKey()), proxies.enabledDefinitions(c.getId())));
     }
 
+    /** Records that these clients logged in at {@code when}: one statement for a batch of logins. */
     @Transactional
-    public void markSeen(String name, Instant when) {
-        clients.markSeen(name, when);
+    public void markSeen(Collection<String> names, Instant when) {
+        clients.markSeen(names, when);
     }
 }

@@ -20,6 +20,6 @@ public interface ClientRepository extends JpaRepository<Client, Long> {
     /** Touches last-seen without loading or versioning the client (a login must never conflict with an edit). */
     @Transactional
     @Modifying
-    @Query("update Client c set c.lastSeenAt = :when where c.name = :name")
-    int markSeen(@Param("name") String name, @Param("when") Instant when);
+    @Query("update Client c set c.lastSeenAt = :when where c.name in :names")
+    int markSeen(@Param("names") Collection<String> names, @Param("when") Instant when);
 }

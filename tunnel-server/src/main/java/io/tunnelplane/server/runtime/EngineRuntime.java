@@ -1,6 +1,7 @@
 package io.tunnelplane.server.runtime;
 
 import io.tunnelplane.control.client.ClientAuthority;
+import io.tunnelplane.control.TransactionHooks;
 import io.tunnelplane.control.runtime.ApplyResult;
 import io.tunnelplane.control.runtime.ClientLogin;
 import io.tunnelplane.control.runtime.LiveSession;
@@ -147,6 +148,9 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
 
     @Override
     public ApplyResult apply(String clientName, List<ProxyDefinition> enabled) {
+        // Applied inside the API's transaction (ADR 0005): the change is settled once that transaction ended.
+        registry.changeArriving();
+        TransactionHooks.afterCompletion(registry::changeSettled);
         basicAuth.update(enabled);
         Optional<SessionGroup> found = registry.find(clientName).filter(g -> !g.live().isEmpty());
         if (found.isEmpty()) {
@@ -184,6 +188,15 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
     /** A change announced by another node: this node's sessions of the client get the stored proxies. */
     @Override
     public ChangeBus.Outcome applyStored(String clientName) {
+        registry.changeArriving();
+        try {
+            return applyStoredNow(clientName);
+        } finally {
+            registry.changeSettled();
+        }
+    }
+
+    private ChangeBus.Outcome applyStoredNow(String clientName) {
         if (registry.find(clientName).filter(g -> !g.live().isEmpty()).isEmpty()) {
             return ChangeBus.Outcome.NO_SESSION;
         }

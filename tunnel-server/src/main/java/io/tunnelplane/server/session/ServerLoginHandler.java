@@ -87,11 +87,13 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, login, LoginRefused.AUTH_FAILED, "locked_out", "authentication failed");
             return;
         }
+        long changesBefore = context.opener().changesArrived();
         context.directory().find(login.clientId()).whenComplete((found, error) ->
-                ctx.executor().execute(() -> onLookup(ctx, login, found, error)));
+                ctx.executor().execute(() -> onLookup(ctx, login, changesBefore, found, error)));
     }
 
-    private void onLookup(ChannelHandlerContext ctx, Login login, Optional<ClientAccess> found, Throwable error) {
+    private void onLookup(ChannelHandlerContext ctx, Login login, long changesBefore, Optional<ClientAccess> found,
+            Throwable error) {
         if (!ctx.channel().isActive()) {
             return;
         }
@@ -127,7 +129,7 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
         // Within the set-size bound; an agent that names no connection (an old build) is a set of one.
         int connections = Math.max(1, Math.min(Login.MAX_CONNECTIONS, login.connections()));
         String connectionId = login.connectionId().isEmpty() ? sessionId : login.connectionId();
-        context.opener().start(ctx, access, sessionId, connectionId, connections, info);
+        context.opener().start(ctx, access, sessionId, connectionId, connections, info, changesBefore);
     }
 
     /**

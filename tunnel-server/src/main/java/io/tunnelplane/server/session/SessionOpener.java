@@ -53,9 +53,17 @@ public class SessionOpener {
                 (int) mux.maxFrameSize().toBytes(), MuxSettings.DEFAULTS.maxConcurrentStreams());
     }
 
-    /** Called on the connection's event loop once the login was accepted. */
+    /** The registry's change count, noted by a login before it reads the client (see {@link #openControl}). */
+    long changesArrived() {
+        return registry.changesArrived();
+    }
+
+    /**
+     * Called on the connection's event loop once the login was accepted; {@code changesBefore} is
+     * {@link #changesArrived()} from before the login read the client's proxies.
+     */
     void start(ChannelHandlerContext loginCtx, ClientAccess access, String sessionId, String connectionId,
-            int connections, SessionInfo info) {
+            int connections, SessionInfo info, long changesBefore) {
         Channel channel = loginCtx.channel();
         KeepaliveMonitor monitor = new KeepaliveMonitor(info.keepalive(), KeepaliveRole.LEAD, System::nanoTime);
         AgentSession session = new AgentSession(channel, access.clientId(), sessionId, connectionId, info, monitor);
@@ -105,16 +113,17 @@ public class SessionOpener {
 
         registry.register(session, access.proxies(), connections, () -> {
             long changesSeen = session.group().changes();
-            channel.eventLoop().execute(() -> openControl(session, changesSeen));
+            channel.eventLoop().execute(() -> openControl(session, changesSeen, changesBefore));
         });
     }
 
     /**
      * Opens the session's control stream and sends it the group's proxy list. A proxy changed while this agent
-     * was logging in found no session to apply to and is not in the list read at login: read again now that
-     * changes reach the group, and catch up unless a change came through since {@code changesSeen}.
+     * was logging in found no session to apply to and is not in the list read at login: unless no change arrived
+     * at all since before that read ({@code changesBefore}), read again now that changes reach the group, and
+     * catch up unless a change came through the group since {@code changesSeen}.
      */
-    private void openControl(AgentSession session, long changesSeen) {
+    private void openControl(AgentSession session, long changesSeen, long changesBefore) {
         if (!session.channel().isActive() || session.cause() != null) {
             return;
         }
@@ -136,8 +145,10 @@ public class SessionOpener {
                     session.controlStream(control);
                     SessionGroup group = session.group();
                     group.pushTo(session);
-                    directory.find(session.clientId()).thenAccept(now -> now.ifPresent(current ->
-                            group.catchUp(current.proxies(), changesSeen)));
+                    if (registry.changedSince(changesBefore)) {
+                        directory.find(session.clientId()).thenAccept(now -> now.ifPresent(current ->
+                                group.catchUp(current.proxies(), changesSeen)));
+                    }
                 });
     }
 }

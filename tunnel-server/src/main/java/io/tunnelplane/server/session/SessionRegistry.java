@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,6 +19,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class SessionRegistry {
     private final ConcurrentMap<String, SessionGroup> byClient = new ConcurrentHashMap<>();
+    private final AtomicLong changesArrived = new AtomicLong();
+    private final AtomicInteger changesUnsettled = new AtomicInteger();
     private final ProxyPorts ports;
     private final TunnelMetrics metrics;
 
@@ -60,6 +64,30 @@ public class SessionRegistry {
         if (group != null) {
             group.eventLoop().execute(() -> group.leave(session));
         }
+    }
+
+    /**
+     * Counts a control-plane change about to look for its client's group; {@link #changeSettled()} once its
+     * transaction ended. A login notes the count before it reads the client's proxies; if, once its session is
+     * registered, the count is the same and no change is unsettled, none can have slipped between that read and
+     * the registration, and the login need not read again (a reconnect storm then reads each client once).
+     */
+    public void changeArriving() {
+        changesUnsettled.incrementAndGet();
+        changesArrived.incrementAndGet();
+    }
+
+    public void changeSettled() {
+        changesUnsettled.decrementAndGet();
+    }
+
+    public long changesArrived() {
+        return changesArrived.get();
+    }
+
+    /** True when a login that noted {@code arrivedBefore} may have missed a change. */
+    public boolean changedSince(long arrivedBefore) {
+        return changesUnsettled.get() > 0 || changesArrived.get() != arrivedBefore;
     }
 
     public Optional<SessionGroup> find(String clientId) {

@@ -68,7 +68,8 @@ class ControlPlaneFlowIT {
         assertThat(live.at("/live/keepalive/askedTimeMs").asLong()).as("the agent asked for nothing").isZero();
         assertThat(live.at("/live/keepalive/agreedTimeMs").asLong()).isEqualTo(15_000);
         assertThat(live.at("/proxies/0/state").asString()).isEqualTo("listening");
-        assertThat(live.get("lastSeenAt").isNull()).isFalse();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                body(200, server.get("/api/v1/clients/" + clientId)).get("lastSeenAt").isNull()).isFalse());
 
         // Disabled: the port is closed by the time the API answers.
         assertThat(body(200, server.send("PATCH", "/api/v1/proxies/" + proxyId, "{\"enabled\":false}"))
