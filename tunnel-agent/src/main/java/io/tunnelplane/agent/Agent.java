@@ -11,7 +11,10 @@ import io.tunnelplane.protocol.transport.Transport;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
@@ -37,8 +40,10 @@ public final class Agent implements ConnectionSlot.Owner {
     private final List<ConnectionSlot> slots = new CopyOnWriteArrayList<>();
     private final ServerDirectory servers;
     private volatile ScheduledFuture<?> serverRefresh;
-    /** The cluster's nodes from the latest login answer; empty until a server with a cluster answers. */
+    /** The cluster's nodes from the latest login answer or push; empty until a server with a cluster answers. */
     private volatile List<ServerAddress> nodes = List.of();
+    /** The node each connection (by slot index) belongs on once the cluster is known. Guarded by this. */
+    private final Map<Integer, ServerAddress> homes = new HashMap<>();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean stopping;
@@ -76,6 +81,7 @@ public final class Agent implements ConnectionSlot.Owner {
         for (int i = 0; i < settings.connections(); i++) {
             slots.add(new ConnectionSlot(i, group.next(), this));
         }
+        state.onClusterChange(this::clusterChanged);
     }
 
     /** Starts connecting (once); the future completes with the exit code once the agent has stopped. */
@@ -175,6 +181,16 @@ public final class Agent implements ConnectionSlot.Owner {
 
     @Override
     public synchronized ServerAddress clusterNodes(int index, List<String> advertised) {
+        update(parse(advertised));
+        return homeNode(index);
+    }
+
+    /** A server pushed a change of its cluster's nodes (a node joined or left after our logins). */
+    private synchronized void clusterChanged(List<String> advertised) {
+        update(parse(advertised));
+    }
+
+    private static List<ServerAddress> parse(List<String> advertised) {
         List<ServerAddress> parsed = new ArrayList<>();
         for (String address : advertised) {
             try {
@@ -183,31 +199,68 @@ public final class Agent implements ConnectionSlot.Owner {
                 log.warn("ignoring cluster node '{}' named by the server: {}", address, e.getMessage());
             }
         }
-        if (!parsed.isEmpty() && !parsed.equals(nodes)) {
-            nodes = List.copyOf(parsed);
-            log.info("cluster nodes {}: keeping a connection to each", nodes);
-            // At least one connection per node, within the protocol's limit.
-            while (slots.size() < Math.min(nodes.size(), Login.MAX_CONNECTIONS) && !stopping) {
+        return parsed;
+    }
+
+    /**
+     * Keeps at least one connection homed on every live node. The first time the cluster is known the set is
+     * spread over the nodes in turn (the connections have just logged in, so moving costs nothing). Later a
+     * connection keeps its node: one whose node is restarting comes back to it. A node without a connection gets
+     * one whose node has left the cluster, or a new one (within the protocol's limit), so a node that joins serves
+     * every client without moving a single working connection.
+     */
+    private void update(List<ServerAddress> live) {
+        if (live.isEmpty() || live.equals(nodes) || stopping) {
+            return;
+        }
+        boolean first = nodes.isEmpty();
+        nodes = List.copyOf(live);
+        if (first) {
+            for (int i = 0; i < slots.size(); i++) {
+                homes.put(i, live.get(i % live.size()));
+            }
+        }
+        List<Integer> orphans = new ArrayList<>();
+        homes.forEach((index, home) -> {
+            if (!live.contains(home)) {
+                orphans.add(index);
+            }
+        });
+        for (ServerAddress node : live) {
+            if (homes.containsValue(node)) {
+                continue;
+            }
+            if (!orphans.isEmpty()) {
+                homes.put(orphans.remove(0), node);
+            } else if (slots.size() < Login.MAX_CONNECTIONS) {
                 ConnectionSlot slot = new ConnectionSlot(slots.size(), group.next(), this);
+                homes.put(slot.index(), node);
                 slots.add(slot);
                 slot.start();
             }
         }
-        return homeNode(index);
+        log.info("cluster nodes {}: connections per node {}", nodes, perNode());
+    }
+
+    private Map<ServerAddress, Integer> perNode() {
+        Map<ServerAddress, Integer> counts = new LinkedHashMap<>();
+        nodes.forEach(node -> counts.put(node, 0));
+        homes.values().forEach(home -> counts.merge(home, 1, Integer::sum));
+        return counts;
     }
 
     @Override
-    public int connectionsTo(ServerAddress server) {
-        List<ServerAddress> configured = servers.current();
+    public synchronized int connectionsTo(ServerAddress server) {
         int here = 0;
+        List<ServerAddress> configured = servers.current();
         for (int i = 0; i < slots.size(); i++) {
             // Before the cluster is known, where each connection is headed (a slot that has not dialled yet starts
             // at its own index in the list); after, the node it belongs on.
-            ServerAddress target = slots.get(i).target();
+            ServerAddress target = nodes.isEmpty() ? slots.get(i).target() : homes.get(i);
             if (nodes.isEmpty() && target == null) {
                 target = configured.get(i % configured.size());
             }
-            if (server.equals(nodes.isEmpty() ? target : homeNode(i))) {
+            if (server.equals(target)) {
                 here++;
             }
         }
@@ -215,9 +268,8 @@ public final class Agent implements ConnectionSlot.Owner {
     }
 
     @Override
-    public ServerAddress homeNode(int index) {
-        List<ServerAddress> known = nodes;
-        return known.isEmpty() ? null : known.get(index % known.size());
+    public synchronized ServerAddress homeNode(int index) {
+        return homes.get(index);
     }
 
     @Override

@@ -12,7 +12,10 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The agent's end of the control stream: applies the proxy lists the server pushes, reports the host's resources. */
+/**
+ * The agent's end of the control stream: applies the proxy lists and cluster changes the server pushes, reports
+ * the host's resources.
+ */
 final class AgentControlHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.agent");
 
@@ -53,6 +56,8 @@ final class AgentControlHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ControlMessage.ProxyList list && state.apply(list.version(), list.proxies())) {
             log.info("serving {} proxies (version {}){}", list.proxies().size(), list.version(), describe(list));
+        } else if (msg instanceof ControlMessage.ClusterNodes cluster) {
+            state.clusterChanged(cluster.nodes());
         }
         ReferenceCountUtil.release(msg);
     }

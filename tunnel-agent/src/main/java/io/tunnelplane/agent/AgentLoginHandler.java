@@ -72,8 +72,8 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
         byte[] proof = TokenProof.agentProof(settings.token().key(), clientId, serverNonce, agentNonce);
         ctx.writeAndFlush(HandshakeCodec.encode(new Login(ProtocolVersion.CURRENT, clientId, agentNonce, proof,
                 AgentVersion.current(), previousCause.wireName(), attempts,
-                millisOrZero(keepaliveTime), millisOrZero(settings.keepaliveTimeout()), 0, HOST, connectionId,
-                connectionsHere), ctx.alloc()));
+                millisOrZero(keepaliveTime), millisOrZero(settings.keepaliveTimeout()), Login.CLUSTER_UPDATES, HOST,
+                connectionId, connectionsHere), ctx.alloc()));
     }
 
     private void onAccepted(ChannelHandlerContext ctx, LoginAccepted accepted) {

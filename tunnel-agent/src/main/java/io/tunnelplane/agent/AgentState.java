@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -21,9 +22,20 @@ final class AgentState {
     private final Map<Long, String> reported = new ConcurrentHashMap<>();
     private final Set<Channel> controls = ConcurrentHashMap.newKeySet();
     private final Duration hostReportInterval;
+    private volatile Consumer<List<String>> clusterChanges = nodes -> {
+    };
 
     AgentState(Duration hostReportInterval) {
         this.hostReportInterval = hostReportInterval;
+    }
+
+    /** Where cluster changes pushed by a server go (the agent, which keeps a connection to every node). */
+    void onClusterChange(Consumer<List<String>> listener) {
+        this.clusterChanges = listener;
+    }
+
+    void clusterChanged(List<String> nodes) {
+        clusterChanges.accept(nodes);
     }
 
     Duration hostReportInterval() {

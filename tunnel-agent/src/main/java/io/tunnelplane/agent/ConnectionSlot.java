@@ -94,6 +94,10 @@ final class ConnectionSlot {
         loop.execute(this::connect);
     }
 
+    int index() {
+        return index;
+    }
+
     /** The server this slot dials or is connected to; null before its first attempt. */
     ServerAddress target() {
         return target;

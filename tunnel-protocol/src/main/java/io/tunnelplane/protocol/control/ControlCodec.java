@@ -16,6 +16,7 @@ public final class ControlCodec {
     private static final byte PROXY_LIST = 1;
     private static final byte PROXY_STATUS = 2;
     private static final byte HOST_REPORT = 3;
+    private static final byte CLUSTER_NODES = 4;
 
     private ControlCodec() {
     }
@@ -50,6 +51,9 @@ public final class ControlCodec {
             out.writeLong(host.maxFiles());
             out.writeLong(host.memoryAvailableBytes());
             out.writeLong(host.memoryTotalBytes());
+        } else if (message instanceof ControlMessage.ClusterNodes cluster) {
+            out.writeByte(CLUSTER_NODES);
+            writeStrings(out, cluster.nodes());
         }
         out.setInt(0, out.readableBytes() - 4);
         return out;
@@ -97,6 +101,8 @@ public final class ControlCodec {
         } else if (type == HOST_REPORT) {
             message = new ControlMessage.HostReport(Wire.readLong(body), Wire.readLong(body), Wire.readLong(body),
                     Wire.readLong(body));
+        } else if (type == CLUSTER_NODES) {
+            message = new ControlMessage.ClusterNodes(readStrings(body));
         } else {
             throw new ProtocolException("unknown control message type " + type);
         }

@@ -4,7 +4,7 @@ import java.util.List;
 
 /** Messages on a session's control stream, which the server opens first after login. */
 public sealed interface ControlMessage permits ControlMessage.ProxyList, ControlMessage.ProxyStatus,
-        ControlMessage.HostReport {
+        ControlMessage.HostReport, ControlMessage.ClusterNodes {
 
     /** The complete, versioned set of proxies the agent must serve; each push replaces the previous one. */
     record ProxyList(long version, List<ProxySpec> proxies) implements ControlMessage {
@@ -30,5 +30,15 @@ public sealed interface ControlMessage permits ControlMessage.ProxyList, Control
      */
     record HostReport(long openFiles, long maxFiles, long memoryAvailableBytes, long memoryTotalBytes)
             implements ControlMessage {
+    }
+
+    /**
+     * The live nodes of the server's cluster changed: their agent addresses ({@code host:port}), as in the login
+     * answer. Sent only to agents that asked for it ({@code Login.CLUSTER_UPDATES}).
+     */
+    record ClusterNodes(List<String> nodes) implements ControlMessage {
+        public ClusterNodes {
+            nodes = List.copyOf(nodes);
+        }
     }
 }

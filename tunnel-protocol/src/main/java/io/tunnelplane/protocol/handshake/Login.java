@@ -8,7 +8,8 @@ package io.tunnelplane.protocol.handshake;
  * @param previousCause     the agent's view of why its previous session ended ({@code none} on first start)
  * @param keepaliveTimeMillis    the keepalive probe interval the agent asks for, 0 for the server's default
  * @param keepaliveTimeoutMillis the keepalive timeout the agent asks for, 0 for the server's default
- * @param flags                  {@link #PROBE} and {@link #PROBE_IDLE}: a diagnostic login that starts no session
+ * @param flags                  {@link #PROBE} and {@link #PROBE_IDLE}: a diagnostic login that starts no session;
+ *                               {@link #CLUSTER_UPDATES}: the agent applies cluster changes pushed later
  * @param host                   what the agent runs on: operating system, JVM and host name, for fleet views
  * @param connectionId           which connection of the agent's set this is: kept across its reconnects, so a new
  *                               login replaces its own stale predecessor and never a healthy sibling
@@ -36,7 +37,17 @@ public record Login(
     /** Like {@link #PROBE}, then keep the connection open as a byte echo to measure the path's idle timeout. */
     public static final int PROBE_IDLE = 2;
 
+    /**
+     * The agent understands {@code ClusterNodes} on the control stream: the server tells it about nodes that join
+     * after its login. An agent without it learns the cluster only from login answers.
+     */
+    public static final int CLUSTER_UPDATES = 4;
+
     public boolean isProbe() {
         return (flags & (PROBE | PROBE_IDLE)) != 0;
+    }
+
+    public boolean wantsClusterUpdates() {
+        return (flags & CLUSTER_UPDATES) != 0;
     }
 }

@@ -56,6 +56,18 @@ class ControlCodecTest {
     }
 
     @Test
+    void clusterNodesRoundTrip() {
+        ControlMessage.ClusterNodes nodes = new ControlMessage.ClusterNodes(List.of("10.0.0.1:7000", "[::1]:7000"));
+        ByteBuf wire = ControlCodec.encode(nodes, ByteBufAllocator.DEFAULT);
+        wire.skipBytes(4);
+        try {
+            assertThat(ControlCodec.decode(wire)).isEqualTo(nodes);
+        } finally {
+            wire.release();
+        }
+    }
+
+    @Test
     void announcedLengthBeyondTheLimitFailsBeforeBuffering() {
         EmbeddedChannel channel = new EmbeddedChannel(new ControlStreamCodec());
         ByteBuf header = Unpooled.buffer().writeInt(ControlCodec.MAX_MESSAGE + 1);

@@ -157,10 +157,24 @@ public class PresenceHeartbeat implements SmartLifecycle, ClusterNodes {
                     dead.nodeId(), dead.heartbeatAge().toMillis(), expiry.toMillis(), dead.sessions());
         }
         if (database.shared()) {
-            advertised = presence.liveNodes(expiry).stream().map(NodePresence.NodeRow::advertiseAddress)
+            List<String> live = presence.liveNodes(expiry).stream().map(NodePresence.NodeRow::advertiseAddress)
                     .filter(address -> address != null && !address.isBlank())
                     .limit(LoginAccepted.MAX_CLUSTER_NODES).toList();
+            if (!live.equals(advertised)) {
+                boolean first = advertised.isEmpty();
+                advertised = live;
+                if (!first && !live.isEmpty()) {
+                    tellAgents(live);
+                }
+            }
         }
+    }
+
+    /** A node joined or left: agents keep a connection to every node, so each one learns the new list now. */
+    private void tellAgents(List<String> nodes) {
+        List<AgentSession> sessions = registry.all().stream().filter(AgentSession::isLive).toList();
+        sessions.forEach(session -> session.pushClusterNodes(nodes));
+        log.info("cluster nodes now {}: told the agents on this node ({} connections)", nodes, sessions.size());
     }
 
     @Override

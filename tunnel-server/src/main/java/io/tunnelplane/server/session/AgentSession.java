@@ -192,6 +192,21 @@ public final class AgentSession {
         }
     }
 
+    /**
+     * Tells the agent the cluster's nodes changed, if it understands that (older agents learn them only when they
+     * log in again). Any thread.
+     */
+    public void pushClusterNodes(List<String> nodes) {
+        if (!info.clusterUpdates()) {
+            return;
+        }
+        eventLoop().execute(() -> {
+            if (controlStream != null && controlStream.isActive()) {
+                controlStream.writeAndFlush(new ControlMessage.ClusterNodes(nodes));
+            }
+        });
+    }
+
     public void streamOpened() {
         activeStreams++;
     }

@@ -125,7 +125,8 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
                 keepalive.timeout().toMillis(), serverProof, context.clusterNodes().advertised()), ctx.alloc()));
         SessionInfo info = new SessionInfo(safe(login.agentVersion()), login.host(),
                 DisconnectCause.fromWire(login.previousCause()),
-                login.reconnectAttempts(), keepalive, login.keepaliveTimeMillis(), login.keepaliveTimeoutMillis());
+                login.reconnectAttempts(), keepalive, login.keepaliveTimeMillis(), login.keepaliveTimeoutMillis(),
+                login.wantsClusterUpdates());
         // Within the set-size bound; an agent that names no connection (an old build) is a set of one.
         int connections = Math.max(1, Math.min(Login.MAX_CONNECTIONS, login.connections()));
         String connectionId = login.connectionId().isEmpty() ? sessionId : login.connectionId();

@@ -12,5 +12,6 @@ public record SessionInfo(
         int reconnectAttempts,
         KeepaliveSettings keepalive,
         long askedKeepaliveTimeMillis,
-        long askedKeepaliveTimeoutMillis) {
+        long askedKeepaliveTimeoutMillis,
+        boolean clusterUpdates) {
 }

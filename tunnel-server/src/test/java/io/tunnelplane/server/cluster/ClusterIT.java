@@ -24,8 +24,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Two packaged server nodes on one PostgreSQL schema, each on a loopback address of its own, and one agent told
- * only node A's address: it learns the cluster at login and keeps a connection to each node, and what is changed
- * through one node holds on both before the API answers.
+ * only node A's address: it learns the cluster at login (or, for a node that joins later, from node A's push) and
+ * keeps a connection to each node, and what is changed through one node holds on both before the API answers.
  */
 class ClusterIT {
 
@@ -98,6 +98,44 @@ class ClusterIT {
                 } finally {
                     CompletableFuture.runAsync(agent::stop).join();
                 }
+            }
+        }
+    }
+
+    @Test
+    void aNodeThatJoinsLaterGetsAConnectionWithoutMovingAWorkingOne(@TempDir Path dir) throws Exception {
+        int publicPort = FreePorts.inRange(10000, 20000);
+        try (TestPostgres db = TestPostgres.schema();
+                LocalService echo = new LocalService(LocalService.Mode.ECHO);
+                PackagedNode a = PackagedNode.start("node-a", "127.0.0.2", db, dir).awaitReady()) {
+            JsonNode client = a.json(201, a.send("POST", "/api/v1/clients", "{\"name\":\"office\"}"));
+            a.json(201, a.send("POST", "/api/v1/clients/" + client.get("id").asLong() + "/proxies",
+                    "{\"name\":\"echo\",\"type\":\"tcp\",\"localHost\":\"127.0.0.1\",\"localPort\":" + echo.port()
+                            + ",\"remotePort\":" + publicPort + "}"));
+            Agent agent = TestAgents.start(List.of(new ServerAddress(a.host(), a.agentPort())),
+                    client.get("token").asText(), Duration.ofSeconds(1), 2);
+            try {
+                Visitor.awaitEcho(a.host(), publicPort, Duration.ofSeconds(20));
+                await().atMost(Duration.ofSeconds(10)).until(() -> agent.metrics().connections() == 2);
+
+                // Node B joins after the agent's logins: node A tells its agents, and one more connection opens.
+                try (PackagedNode b = PackagedNode.start("node-b", "127.0.0.3", db, dir).awaitReady()) {
+                    try {
+                        Visitor.awaitEcho(b.host(), publicPort, Duration.ofSeconds(20));
+                    } catch (RuntimeException | AssertionError e) {
+                        throw new AssertionError("node A:\n" + a.logText() + "\nnode B:\n" + b.logText(), e);
+                    }
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                        JsonNode nodes = a.json(200, a.get("/api/v1/nodes"));
+                        assertThat(nodes.findValuesAsString("nodeId")).containsExactly("node-a", "node-b");
+                        assertThat(nodes.get(0).get("sessions").asInt()).isEqualTo(2);
+                        assertThat(nodes.get(1).get("sessions").asInt()).isEqualTo(1);
+                    });
+                    assertThat(agent.metrics().connections()).isEqualTo(3);
+                    assertThat(agent.metrics().disconnects()).as("no working connection was moved").isEmpty();
+                }
+            } finally {
+                CompletableFuture.runAsync(agent::stop).join();
             }
         }
     }
