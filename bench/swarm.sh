@@ -108,11 +108,17 @@ if [ "${STORM:-1}" != 0 ]; then
   kill -TERM $SERVER; wait $SERVER 2>/dev/null || true
   STORM_START=$(date +%s.%N)
   start_server
-  CPU_A=$(cpu_ticks $SERVER)
+  CPU_A=$(cpu_ticks $SERVER); SWARM_A=$(cpu_ticks $SWARM)
+  # PROFILE=1: both JVMs during the storm's logins (storm-server.jfr, storm-swarm.jfr).
+  if [ -n "${PROFILE:-}" ]; then
+    jcmd $SERVER JFR.start name=storm settings=profile duration=40s filename="$PWD/$OUT/storm-server.jfr" >/dev/null
+    jcmd $SWARM JFR.start name=storm settings=profile duration=40s filename="$PWD/$OUT/storm-swarm.jfr" >/dev/null
+  fi
   for _ in $(seq 1 600); do grep -q ALL_BACK "$OUT/swarm.log" && break; sleep 1; done
 fi
 STORM_END=$(date +%s.%N)
 CPU_B=$(cpu_ticks $SERVER); CPU_A=${CPU_A:-$CPU_B}
+SWARM_B=$(cpu_ticks $SWARM); SWARM_A=${SWARM_A:-$SWARM_B}
 BACK_SECONDS=$(grep -oE 'ALL_BACK seconds=[0-9.]+' "$OUT/swarm.log" | tail -1 | cut -d= -f2)
 REFUSED=$(curl -s -H "Authorization: Bearer $ADMIN" localhost:18090/actuator/prometheus \
   | awk '/^tunnel_logins_refused_total/ {s += $2} END {print int(s)}')
@@ -121,13 +127,14 @@ LOCKED=$(curl -s -H "Authorization: Bearer $ADMIN" localhost:18090/actuator/prom
 
 python3 - <<PY
 n = $N
-print("| agents x connections | sessions up | logins/s (all up in) | server heap per session | RSS per session | idle CPU | /actuator/prometheus | storm: all back in | logins refused | CPU during storm |")
+print("| agents x connections | sessions up | logins/s (all up in) | server heap per session | RSS per session | idle CPU | /actuator/prometheus | storm: all back in | logins refused | CPU during storm (server, swarm) |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 heap = ($HEAP1 - $HEAP0) / n if n else 0
 rss = ($RSS1 - $RSS0) / n if n else 0
 idle = ($T1 - $T0) / $TICKS / ${IDLE:-30} * 100
 storm_s = $STORM_END - $STORM_START
 storm_cpu = ($CPU_B - $CPU_A) / $TICKS / storm_s * 100 if storm_s > 0.5 else 0
+swarm_cpu = ($SWARM_B - $SWARM_A) / $TICKS / storm_s * 100 if storm_s > 0.5 else 0
 up = float("${UP_SECONDS:-0}")
-print(f"| $CLIENTS x $CONNECTIONS | {n} of $WANTED | {n/up if up else 0:.0f} ({up:.1f} s) | {heap:.1f} KiB | {rss:.1f} KiB | {idle:.1f} % of a core | {$PROM_BYTES/1024:.0f} KiB in {$PROM_SECONDS*1000:.0f} ms | ${BACK_SECONDS:-never} s | $REFUSED (locked out: ${LOCKED:-0}) | {storm_cpu:.0f} % |")
+print(f"| $CLIENTS x $CONNECTIONS | {n} of $WANTED | {n/up if up else 0:.0f} ({up:.1f} s) | {heap:.1f} KiB | {rss:.1f} KiB | {idle:.1f} % of a core | {$PROM_BYTES/1024:.0f} KiB in {$PROM_SECONDS*1000:.0f} ms | ${BACK_SECONDS:-never} s | $REFUSED (locked out: ${LOCKED:-0}) | {storm_cpu:.0f} %, {swarm_cpu:.0f} % |")
 PY

@@ -12,7 +12,11 @@ import javax.crypto.spec.SecretKeySpec;
  * so the token itself never crosses the wire and a recorded login cannot be replayed against a new nonce.
  */
 public final class TokenProof {
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * One generator per thread: the platform default (NativePRNG) serialises every caller on one lock, which held
+     * the event loops of a server under a reconnect storm for milliseconds per login (docs/benchmarks.md).
+     */
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(TokenProof::newRandom);
     private static final byte[] AGENT_LABEL = "tunnelplane-agent-proof-v1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SERVER_LABEL = "tunnelplane-server-proof-v1".getBytes(StandardCharsets.US_ASCII);
 
@@ -21,8 +25,16 @@ public final class TokenProof {
 
     public static byte[] newNonce() {
         byte[] nonce = new byte[HandshakeCodec.NONCE_BYTES];
-        RANDOM.nextBytes(nonce);
+        RANDOM.get().nextBytes(nonce);
         return nonce;
+    }
+
+    private static SecureRandom newRandom() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (GeneralSecurityException e) {
+            return new SecureRandom();
+        }
     }
 
     /** Key both sides derive from the token; the server may store only this, never the token. */

@@ -11,20 +11,28 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.ToIntFunction;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
  * The engine's one metrics recorder. Meters are cached per tag value so the hot path does a map lookup, not a
  * registry lookup. Tags are bounded: client and proxy names (configuration) and causes, never addresses or ports.
+ *
+ * <p>Most calls come from event loops. A meter not seen before is registered on a thread of its own and counted
+ * there: registering takes the registry's lock, which a reconnect storm of a thousand new clients held for 12 to
+ * 25 ms at a time against every event loop (docs/benchmarks.md). The new series shows up a moment later.
  */
 @Component
 public class TunnelMetrics {
     private final MeterRegistry registry;
+    private final Executor registrar;
     private final AtomicInteger sessionsActive = new AtomicInteger();
     private final AtomicInteger streamsActive = new AtomicInteger();
     private final Map<String, Counter> disconnects = new ConcurrentHashMap<>();
@@ -50,8 +58,19 @@ public class TunnelMetrics {
     /** Live connections of the clients counted under {@link ClientLabels#OTHER}, summed into one gauge. */
     private final Map<String, IntSupplier> otherConnections = new ConcurrentHashMap<>();
 
+    @Autowired
     public TunnelMetrics(MeterRegistry registry, TunnelServerProperties properties) {
+        this(registry, properties, Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "metrics-registrar");
+            thread.setDaemon(true);
+            return thread;
+        }));
+    }
+
+    /** With {@code registrar} running the registrations of new meters (tests pass a direct executor). */
+    TunnelMetrics(MeterRegistry registry, TunnelServerProperties properties, Executor registrar) {
         this.registry = registry;
+        this.registrar = registrar;
         this.clients = new ClientLabels(properties.metrics().perClientLimit());
         Gauge.builder("tunnel.agent.connections", otherConnections,
                         m -> m.values().stream().mapToInt(IntSupplier::getAsInt).sum())
@@ -80,9 +99,9 @@ public class TunnelMetrics {
         online(client).decrementAndGet();
         agents(agentVersion).decrementAndGet();
         sessionDuration.record(duration);
-        cached(disconnects, cause.wireName() + '\0' + agentVersion, k -> Counter.builder("tunnel.disconnects")
+        count(disconnects, cause.wireName() + '\0' + agentVersion, k -> Counter.builder("tunnel.disconnects")
                 .description("Ended agent sessions by cause and agent version").tag("cause", cause.wireName())
-                .tag("agent_version", agentVersion).register(registry)).increment();
+                .tag("agent_version", agentVersion).register(registry));
         if (cause == DisconnectCause.KEEPALIVE_TIMEOUT) {
             keepaliveTimeout(client, "server");
         }
@@ -92,8 +111,8 @@ public class TunnelMetrics {
     private AtomicInteger agents(String version) {
         return agentsByVersion.computeIfAbsent(version, v -> {
             AtomicInteger value = new AtomicInteger();
-            Gauge.builder("tunnel.agents", value, AtomicInteger::get)
-                    .description("Connected agent sessions by agent version").tag("version", v).register(registry);
+            registrar.execute(() -> Gauge.builder("tunnel.agents", value, AtomicInteger::get)
+                    .description("Connected agent sessions by agent version").tag("version", v).register(registry));
             return value;
         });
     }
@@ -104,9 +123,10 @@ public class TunnelMetrics {
             AtomicInteger value = new AtomicInteger();
             // Under _other, the clients beyond the per-client limit: how many of their sessions are up.
             boolean other = c.equals(ClientLabels.OTHER);
-            Gauge.builder("tunnel.client.online", value, v -> other ? v.get() : Math.min(1, v.get()))
+            registrar.execute(() -> Gauge.builder("tunnel.client.online", value,
+                            v -> other ? v.get() : Math.min(1, v.get()))
                     .description("1 while the client's agent is connected (for _other: sessions of the clients "
-                            + "beyond tunnel.server.metrics.per-client-limit)").tag("client", c).register(registry);
+                            + "beyond tunnel.server.metrics.per-client-limit)").tag("client", c).register(registry));
             return value;
         });
     }
@@ -129,52 +149,55 @@ public class TunnelMetrics {
             otherConnections.put(client, liveConnections);
             return;
         }
-        connectionGauges.put(client, Gauge.builder("tunnel.agent.connections", liveConnections::getAsInt)
+        registrar.execute(() -> connectionGauges.put(client, Gauge.builder("tunnel.agent.connections",
+                        liveConnections::getAsInt)
                 .description("Sessions of the client's connection set that are up on this node")
-                .tag("client", client).register(registry));
+                .tag("client", client).register(registry)));
     }
 
     public void groupRetired(String client) {
         otherConnections.remove(client);
-        Gauge gauge = connectionGauges.remove(client);
-        if (gauge != null) {
-            registry.remove(gauge);
-        }
+        // After the registration queued by groupCreated: one thread, in order.
+        registrar.execute(() -> {
+            Gauge gauge = connectionGauges.remove(client);
+            if (gauge != null) {
+                registry.remove(gauge);
+            }
+        });
     }
 
     public void keepaliveTimeout(String client, String side) {
         String label = clients.of(client);
-        cached(keepaliveTimeouts, label + '\0' + side, k -> Counter.builder("tunnel.keepalive.timeouts")
+        count(keepaliveTimeouts, label + '\0' + side, k -> Counter.builder("tunnel.keepalive.timeouts")
                 .description("Sessions declared dead by keepalive, by the side that noticed")
-                .tag("client", label).tag("side", side).register(registry)).increment();
+                .tag("client", label).tag("side", side).register(registry));
     }
 
     public void reconnect(String client, DisconnectCause previousCause) {
         String label = clients.of(client);
-        cached(reconnects, label + '\0' + previousCause.wireName(), k -> Counter.builder("tunnel.reconnects")
+        count(reconnects, label + '\0' + previousCause.wireName(), k -> Counter.builder("tunnel.reconnects")
                 .description("Agent logins that replaced an earlier session, by the cause the agent saw")
-                .tag("client", label).tag("previous_cause", previousCause.wireName()).register(registry))
-                .increment();
+                .tag("client", label).tag("previous_cause", previousCause.wireName()).register(registry));
     }
 
     public void loginRefused(String code) {
-        cached(loginsRefused, code, c -> Counter.builder("tunnel.logins.refused")
-                .description("Refused agent logins by reason").tag("reason", c).register(registry)).increment();
+        count(loginsRefused, code, c -> Counter.builder("tunnel.logins.refused")
+                .description("Refused agent logins by reason").tag("reason", c).register(registry));
     }
 
     /** A virtual-host connection by how it ended up: routed, or answered/closed here (404, 502, not_tls, ...). */
     public void vhostConnection(String type, String outcome) {
-        cached(vhostConnections, type + '\0' + outcome, k -> Counter.builder("tunnel.vhost.connections")
+        count(vhostConnections, type + '\0' + outcome, k -> Counter.builder("tunnel.vhost.connections")
                 .description("Virtual-host connections by outcome").tag("type", type).tag("outcome", outcome)
-                .register(registry)).increment();
+                .register(registry));
     }
 
     /** A response of an HTTP proxy's local service (or our own 502/504 page) as the visitor got it. */
     public void vhostResponse(String proxy, int status) {
         String statusClass = status / 100 + "xx";
-        cached(vhostResponses, proxy + '\0' + statusClass, k -> Counter.builder("tunnel.vhost.responses")
+        count(vhostResponses, proxy + '\0' + statusClass, k -> Counter.builder("tunnel.vhost.responses")
                 .description("HTTP responses through virtual hosts by proxy and status class").tag("proxy", proxy)
-                .tag("status_class", statusClass).register(registry)).increment();
+                .tag("status_class", statusClass).register(registry));
     }
 
     /** Datagrams of a UDP proxy dropped because its stream could not take them or too many flows were open. */
@@ -185,26 +208,31 @@ public class TunnelMetrics {
 
     /** A connection closed at once because a limit was reached ({@code tunnel_connections_refused_total}). */
     public void connectionRefused(String reason) {
-        cached(connectionsRefused, reason, r -> Counter.builder("tunnel.connections.refused")
+        count(connectionsRefused, reason, r -> Counter.builder("tunnel.connections.refused")
                 .description("Connections refused because a configured limit was reached").tag("reason", r)
-                .register(registry)).increment();
+                .register(registry));
     }
 
     public void heartbeatRtt(String client, long nanos) {
         // Sixteen fixed buckets from LAN to satellite, not Micrometer's ~70 percentile buckets: per client, the
         // series count is what makes a large fleet's scrape slow (docs/operations.md).
-        cached(heartbeatRtt, clients.of(client), c -> Timer.builder("tunnel.heartbeat.rtt")
+        Timer timer = heartbeatRtt.get(clients.of(client));
+        if (timer != null) {
+            timer.record(nanos, TimeUnit.NANOSECONDS);
+            return;
+        }
+        registrar.execute(() -> cached(heartbeatRtt, clients.of(client), c -> Timer.builder("tunnel.heartbeat.rtt")
                 .description("Round-trip time of keepalive probes")
                 .tag("client", c)
                 .serviceLevelObjectives(RTT_BUCKETS)
-                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS));
     }
 
     public void streamOpened(String proxy, String type) {
         streamsActive.incrementAndGet();
-        cached(proxyConnections, proxy + '\0' + type, k -> Counter.builder("tunnel.proxy.connections")
+        count(proxyConnections, proxy + '\0' + type, k -> Counter.builder("tunnel.proxy.connections")
                 .description("Public connections (UDP: flows) accepted per proxy").tag("proxy", proxy).tag("type", type)
-                .register(registry)).increment();
+                .register(registry));
     }
 
     public void streamClosed() {
@@ -217,6 +245,16 @@ public class TunnelMetrics {
                 .builder("tunnel.proxy.bytes")
                 .description("Bytes relayed per proxy and direction").baseUnit("bytes")
                 .tag("proxy", proxy).tag("type", type).tag("direction", direction).register(registry));
+    }
+
+    /** Counts one at once when the counter exists, else once it is registered on the registrar's thread. */
+    private void count(Map<String, Counter> cache, String key, Function<String, Counter> create) {
+        Counter counter = cache.get(key);
+        if (counter != null) {
+            counter.increment();
+        } else {
+            registrar.execute(() -> cached(cache, key, create).increment());
+        }
     }
 
     private static <T> T cached(Map<String, T> cache, String key, Function<String, T> create) {

@@ -18,7 +18,7 @@ class TunnelMetricsTest {
         TunnelServerProperties properties = new Binder(new MapConfigurationPropertySource(
                 Map.of("tunnel.server.metrics.per-client-limit", "1")))
                 .bindOrCreate("tunnel.server", TunnelServerProperties.class);
-        TunnelMetrics metrics = new TunnelMetrics(registry, properties);
+        TunnelMetrics metrics = new TunnelMetrics(registry, properties, Runnable::run);
         AtomicInteger first = new AtomicInteger(1);
         AtomicInteger second = new AtomicInteger(2);
         AtomicInteger third = new AtomicInteger(3);
