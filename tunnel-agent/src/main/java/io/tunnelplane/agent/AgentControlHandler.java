@@ -38,6 +38,7 @@ final class AgentControlHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         state.controlClosed(ctx.channel());
+        state.sessionClosed(ctx.channel().parent());
         if (hostReports != null) {
             hostReports.cancel(false);
         }
@@ -54,7 +55,8 @@ final class AgentControlHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof ControlMessage.ProxyList list && state.apply(list.version(), list.proxies())) {
+        if (msg instanceof ControlMessage.ProxyList list
+                && state.apply(ctx.channel().parent(), list.version(), list.proxies())) {
             log.info("serving {} proxies (version {}){}", list.proxies().size(), list.version(), describe(list));
         } else if (msg instanceof ControlMessage.ClusterNodes cluster) {
             state.clusterChanged(cluster.nodes());

@@ -13,17 +13,22 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The proxies the server last pushed (replaced as a whole by each versioned list) and what we told it of them.
- * Shared by every connection of the set: each session receives the same list, the newest version wins.
+ * The proxies each session's server last pushed (replaced as a whole by each versioned list) and what we told the
+ * servers of them. Lists are kept per session: in a cluster each node tells its own sessions what it routes, and
+ * a node that could not open a port keeps its previous list while another node serves the new one, so a stream
+ * is looked up in the list of the session it arrived on. Versions only compare within one session's node.
  */
 final class AgentState {
-    private volatile long version = -1;
-    private volatile Map<Long, ProxySpec> proxies = Map.of();
+    private final Map<Channel, SessionList> lists = new ConcurrentHashMap<>();
     private final Map<Long, String> reported = new ConcurrentHashMap<>();
     private final Set<Channel> controls = ConcurrentHashMap.newKeySet();
     private final Duration hostReportInterval;
+    private volatile Map<Long, ProxySpec> lastAnnounced = Map.of();
     private volatile Consumer<List<String>> clusterChanges = nodes -> {
     };
+
+    private record SessionList(long version, Map<Long, ProxySpec> proxies) {
+    }
 
     AgentState(Duration hostReportInterval) {
         this.hostReportInterval = hostReportInterval;
@@ -42,26 +47,38 @@ final class AgentState {
         return hostReportInterval;
     }
 
-    ProxySpec proxy(long id) {
-        return proxies.get(id);
+    /** The proxy a stream of {@code session} asks for: from that session's list (any list before it has one). */
+    ProxySpec proxy(Channel session, long id) {
+        SessionList own = lists.get(session);
+        if (own != null) {
+            return own.proxies().get(id);
+        }
+        return lists.values().stream().map(list -> list.proxies().get(id)).filter(p -> p != null).findFirst()
+                .orElse(null);
     }
 
-    long version() {
-        return version;
-    }
-
-    int proxyCount() {
-        return proxies.size();
-    }
-
-    /** Applies a pushed list if it is newer than what we have; false when it was not (a sibling brought it). */
-    synchronized boolean apply(long newVersion, List<ProxySpec> list) {
-        if (newVersion <= version) {
+    /**
+     * Applies a list pushed on {@code session} if it is newer than that session's; returns whether the proxies
+     * the agent serves changed from what it last announced (so the sessions of a set log a change once).
+     */
+    synchronized boolean apply(Channel session, long newVersion, List<ProxySpec> list) {
+        SessionList current = lists.get(session);
+        if (current != null && newVersion <= current.version()) {
             return false;
         }
-        proxies = list.stream().collect(Collectors.toUnmodifiableMap(ProxySpec::id, Function.identity()));
-        version = newVersion;
+        Map<Long, ProxySpec> proxies = list.stream().collect(Collectors.toUnmodifiableMap(ProxySpec::id,
+                Function.identity()));
+        lists.put(session, new SessionList(newVersion, proxies));
+        if (proxies.equals(lastAnnounced)) {
+            return false;
+        }
+        lastAnnounced = proxies;
         return true;
+    }
+
+    /** The session closed: its list goes with it. */
+    void sessionClosed(Channel session) {
+        lists.remove(session);
     }
 
     /** A session's control stream opened: reports go out on any open one, and are sent afresh. */

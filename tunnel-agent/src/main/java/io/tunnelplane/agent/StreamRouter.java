@@ -70,7 +70,7 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
             return;
         }
         StreamHeaders.ProxyStream open = StreamHeaders.parseProxy(headers.headers());
-        ProxySpec proxy = state.proxy(open.proxyId());
+        ProxySpec proxy = state.proxy(ctx.channel().parent(), open.proxyId());
         if (proxy != null && StreamHeaders.ProxyStream.UDP.equals(open.kind())) {
             openDatagrams(ctx, proxy);
             return;

@@ -74,7 +74,7 @@ public class ClientService {
         LiveSession live = runtime.session(c.getName()).orElse(null);
         return new ClientViews.Detail(c.getId(), c.getName(), c.getDescription(), c.isEnabled(), c.getLabels(),
                 c.getCreatedAt(), c.getUpdatedAt(), c.getLastSeenAt(), ClientViews.Live.of(live),
-                proxies.viewsOf(c.getId(), live));
+                proxies.viewsOf(c, live));
     }
 
     public ClientViews.Detail update(long id, ClientRequests.Update request) {

@@ -6,7 +6,11 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
@@ -38,6 +42,10 @@ public class NodePresence {
             Instant heartbeatAt, int sessions, Duration heartbeatAge) {
     }
 
+    /** A public listener a node has open: the proxy and its client. */
+    public record Listener(long proxyId, String clientName) {
+    }
+
     /** A session held by a live node. */
     public record SessionRow(String nodeId, String sessionId, String clientName, String connectionId, Instant since,
             String remoteAddress, int wanted) {
@@ -51,6 +59,13 @@ public class NodePresence {
     @Transactional
     public boolean heartbeat(Node node, int sessions, Collection<Session> added, Collection<String> removed,
             boolean full) {
+        return heartbeat(node, sessions, added, removed, List.of(), List.of(), full);
+    }
+
+    /** Like {@link #heartbeat(Node, int, Collection, Collection, boolean)}, with the node's listener changes too. */
+    @Transactional
+    public boolean heartbeat(Node node, int sessions, Collection<Session> added, Collection<String> removed,
+            Collection<Listener> opened, Collection<Long> closed, boolean full) {
         int updated = jdbc.update("update cluster_node set heartbeat_at = current_timestamp, sessions = ?, "
                 + "advertise_address = ?, version = ? where node_id = ?", sessions, node.advertiseAddress(),
                 node.version(), node.nodeId());
@@ -65,6 +80,16 @@ public class NodePresence {
         } else if (!removed.isEmpty()) {
             jdbc.batchUpdate("delete from cluster_session where session_id = ?",
                     removed.stream().map(id -> new Object[] {id}).toList());
+        }
+        if (full || created) {
+            jdbc.update("delete from cluster_listener where node_id = ?", node.nodeId());
+        } else if (!closed.isEmpty()) {
+            jdbc.batchUpdate("delete from cluster_listener where node_id = ? and proxy_id = ?",
+                    closed.stream().map(id -> new Object[] {node.nodeId(), id}).toList());
+        }
+        if (!opened.isEmpty()) {
+            jdbc.batchUpdate("insert into cluster_listener (node_id, proxy_id, client_name) values (?, ?, ?)",
+                    opened.stream().map(l -> new Object[] {node.nodeId(), l.proxyId(), l.clientName()}).toList());
         }
         if (!added.isEmpty()) {
             jdbc.batchUpdate("insert into cluster_session (session_id, node_id, client_name, connection_id, since, "
@@ -103,6 +128,16 @@ public class NodePresence {
                 + "where s.client_name = ? and n.heartbeat_at >= ? order by s.since, s.session_id",
                 (rs, i) -> new SessionRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getTimestamp(5).toInstant(), rs.getString(6), rs.getInt(7)), clientName, cutoff(expiry));
+    }
+
+    /** The proxies of {@code clientName} that each live node has a public listener open for, by node. */
+    public Map<String, Set<Long>> listenersOf(String clientName, Duration expiry) {
+        Map<String, Set<Long>> byNode = new TreeMap<>();
+        jdbc.query("select l.node_id, l.proxy_id from cluster_listener l join cluster_node n on n.node_id = l.node_id "
+                + "where l.client_name = ? and n.heartbeat_at >= ?", rs -> {
+                    byNode.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getLong(2));
+                }, clientName, cutoff(expiry));
+        return byNode;
     }
 
     /** Clients with a session on a live node other than {@code nodeId}. */

@@ -13,6 +13,7 @@ import io.tunnelplane.control.web.ApiException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.springframework.stereotype.Service;
@@ -77,20 +78,22 @@ public class ProxyService {
         }
         proxies.save(proxy);
         Applied applied = apply(client);
-        return view(proxy, applied.live(), applied.nodes());
+        return view(proxy, applied.live(), applied.nodes(), runtime.listenersByNode(client.getName()));
     }
 
     @Transactional(readOnly = true)
     public List<ProxyView> list(long clientId) {
         Client client = clients.findById(clientId).orElseThrow(() -> ApiException.notFound("client", clientId));
         LiveSession live = runtime.session(client.getName()).orElse(null);
-        return proxies.findByClientIdOrderById(clientId).stream().map(p -> view(p, live)).toList();
+        Map<String, Set<Long>> byNode = runtime.listenersByNode(client.getName());
+        return proxies.findByClientIdOrderById(clientId).stream().map(p -> view(p, live, Map.of(), byNode)).toList();
     }
 
     @Transactional(readOnly = true)
     public ProxyView get(long id) {
         Proxy proxy = find(id);
-        return view(proxy, runtime.session(proxy.getClient().getName()).orElse(null));
+        String client = proxy.getClient().getName();
+        return view(proxy, runtime.session(client).orElse(null), Map.of(), runtime.listenersByNode(client));
     }
 
     public ProxyView update(long id, ProxyRequests.Update request) {
@@ -118,7 +121,7 @@ public class ProxyService {
             proxy.basicAuth(request.httpUser(), BasicAuthHash.hash(request.httpPassword()), clock.instant());
         }
         Applied applied = apply(proxy.getClient());
-        return view(proxy, applied.live(), applied.nodes());
+        return view(proxy, applied.live(), applied.nodes(), runtime.listenersByNode(proxy.getClient().getName()));
     }
 
     public void delete(long id) {
@@ -130,8 +133,10 @@ public class ProxyService {
 
     /** Views of a client's proxies with their listening state in {@code live} (null when offline). */
     @Transactional(readOnly = true)
-    public List<ProxyView> viewsOf(long clientId, LiveSession live) {
-        return proxies.findByClientIdOrderById(clientId).stream().map(p -> view(p, live)).toList();
+    public List<ProxyView> viewsOf(Client client, LiveSession live) {
+        Map<String, Set<Long>> byNode = runtime.listenersByNode(client.getName());
+        return proxies.findByClientIdOrderById(client.getId()).stream().map(p -> view(p, live, Map.of(), byNode))
+                .toList();
     }
 
     /** The client's enabled proxies in the engine's terms. */
@@ -208,11 +213,8 @@ public class ProxyService {
         return new Applied(runtime.session(client.getName()).orElse(null), nodes);
     }
 
-    private static ProxyView view(Proxy proxy, LiveSession live) {
-        return view(proxy, live, Map.of());
-    }
-
-    private static ProxyView view(Proxy proxy, LiveSession live, Map<String, String> nodes) {
+    private static ProxyView view(Proxy proxy, LiveSession live, Map<String, String> nodes,
+            Map<String, Set<Long>> listenersByNode) {
         String state;
         if (!proxy.isEnabled()) {
             state = "disabled";
@@ -221,6 +223,12 @@ public class ProxyService {
         } else {
             state = Boolean.TRUE.equals(live.listening().get(proxy.getId())) ? "listening" : "not_listening";
         }
-        return ProxyView.of(proxy, state, live == null ? null : live.unreachable().get(proxy.getId()), nodes);
+        Map<String, String> nodeStates = new TreeMap<>();
+        if (proxy.isEnabled()) {
+            listenersByNode.forEach((node, listening) -> nodeStates.put(node,
+                    listening.contains(proxy.getId()) ? "listening" : "not_listening"));
+        }
+        return ProxyView.of(proxy, state, live == null ? null : live.unreachable().get(proxy.getId()), nodes,
+                nodeStates);
     }
 }

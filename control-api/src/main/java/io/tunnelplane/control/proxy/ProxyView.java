@@ -16,16 +16,21 @@ import java.util.Map;
  *                 shown)
  * @param nodes what each other node of the cluster did with the change this view answers ({@code applied},
  *              {@code no_session}, {@code failed: <reason>}); empty on a single node and when reading
+ * @param nodeStates in a cluster, the proxy's state on each node holding a session of its client
+ *                   ({@code listening} or {@code not_listening}, as of that node's last heartbeat); empty on a
+ *                   single node and for a disabled proxy
  */
 public record ProxyView(long id, long clientId, String name, String type, String localHost, int localPort,
         int remotePort, boolean enabled, Long bandwidthLimitBytes, Instant createdAt, Instant updatedAt,
         String state, String localError, List<String> customDomains, String subdomain, List<String> locations,
-        String hostHeaderRewrite, String proxyProtocol, String httpUser, Map<String, String> nodes) {
+        String hostHeaderRewrite, String proxyProtocol, String httpUser, Map<String, String> nodes,
+        Map<String, String> nodeStates) {
 
-    static ProxyView of(Proxy p, String state, String localError, Map<String, String> nodes) {
+    static ProxyView of(Proxy p, String state, String localError, Map<String, String> nodes,
+            Map<String, String> nodeStates) {
         return new ProxyView(p.getId(), p.getClient().getId(), p.getName(), p.getType(), p.getLocalHost(),
                 p.getLocalPort(), p.getRemotePort(), p.isEnabled(), p.getBandwidthLimitBytes(), p.getCreatedAt(),
                 p.getUpdatedAt(), state, localError, p.getCustomDomains(), p.getSubdomain(), p.getLocations(),
-                p.getHostHeaderRewrite(), p.getProxyProtocol(), p.getHttpUser(), nodes);
+                p.getHostHeaderRewrite(), p.getProxyProtocol(), p.getHttpUser(), nodes, nodeStates);
     }
 }

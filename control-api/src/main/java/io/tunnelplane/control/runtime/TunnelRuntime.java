@@ -3,6 +3,7 @@ package io.tunnelplane.control.runtime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the control plane needs from the tunnel engine, implemented by the engine. Calls may block for a bounded
@@ -62,5 +63,13 @@ public interface TunnelRuntime {
     /** {@code tunnel.server.vhost.allowed-domains}: domains custom domains must fall under; empty allows any. */
     default List<String> allowedDomains() {
         return List.of();
+    }
+
+    /**
+     * For each node holding a session of the client, the proxies whose public listener it has open (as of that
+     * node's last heartbeat; this node's own as of now). Empty on a single node.
+     */
+    default Map<String, Set<Long>> listenersByNode(String clientName) {
+        return Map.of();
     }
 }

@@ -26,28 +26,27 @@ public final class LogThrottle {
         String bounded = windows.size() >= maxKeys && !windows.containsKey(key) ? "*" : key;
         long now = nanoTime.getAsLong();
         Window window = windows.computeIfAbsent(bounded, k -> new Window(now - periodNanos));
-        synchronized (window) {
-            if (now - window.lastLogged >= periodNanos) {
-                window.lastLogged = now;
-                return window.suppressed.getAndSet(0);
-            }
-            window.suppressed.incrementAndGet();
-            return -1;
+        // Lock-free: event loops call this for every refused connection of a storm.
+        long last = window.lastLogged.get();
+        if (now - last >= periodNanos && window.lastLogged.compareAndSet(last, now)) {
+            return window.suppressed.getAndSet(0);
         }
+        window.suppressed.incrementAndGet();
+        return -1;
     }
 
     /** Drops keys whose last line is older than a period and which have nothing suppressed. */
     public void prune() {
         long now = nanoTime.getAsLong();
-        windows.values().removeIf(w -> now - w.lastLogged > periodNanos && w.suppressed.get() == 0);
+        windows.values().removeIf(w -> now - w.lastLogged.get() > periodNanos && w.suppressed.get() == 0);
     }
 
     private static final class Window {
-        private long lastLogged;
+        private final AtomicLong lastLogged;
         private final AtomicLong suppressed = new AtomicLong();
 
         Window(long lastLogged) {
-            this.lastLogged = lastLogged;
+            this.lastLogged = new AtomicLong(lastLogged);
         }
     }
 }

@@ -5,6 +5,7 @@ import io.tunnelplane.protocol.handshake.LoginAccepted;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.session.AgentSession;
 import io.tunnelplane.server.session.ClusterNodes;
+import io.tunnelplane.server.session.SessionGroup;
 import io.tunnelplane.server.session.SessionRegistry;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -41,6 +42,8 @@ public class PresenceHeartbeat implements SmartLifecycle, ClusterNodes {
     private final Duration expiry;
     /** What the rows say now; touched by the heartbeat thread only. */
     private final Map<String, NodePresence.Session> written = new HashMap<>();
+    /** The listeners the rows say this node has open: proxy id to client. Heartbeat thread only. */
+    private final Map<Long, String> writtenListeners = new HashMap<>();
     private boolean full = true;
     /** The live nodes' advertise addresses at the last beat, read by logins on event loops. */
     private volatile List<String> advertised = List.of();
@@ -142,15 +145,31 @@ public class PresenceHeartbeat implements SmartLifecycle, ClusterNodes {
                 added.add(session);
             }
         }
+        Map<Long, String> listening = new HashMap<>();
+        for (SessionGroup group : registry.groups()) {
+            group.listeners().keySet().forEach(proxyId -> listening.put(proxyId, group.clientId()));
+        }
+        List<NodePresence.Listener> opened = new ArrayList<>();
+        Set<Long> closed = new HashSet<>(writtenListeners.keySet());
+        listening.forEach((proxyId, client) -> {
+            if (full || !closed.remove(proxyId)) {
+                opened.add(new NodePresence.Listener(proxyId, client));
+            }
+        });
+        List<NodePresence.Listener> allListeners = listening.entrySet().stream()
+                .map(e -> new NodePresence.Listener(e.getKey(), e.getValue())).toList();
         boolean created = presence.heartbeat(identity.asPresence(), now.size(), full ? now.values() : added,
-                full ? List.of() : removed, full);
+                full ? List.of() : removed, full ? allListeners : opened, full ? List.of() : closed, full);
         if (created && !full) {
             // Our row had expired (a long pause, or the database was unreachable): it is back with every session.
             log.warn("node {} had been taken for dead by the cluster; presence restored", identity.nodeId());
-            presence.heartbeat(identity.asPresence(), now.size(), now.values(), List.of(), true);
+            presence.heartbeat(identity.asPresence(), now.size(), now.values(), List.of(), allListeners, List.of(),
+                    true);
         }
         written.clear();
         written.putAll(now);
+        writtenListeners.clear();
+        writtenListeners.putAll(listening);
         full = false;
         for (NodePresence.NodeRow dead : presence.expire(expiry)) {
             log.warn("node {} expired: no heartbeat for {}ms (limit {}ms); its {} sessions no longer count",

@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -90,6 +91,21 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
         List<NodePresence.SessionRow> elsewhere = presence.sessionsOf(clientName, nodeExpiry).stream()
                 .filter(row -> !row.nodeId().equals(node)).toList();
         return elsewhere.isEmpty() ? here : Optional.of(withElsewhere(here.orElse(null), elsewhere));
+    }
+
+    @Override
+    public Map<String, Set<Long>> listenersByNode(String clientName) {
+        if (!cluster.shared()) {
+            return Map.of();
+        }
+        Map<String, Set<Long>> byNode = new TreeMap<>();
+        presence.sessionsOf(clientName, nodeExpiry).forEach(row -> byNode.put(row.nodeId(), Set.of()));
+        presence.listenersOf(clientName, nodeExpiry).forEach(byNode::put);
+        // This node's own listeners as they are now, not as of its last heartbeat.
+        byNode.remove(node);
+        registry.find(clientName).filter(group -> !group.live().isEmpty())
+                .ifPresent(group -> byNode.put(node, Set.copyOf(group.listeners().keySet())));
+        return byNode;
     }
 
     /**

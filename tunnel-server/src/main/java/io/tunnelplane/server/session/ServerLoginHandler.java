@@ -25,7 +25,6 @@ import io.tunnelplane.server.client.ClientAccess;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -119,7 +118,7 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
             answerProbe(ctx, login, access, keepalive);
             return;
         }
-        String sessionId = UUID.randomUUID().toString();
+        String sessionId = SessionIds.next();
         byte[] serverProof = TokenProof.serverProof(access.tokenKey(), login.clientId(), serverNonce, login.agentNonce());
         ctx.writeAndFlush(HandshakeCodec.encode(new LoginAccepted(sessionId, keepalive.time().toMillis(),
                 keepalive.timeout().toMillis(), serverProof, context.clusterNodes().advertised()), ctx.alloc()));

@@ -14,6 +14,8 @@ import io.tunnelplane.server.support.TestAgents;
 import io.tunnelplane.server.support.TestPostgres;
 import io.tunnelplane.server.support.Visitor;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -85,6 +87,28 @@ class ClusterIT {
                             "{\"enabled\":true}"));
                     assertThat(enabled.get("nodes").get("node-b").asText()).isEqualTo("applied");
                     assertThat(Visitor.exchange(b.host(), publicPort, "again".getBytes())).isEqualTo("again".getBytes());
+
+                    // The proxy's state per node, on either node's API.
+                    long proxyId = proxy.get("id").asLong();
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                            b.json(200, b.get("/api/v1/proxies/" + proxyId)).get("nodeStates").toString())
+                            .isEqualTo("{\"node-a\":\"listening\",\"node-b\":\"listening\"}"));
+
+                    // A port that node B cannot open (something else holds it there): reported for node B, and the
+                    // proxy's state says so per node while node A serves it.
+                    int busyOnB = FreePorts.inRange(10000, 20000);
+                    try (ServerSocket squatter = new ServerSocket(busyOnB, 50, InetAddress.getByName(b.host()))) {
+                        JsonNode second = a.json(201, a.send("POST", "/api/v1/clients/" + clientId + "/proxies",
+                                "{\"name\":\"echo2\",\"type\":\"tcp\",\"localHost\":\"127.0.0.1\",\"localPort\":"
+                                        + echo.port() + ",\"remotePort\":" + busyOnB + "}"));
+                        assertThat(second.get("nodes").get("node-b").asText()).startsWith("failed");
+                        assertThat(Visitor.exchange(a.host(), busyOnB, "a".getBytes())).isEqualTo("a".getBytes());
+                        long secondId = second.get("id").asLong();
+                        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                                a.json(200, a.get("/api/v1/proxies/" + secondId)).get("nodeStates").toString())
+                                .isEqualTo("{\"node-a\":\"listening\",\"node-b\":\"not_listening\"}"));
+                        a.send("DELETE", "/api/v1/proxies/" + secondId, null);
+                    }
 
                     // A kick through A ends the sessions on both nodes.
                     JsonNode kicked = a.json(200, a.send("POST", "/api/v1/clients/" + clientId + "/disconnect", null));
