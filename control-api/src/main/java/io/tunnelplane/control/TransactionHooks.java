@@ -8,7 +8,17 @@ public final class TransactionHooks {
     private TransactionHooks() {
     }
 
+    /** Runs {@code action} once the current transaction committed; at once without one. */
     public static void afterCommit(Runnable action) {
+        register(action, true);
+    }
+
+    /** Runs {@code action} once the current transaction ended, committed or rolled back; at once without one. */
+    public static void afterCompletion(Runnable action) {
+        register(action, false);
+    }
+
+    private static void register(Runnable action, boolean onlyOnCommit) {
         if (!TransactionSynchronizationManager.isSynchronizationActive()) {
             action.run();
             return;
@@ -16,21 +26,16 @@ public final class TransactionHooks {
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
-                action.run();
+                if (onlyOnCommit) {
+                    action.run();
+                }
             }
-        });
-    }
 
-    /** Runs {@code action} once the current transaction ended, committed or rolled back; at once without one. */
-    public static void afterCompletion(Runnable action) {
-        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-            action.run();
-            return;
-        }
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCompletion(int status) {
-                action.run();
+                if (!onlyOnCommit) {
+                    action.run();
+                }
             }
         });
     }

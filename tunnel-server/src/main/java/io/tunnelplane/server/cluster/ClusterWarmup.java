@@ -11,8 +11,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code cluster} health, part of readiness: a node that joins a running cluster (a restart in a rolling upgrade)
- * is not ready until every client connected to another node has connected here too, so a load balancer does not
- * send it visitors it has no session for; after {@code tunnel.server.cluster.startup-wait} it is ready anyway (a
+ * is not ready until every client connected to another node has connected here too and its public listeners are
+ * open, so a load balancer does not send it visitors it has no session or port for (a balancer that found the port
+ * still closed retried for two seconds before it gave up on the visitor); after {@code tunnel.server.cluster.startup-wait} it is ready anyway (a
  * client whose agent cannot reach this node must not keep it out forever). Once ready, it stays ready.
  */
 @Component("cluster")
@@ -43,7 +44,8 @@ public class ClusterWarmup implements HealthIndicator {
             return Health.up().withDetail("node", identity.nodeId()).build();
         }
         List<String> missing = presence.clientsElsewhere(identity.nodeId(), expiry).stream()
-                .filter(client -> registry.find(client).filter(group -> !group.live().isEmpty()).isEmpty())
+                .filter(client -> registry.find(client)
+                        .filter(group -> !group.live().isEmpty() && group.allListening()).isEmpty())
                 .toList();
         Duration waited = Duration.ofNanos(System.nanoTime() - startedNanos);
         if (missing.isEmpty() || waited.compareTo(startupWait) >= 0) {

@@ -91,6 +91,11 @@ public final class SessionGroup {
         return proxies;
     }
 
+    /** True when every proxy of the group has its public listener (port or virtual-host route) open here. */
+    public boolean allListening() {
+        return proxies.stream().allMatch(proxy -> listeners.containsKey(proxy.id()));
+    }
+
     public Map<Long, ProxyListener> listeners() {
         return listeners;
     }

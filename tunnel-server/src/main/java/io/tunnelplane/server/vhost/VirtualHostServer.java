@@ -193,6 +193,16 @@ public class VirtualHostServer implements SmartLifecycle {
         return running;
     }
 
+    /**
+     * Stops after the engine (DEFAULT_PHASE - 512), which turns readiness down, keeps serving for the load
+     * balancer's grace and drains first: in the default phase this port closed, and cut its visitors, the moment
+     * SIGTERM arrived, while the balancer still sent it requests. Starts before the engine, after the cluster.
+     */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 768;
+    }
+
     /** The bound HTTP port (tests bind 0 through a free port), or 0 when off. */
     public int httpPort() {
         return httpListener == null ? 0 : ((InetSocketAddress) httpListener.localAddress()).getPort();

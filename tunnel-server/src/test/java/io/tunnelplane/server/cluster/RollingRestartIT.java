@@ -12,10 +12,12 @@ import io.tunnelplane.server.support.PackagedNode;
 import io.tunnelplane.server.support.TestAgents;
 import io.tunnelplane.server.support.TestPostgres;
 import io.tunnelplane.server.support.Visitor;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,7 +96,10 @@ class RollingRestartIT {
                 load.awaitRequests(load.total() + 200);
                 Load.Result rolling = load.stop();
                 System.out.println("rolling restart under load: " + rolling);
-                assertThat(rolling.failures()).as("failed requests during the rolling restart").isEmpty();
+                Path haproxyLog = dir.resolve("haproxy.log");
+                System.out.println("HAProxy's abnormal connections during the rolling restart:\n" + abnormal(haproxyLog));
+                assertThat(rolling.failures()).as(() -> "failed requests during the rolling restart; HAProxy's "
+                        + "connections that did not end normally:\n" + abnormal(haproxyLog)).isEmpty();
 
                 // Crash: SIGKILL node A under the same load.
                 load = new Load(publicPort, vhostPort);
@@ -156,6 +161,16 @@ class RollingRestartIT {
         env.put("PUBLIC_PORT", Integer.toString(publicPort));
         env.put("VHOST_HTTP_PORT", Integer.toString(vhostPort));
         return builder.start();
+    }
+
+    /** HAProxy's tcplog lines whose termination state is not "--" (a normal end), for a failure's message. */
+    private static String abnormal(Path haproxyLog) {
+        try {
+            return Files.readAllLines(haproxyLog).stream().filter(line -> line.contains("[") && !line.contains(" -- "))
+                    .limit(50).collect(java.util.stream.Collectors.joining("\n"));
+        } catch (IOException e) {
+            return "(no HAProxy log: " + e.getMessage() + ")";
+        }
     }
 
     private static String httpGet(String host, int port) throws Exception {
