@@ -84,9 +84,7 @@ public class ProxyService {
     @Transactional(readOnly = true)
     public List<ProxyView> list(long clientId) {
         Client client = clients.findById(clientId).orElseThrow(() -> ApiException.notFound("client", clientId));
-        LiveSession live = runtime.session(client.getName()).orElse(null);
-        Map<String, Set<Long>> byNode = runtime.listenersByNode(client.getName());
-        return proxies.findByClientIdOrderById(clientId).stream().map(p -> view(p, live, Map.of(), byNode)).toList();
+        return viewsOf(client, runtime.session(client.getName()).orElse(null));
     }
 
     @Transactional(readOnly = true)

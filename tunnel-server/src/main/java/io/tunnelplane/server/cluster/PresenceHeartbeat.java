@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -42,8 +43,8 @@ public class PresenceHeartbeat implements SmartLifecycle, ClusterNodes {
     private final Duration expiry;
     /** What the rows say now; touched by the heartbeat thread only. */
     private final Map<String, NodePresence.Session> written = new HashMap<>();
-    /** The listeners the rows say this node has open: proxy id to client. Heartbeat thread only. */
-    private final Map<Long, String> writtenListeners = new HashMap<>();
+    /** The listeners the rows say this node has open, by proxy id. Heartbeat thread only. */
+    private final Map<Long, NodePresence.Listener> writtenListeners = new HashMap<>();
     private boolean full = true;
     /** The live nodes' advertise addresses at the last beat, read by logins on event loops. */
     private volatile List<String> advertised = List.of();
@@ -138,33 +139,20 @@ public class PresenceHeartbeat implements SmartLifecycle, ClusterNodes {
                         session.group() == null ? 1 : session.group().wanted()));
             }
         }
-        List<NodePresence.Session> added = new ArrayList<>();
-        Set<String> removed = new HashSet<>(written.keySet());
-        for (NodePresence.Session session : now.values()) {
-            if (full || !removed.remove(session.sessionId())) {
-                added.add(session);
-            }
-        }
-        Map<Long, String> listening = new HashMap<>();
+        Map<Long, NodePresence.Listener> listening = new HashMap<>();
         for (SessionGroup group : registry.groups()) {
-            group.listeners().keySet().forEach(proxyId -> listening.put(proxyId, group.clientId()));
+            group.listeners().keySet().forEach(proxyId -> listening.put(proxyId,
+                    new NodePresence.Listener(proxyId, group.clientId())));
         }
-        List<NodePresence.Listener> opened = new ArrayList<>();
-        Set<Long> closed = new HashSet<>(writtenListeners.keySet());
-        listening.forEach((proxyId, client) -> {
-            if (full || !closed.remove(proxyId)) {
-                opened.add(new NodePresence.Listener(proxyId, client));
-            }
-        });
-        List<NodePresence.Listener> allListeners = listening.entrySet().stream()
-                .map(e -> new NodePresence.Listener(e.getKey(), e.getValue())).toList();
-        boolean created = presence.heartbeat(identity.asPresence(), now.size(), full ? now.values() : added,
-                full ? List.of() : removed, full ? allListeners : opened, full ? List.of() : closed, full);
+        Changes<String, NodePresence.Session> sessions = Changes.between(written, now, full);
+        Changes<Long, NodePresence.Listener> listeners = Changes.between(writtenListeners, listening, full);
+        boolean created = presence.heartbeat(identity.asPresence(), now.size(), sessions.added(), sessions.removed(),
+                listeners.added(), listeners.removed(), full);
         if (created && !full) {
             // Our row had expired (a long pause, or the database was unreachable): it is back with every session.
             log.warn("node {} had been taken for dead by the cluster; presence restored", identity.nodeId());
-            presence.heartbeat(identity.asPresence(), now.size(), now.values(), List.of(), allListeners, List.of(),
-                    true);
+            presence.heartbeat(identity.asPresence(), now.size(), now.values(), List.of(), listening.values(),
+                    List.of(), true);
         }
         written.clear();
         written.putAll(now);
@@ -186,6 +174,26 @@ public class PresenceHeartbeat implements SmartLifecycle, ClusterNodes {
                     tellAgents(live);
                 }
             }
+        }
+    }
+
+    /**
+     * What a beat writes: the rows to insert and the keys to delete since the last beat, or every row (and no
+     * deletes: the node's rows are replaced) on a full rewrite.
+     */
+    private record Changes<K, V>(Collection<V> added, Collection<K> removed) {
+        static <K, V> Changes<K, V> between(Map<K, V> written, Map<K, V> now, boolean full) {
+            if (full) {
+                return new Changes<>(List.copyOf(now.values()), List.of());
+            }
+            Set<K> removed = new HashSet<>(written.keySet());
+            List<V> added = new ArrayList<>();
+            now.forEach((key, value) -> {
+                if (!removed.remove(key)) {
+                    added.add(value);
+                }
+            });
+            return new Changes<>(added, removed);
         }
     }
 

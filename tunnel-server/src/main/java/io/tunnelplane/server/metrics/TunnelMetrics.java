@@ -15,6 +15,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.ToIntFunction;
@@ -216,16 +217,11 @@ public class TunnelMetrics {
     public void heartbeatRtt(String client, long nanos) {
         // Sixteen fixed buckets from LAN to satellite, not Micrometer's ~70 percentile buckets: per client, the
         // series count is what makes a large fleet's scrape slow (docs/operations.md).
-        Timer timer = heartbeatRtt.get(clients.of(client));
-        if (timer != null) {
-            timer.record(nanos, TimeUnit.NANOSECONDS);
-            return;
-        }
-        registrar.execute(() -> cached(heartbeatRtt, clients.of(client), c -> Timer.builder("tunnel.heartbeat.rtt")
+        use(heartbeatRtt, clients.of(client), c -> Timer.builder("tunnel.heartbeat.rtt")
                 .description("Round-trip time of keepalive probes")
                 .tag("client", c)
                 .serviceLevelObjectives(RTT_BUCKETS)
-                .register(registry)).record(nanos, TimeUnit.NANOSECONDS));
+                .register(registry), timer -> timer.record(nanos, TimeUnit.NANOSECONDS));
     }
 
     public void streamOpened(String proxy, String type) {
@@ -249,11 +245,16 @@ public class TunnelMetrics {
 
     /** Counts one at once when the counter exists, else once it is registered on the registrar's thread. */
     private void count(Map<String, Counter> cache, String key, Function<String, Counter> create) {
-        Counter counter = cache.get(key);
-        if (counter != null) {
-            counter.increment();
+        use(cache, key, create, Counter::increment);
+    }
+
+    /** Applies {@code action} to the meter at once when it exists, else once it is registered (registrar thread). */
+    private <T> void use(Map<String, T> cache, String key, Function<String, T> create, Consumer<T> action) {
+        T meter = cache.get(key);
+        if (meter != null) {
+            action.accept(meter);
         } else {
-            registrar.execute(() -> cached(cache, key, create).increment());
+            registrar.execute(() -> action.accept(cached(cache, key, create)));
         }
     }
 

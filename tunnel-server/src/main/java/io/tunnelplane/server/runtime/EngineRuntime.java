@@ -167,6 +167,11 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
         // Applied inside the API's transaction (ADR 0005): the change is settled once that transaction ended.
         registry.changeArriving();
         TransactionHooks.afterCompletion(registry::changeSettled);
+        return applyToSessions(clientName, enabled);
+    }
+
+    /** Gives the client's sessions on this node {@code enabled}; the caller counts the change as arriving. */
+    private ApplyResult applyToSessions(String clientName, List<ProxyDefinition> enabled) {
         basicAuth.update(enabled);
         Optional<SessionGroup> found = registry.find(clientName).filter(g -> !g.live().isEmpty());
         if (found.isEmpty()) {
@@ -221,7 +226,7 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
             // Disabled or deleted meanwhile: its disconnect announcement ends the sessions.
             return ChangeBus.Outcome.NO_SESSION;
         }
-        ApplyResult result = apply(clientName, stored.get().proxies());
+        ApplyResult result = applyToSessions(clientName, stored.get().proxies());
         if (!result.online()) {
             return ChangeBus.Outcome.NO_SESSION;
         }

@@ -45,9 +45,7 @@ class ClusterIT {
 
                 JsonNode client = a.json(201, a.send("POST", "/api/v1/clients", "{\"name\":\"office\"}"));
                 long clientId = client.get("id").asLong();
-                JsonNode proxy = a.json(201, a.send("POST", "/api/v1/clients/" + clientId + "/proxies",
-                        "{\"name\":\"echo\",\"type\":\"tcp\",\"localHost\":\"127.0.0.1\",\"localPort\":" + echo.port()
-                                + ",\"remotePort\":" + publicPort + "}"));
+                JsonNode proxy = createEchoProxy(a, clientId, "echo", echo.port(), publicPort);
                 // The agent is given node A only: it learns node B from the login answer and moves a connection there.
                 Agent agent = TestAgents.start(List.of(new ServerAddress(a.host(), a.agentPort())),
                         client.get("token").asText(), Duration.ofSeconds(1), 2);
@@ -98,9 +96,7 @@ class ClusterIT {
                     // proxy's state says so per node while node A serves it.
                     int busyOnB = FreePorts.inRange(10000, 20000);
                     try (ServerSocket squatter = new ServerSocket(busyOnB, 50, InetAddress.getByName(b.host()))) {
-                        JsonNode second = a.json(201, a.send("POST", "/api/v1/clients/" + clientId + "/proxies",
-                                "{\"name\":\"echo2\",\"type\":\"tcp\",\"localHost\":\"127.0.0.1\",\"localPort\":"
-                                        + echo.port() + ",\"remotePort\":" + busyOnB + "}"));
+                        JsonNode second = createEchoProxy(a, clientId, "echo2", echo.port(), busyOnB);
                         assertThat(second.get("nodes").get("node-b").asText()).startsWith("failed");
                         assertThat(Visitor.exchange(a.host(), busyOnB, "a".getBytes())).isEqualTo("a".getBytes());
                         long secondId = second.get("id").asLong();
@@ -133,9 +129,7 @@ class ClusterIT {
                 LocalService echo = new LocalService(LocalService.Mode.ECHO);
                 PackagedNode a = PackagedNode.start("node-a", "127.0.0.2", db, dir).awaitReady()) {
             JsonNode client = a.json(201, a.send("POST", "/api/v1/clients", "{\"name\":\"office\"}"));
-            a.json(201, a.send("POST", "/api/v1/clients/" + client.get("id").asLong() + "/proxies",
-                    "{\"name\":\"echo\",\"type\":\"tcp\",\"localHost\":\"127.0.0.1\",\"localPort\":" + echo.port()
-                            + ",\"remotePort\":" + publicPort + "}"));
+            createEchoProxy(a, client.get("id").asLong(), "echo", echo.port(), publicPort);
             Agent agent = TestAgents.start(List.of(new ServerAddress(a.host(), a.agentPort())),
                     client.get("token").asText(), Duration.ofSeconds(1), 2);
             try {
@@ -162,6 +156,14 @@ class ClusterIT {
                 CompletableFuture.runAsync(agent::stop).join();
             }
         }
+    }
+
+    /** Creates a TCP proxy of the client through {@code node}; 201 expected. */
+    private static JsonNode createEchoProxy(PackagedNode node, long clientId, String name, int localPort,
+            int remotePort) throws Exception {
+        return node.json(201, node.send("POST", "/api/v1/clients/" + clientId + "/proxies", "{\"name\":\"" + name
+                + "\",\"type\":\"tcp\",\"localHost\":\"127.0.0.1\",\"localPort\":" + localPort
+                + ",\"remotePort\":" + remotePort + "}"));
     }
 
     private static void assertRefused(String host, int port) {
