@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -77,8 +78,7 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
         }
         if (proxy == null || !StreamHeaders.ProxyStream.TCP.equals(open.kind())) {
             log.warn("server opened a stream for unknown proxy id={} kind={}", open.proxyId(), open.kind());
-            ctx.writeAndFlush(new DefaultHttp2HeadersFrame(StreamHeaders.response(StreamHeaders.STATUS_UNKNOWN_PROXY),
-                    true));
+            refuse(ctx.channel(), StreamHeaders.STATUS_UNKNOWN_PROXY);
             return;
         }
         dialLocal(ctx, proxy, open);
@@ -124,10 +124,7 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
             if (!connected.isSuccess() || !stream.isActive()) {
                 drainEarly();
                 connected.channel().close();
-                if (stream.isActive()) {
-                    stream.writeAndFlush(new DefaultHttp2HeadersFrame(
-                            StreamHeaders.response(StreamHeaders.STATUS_UNREACHABLE), true));
-                }
+                refuse(stream, StreamHeaders.STATUS_UNREACHABLE);
                 return;
             }
             Channel local = connected.channel();
@@ -195,11 +192,8 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
                     log.debug("local service still unreachable proxy={} {}", proxy.name(), problem);
                 }
                 drainEarly();
-                if (stream.isActive()) {
-                    stream.writeAndFlush(new DefaultHttp2HeadersFrame(StreamHeaders.response(
-                            connected.cause() instanceof ConnectTimeoutException
-                                    ? StreamHeaders.STATUS_TIMED_OUT : StreamHeaders.STATUS_UNREACHABLE), true));
-                }
+                refuse(stream, connected.cause() instanceof ConnectTimeoutException
+                        ? StreamHeaders.STATUS_TIMED_OUT : StreamHeaders.STATUS_UNREACHABLE);
                 return;
             }
             Channel local = connected.channel();
@@ -225,8 +219,12 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof Http2ResetFrame && dial != null) {
-            dial.channel().close();
+        if (evt instanceof Http2ResetFrame) {
+            if (dial != null) {
+                dial.channel().close();
+            }
+            // Reading is manual here: a reset stream whose queued DATA nobody reads would never close by itself.
+            ctx.close();
         }
         ctx.fireUserEventTriggered(evt);
     }
@@ -256,6 +254,17 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             log.debug("local connection failed before relaying: {}", cause.toString());
             ctx.close();
+        }
+    }
+
+    /**
+     * Answers the stream with a refusal status and closes it once that is written. Nothing reads this stream any
+     * more, and a stream channel with unread DATA queued is never closed by Netty, not even when the session ends.
+     */
+    private static void refuse(Channel stream, String status) {
+        if (stream.isActive()) {
+            stream.writeAndFlush(new DefaultHttp2HeadersFrame(StreamHeaders.response(status), true))
+                    .addListener(ChannelFutureListener.CLOSE);
         }
     }
 

@@ -14,6 +14,7 @@ import io.tunnelplane.protocol.ProtocolException;
 /**
  * Turns the control stream's DATA frames into {@link ControlMessage}s and back. Messages may span frames; a
  * message longer than {@link ControlCodec#MAX_MESSAGE} is a protocol error before anything is buffered for it.
+ * A malformed message releases everything buffered at once: a bad peer holds no memory while its session closes.
  */
 public final class ControlStreamCodec extends ChannelDuplexHandler {
     private CompositeByteBuf pending;
@@ -26,7 +27,7 @@ public final class ControlStreamCodec extends ChannelDuplexHandler {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        pending.release();
+        releasePending();
     }
 
     @Override
@@ -39,6 +40,7 @@ public final class ControlStreamCodec extends ChannelDuplexHandler {
                 decodeAvailable(ctx);
             } catch (ProtocolException malformed) {
                 failed = true;
+                releasePending();
                 throw malformed;
             }
         } else if (msg instanceof Http2HeadersFrame) {
@@ -62,6 +64,12 @@ public final class ControlStreamCodec extends ChannelDuplexHandler {
             ctx.fireChannelRead(ControlCodec.decode(body));
         }
         pending.discardReadComponents();
+    }
+
+    private void releasePending() {
+        if (pending.refCnt() > 0) {
+            pending.release();
+        }
     }
 
     @Override

@@ -60,9 +60,10 @@ public final class StreamRelay {
         return relay;
     }
 
-    /** Forwards a frame that arrived before the relay started (the agent queues them while it dials). */
+    /** Hands the relay a frame that arrived before it started (the agent queues them while it dials). */
     public void forwardEarly(Object frame) {
-        stream.pipeline().context(HANDLER_NAME).fireChannelRead(frame);
+        // From the head of the stream's pipeline, so that it reaches the relay (a context passes on to the next one).
+        stream.pipeline().fireChannelRead(frame);
     }
 
     private void finishIfBothDirectionsDone() {

@@ -31,6 +31,30 @@ class ControlCodecTest {
     }
 
     @Test
+    void aMalformedMessageReleasesEverythingBufferedAtOnce() {
+        ControlMessage.ProxyList list = new ControlMessage.ProxyList(7, List.of(
+                new ProxySpec(1, "web", "tcp", "127.0.0.1", 8080, 10080)));
+        ByteBuf wire = ControlCodec.encode(list, ByteBufAllocator.DEFAULT);
+        ByteBuf start = wire.readRetainedSlice(wire.readableBytes() / 2);
+        // the rest of a good message, then the start of one announcing an impossible length
+        ByteBuf restThenGarbage = ByteBufAllocator.DEFAULT.directBuffer().writeBytes(wire).writeInt(-1).writeInt(7);
+        wire.release();
+        ByteBuf afterTheError = ByteBufAllocator.DEFAULT.directBuffer().writeLong(1);
+        EmbeddedChannel channel = new EmbeddedChannel(new ControlStreamCodec());
+
+        channel.writeInbound(new DefaultHttp2DataFrame(start));
+        assertThatThrownBy(() -> channel.writeInbound(new DefaultHttp2DataFrame(restThenGarbage)))
+                .isInstanceOf(ProtocolException.class);
+        channel.writeInbound(new DefaultHttp2DataFrame(afterTheError));
+
+        // released while the channel is still open: nothing waits for the session's teardown
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(List.of(start, restThenGarbage, afterTheError)).allSatisfy(b -> assertThat(b.refCnt()).isZero());
+        assertThat((Object) channel.readInbound()).isEqualTo(list);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
     void statusRoundTrips() {
         ControlMessage.ProxyStatus status = new ControlMessage.ProxyStatus(3, ControlMessage.ProxyStatus.LOCAL_UNREACHABLE,
                 "connection refused");

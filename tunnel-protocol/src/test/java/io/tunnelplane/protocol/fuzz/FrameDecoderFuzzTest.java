@@ -24,12 +24,14 @@ import io.tunnelplane.protocol.handshake.TokenProof;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import io.tunnelplane.testsupport.NettyLeaks;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
@@ -40,6 +42,12 @@ import net.jqwik.api.constraints.Size;
  * nothing is buffered beyond the frame limit, and every buffer handed in is released.
  */
 class FrameDecoderFuzzTest {
+
+    /** jqwik runs outside JUnit Jupiter, so the build's leak check is called here: no buffer may outlive a try. */
+    @AfterContainer
+    static void nothingLeaked() {
+        assertThat(NettyLeaks.collect()).isEmpty();
+    }
 
     @Property(tries = 2000)
     void randomBytesIntoTheHandshakeDecoder(@ForAll @Size(max = 20_000) byte[] bytes,
@@ -70,10 +78,15 @@ class FrameDecoderFuzzTest {
             @ForAll @IntRange(min = HandshakeCodec.MAX_FRAME + 1) int handshakeLength,
             @ForAll @IntRange(min = ControlCodec.MAX_MESSAGE + 1) int controlLength) {
         // Only the four length bytes arrive: refusing now proves nothing is allocated for the announced body.
-        assertThat(failsWithProtocolError(new EmbeddedChannel(new HandshakeDecoder()),
-                Unpooled.buffer().writeInt(handshakeLength), false)).isTrue();
-        assertThat(failsWithProtocolError(new EmbeddedChannel(new ControlStreamCodec()),
-                Unpooled.buffer().writeInt(controlLength), true)).isTrue();
+        EmbeddedChannel handshake = new EmbeddedChannel(new HandshakeDecoder());
+        EmbeddedChannel control = new EmbeddedChannel(new ControlStreamCodec());
+        try {
+            assertThat(failsWithProtocolError(handshake, Unpooled.buffer().writeInt(handshakeLength), false)).isTrue();
+            assertThat(failsWithProtocolError(control, Unpooled.buffer().writeInt(controlLength), true)).isTrue();
+        } finally {
+            handshake.finishAndReleaseAll();
+            control.finishAndReleaseAll();
+        }
     }
 
     /** Feeds {@code bytes} in chunks; stops at the first failure, which must be a protocol error. */

@@ -219,6 +219,9 @@ public class ProxyListeners implements ProxyPorts {
                 .addListener(opened -> {
                     if (!opened.isSuccess() || !visitor.isActive()) {
                         visitor.close();
+                        if (opened.isSuccess()) {
+                            ((Channel) opened.getNow()).close();
+                        }
                         return;
                     }
                     Http2StreamChannel stream = (Http2StreamChannel) opened.getNow();

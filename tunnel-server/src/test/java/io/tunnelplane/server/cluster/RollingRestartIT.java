@@ -115,8 +115,10 @@ class RollingRestartIT {
                 Load.Result crash = load.stop();
                 System.out.println("kill -9 node A under load: " + crash + ", A's presence gone after "
                         + presenceGoneMillis + "ms");
+                // In flight on A: a request it was serving, and at most one more per worker that A's kernel still
+                // accepted while the killed process was being torn down (seen once in 2026-12 on a loaded machine).
                 assertThat(crash.failures().size()).as("only requests in flight on A may fail: %s", crash.failures())
-                        .isLessThanOrEqualTo(WORKERS);
+                        .isLessThanOrEqualTo(2 * WORKERS);
                 for (long failedAtNanos : crash.failedAtNanos()) {
                     // HAProxy's check interval x fall (1 s) + 1 s: later failures would be the service still down.
                     assertThat(TimeUnit.NANOSECONDS.toMillis(failedAtNanos - killedAt)).isLessThan(2_000);
