@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code latency HOST PORT COUNT SIZE}: COUNT request/response round trips of SIZE bytes on one connection,
  *       prints p50/p99/max in microseconds after a warm-up</li>
  *   <li>{@code connect-rate HOST PORT SECONDS THREADS}: new connections per second, each doing a 1-byte echo</li>
+ *   <li>{@code paced HOST PORT RATE SECONDS}: RATE 1 KiB request/response round trips per second for SECONDS, on 10
+ *       connections (a steady load to measure memory under, not a throughput test)</li>
  * </ul>
  */
 public class LoadProbe {
@@ -25,6 +27,8 @@ public class LoadProbe {
             case "latency" -> latency(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]));
             case "connect-rate" -> connectRate(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Integer.parseInt(args[4]));
+            case "paced" -> paced(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
@@ -81,6 +85,42 @@ public class LoadProbe {
         Arrays.sort(samples);
         System.out.printf("p50_us=%d p99_us=%d max_us=%d%n", samples[count / 2] / 1000,
                 samples[(int) (count * 0.99)] / 1000, samples[count - 1] / 1000);
+    }
+
+    static void paced(String host, int port, int rate, int seconds) throws Exception {
+        int connections = 10;
+        long intervalNanos = 1_000_000_000L * connections / rate;
+        AtomicLong done = new AtomicLong();
+        Thread[] workers = new Thread[connections];
+        for (int i = 0; i < connections; i++) {
+            workers[i] = new Thread(() -> {
+                byte[] message = new byte[1024];
+                try (Socket socket = new Socket(host, port)) {
+                    socket.setTcpNoDelay(true);
+                    OutputStream out = socket.getOutputStream();
+                    DataInputStream in = new DataInputStream(socket.getInputStream());
+                    long next = System.nanoTime();
+                    long end = next + seconds * 1_000_000_000L;
+                    while (next < end) {
+                        out.write(message);
+                        in.readFully(message);
+                        done.incrementAndGet();
+                        next += intervalNanos;
+                        long wait = next - System.nanoTime();
+                        if (wait > 0) {
+                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            workers[i].start();
+        }
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        System.out.printf("requests_per_s=%d%n", done.get() / seconds);
     }
 
     static void connectRate(String host, int port, int seconds, int threads) throws Exception {

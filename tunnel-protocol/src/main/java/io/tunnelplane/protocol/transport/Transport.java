@@ -31,11 +31,6 @@ public enum Transport {
     EPOLL,
     NIO;
 
-    /**
-     * Bytes the HTTP/2 codec may queue in a session's outbound buffer before flow-controlled DATA waits: large
-     * enough that one write moves a lot, small enough that a PING (written past the flow controller) waits behind
-     * at most 1 MiB plus the socket buffer. See docs/keepalive.md for the resulting worst-case probe delay.
-     */
     private static final ChannelOption<Integer> NIO_KEEPIDLE = NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE);
     private static final ChannelOption<Integer> NIO_KEEPINTVL =
             NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL);
@@ -48,6 +43,11 @@ public enum Transport {
     public static final AdaptiveRecvByteBufAllocator RELAY_RECV_ALLOCATOR =
             new AdaptiveRecvByteBufAllocator(512, 64 * 1024, 1024 * 1024);
 
+    /**
+     * Bytes the HTTP/2 codec may queue in a session's outbound buffer before flow-controlled DATA waits: large
+     * enough that one write moves a lot, small enough that a PING (written past the flow controller) waits behind
+     * at most 1 MiB plus the socket buffer. See docs/keepalive.md for the resulting worst-case probe delay.
+     */
     public static final WriteBufferWaterMark SESSION_WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
     /**
