@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * First handler of every stream the server opens. The opening HEADERS say what the stream is: the control stream,
- * or a connection for a proxy, which we dial at once on the stream's own event loop. DATA that arrives while we dial
- * waits here (bounded by the stream window) and is relayed first once the local connection is up.
+ * or a connection for a proxy, which we dial on the stream's own event loop as soon as it has handled its ready
+ * sockets. DATA that arrives while we dial waits here (bounded by the stream window) and is relayed first once the
+ * local connection is up.
  */
 final class StreamRouter extends ChannelInboundHandlerAdapter {
     static final String NAME = "router";
@@ -72,16 +73,23 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
         }
         StreamHeaders.ProxyStream open = StreamHeaders.parseProxy(headers.headers());
         ProxySpec proxy = state.proxy(ctx.channel().parent(), open.proxyId());
-        if (proxy != null && StreamHeaders.ProxyStream.UDP.equals(open.kind())) {
-            openDatagrams(ctx, proxy);
-            return;
-        }
-        if (proxy == null || !StreamHeaders.ProxyStream.TCP.equals(open.kind())) {
+        boolean udp = StreamHeaders.ProxyStream.UDP.equals(open.kind());
+        if (proxy == null || !(udp || StreamHeaders.ProxyStream.TCP.equals(open.kind()))) {
             log.warn("server opened a stream for unknown proxy id={} kind={}", open.proxyId(), open.kind());
             refuse(ctx.channel(), StreamHeaders.STATUS_UNKNOWN_PROXY);
             return;
         }
-        dialLocal(ctx, proxy, open);
+        // We are inside the loop's handling of ready sockets: a socket created now could take the descriptor of
+        // one closed earlier in the same batch and receive its stale events (Transport.best()), so dial in a task.
+        ctx.channel().eventLoop().execute(() -> {
+            if (!ctx.channel().isActive()) {
+                drainEarly();
+            } else if (udp) {
+                openDatagrams(ctx, proxy);
+            } else {
+                dialLocal(ctx, proxy, open);
+            }
+        });
     }
 
     /**

@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -26,7 +27,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
 import jdk.net.ExtendedSocketOptions;
 
-/** The Netty transport (NIO, or native epoll on request) and the socket options every tunnel socket gets. */
+/** The Netty transport (native epoll where available, else NIO) and the socket options every tunnel socket gets. */
 public enum Transport {
     EPOLL,
     NIO;
@@ -51,13 +52,16 @@ public enum Transport {
     public static final WriteBufferWaterMark SESSION_WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
     /**
-     * NIO unless {@code -Dtunnel.transport=epoll} asks for the native transport. Netty 4.2's epoll dispatches a
-     * batch's events by file descriptor, and a descriptor closed and reused within one batch (a reset connection
-     * followed by a new dial or accept) received the old socket's events: dials failed and a fresh connection could
-     * be read as half-closed. docs/adr/0002-nio-transport-by-default.md has the test and the figures.
+     * Native epoll where the platform has it, unless {@code -Dtunnel.transport=nio} asks for NIO.
+     *
+     * <p>Epoll dispatches a batch of ready events by file descriptor. A descriptor closed while the batch is handled
+     * and reused by a socket created and registered later in the same batch would receive the old socket's pending
+     * events (a connect that fails with NotYetConnectedException, a false half-close). So no socket is ever created
+     * or registered on a loop from within its I/O handling: agents dial local services in a task, and listeners
+     * accept on a loop of their own and register visitors on another. docs/adr/0002-epoll-transport.md.
      */
     public static Transport best() {
-        if ("epoll".equalsIgnoreCase(System.getProperty("tunnel.transport")) && Epoll.isAvailable()) {
+        if (!"nio".equalsIgnoreCase(System.getProperty("tunnel.transport")) && Epoll.isAvailable()) {
             return EPOLL;
         }
         return NIO;
@@ -80,10 +84,15 @@ public enum Transport {
 
     /**
      * A listener for visitors (public proxy ports, virtual-host ports): relays read on demand, half-close is passed
-     * on, no Nagle delay.
+     * on, no Nagle delay. It accepts on {@code acceptLoop} and registers each visitor on {@code visitorLoop}, which
+     * must be another loop, so that registration is a task there and never happens inside an I/O batch (see
+     * {@link #best()}).
      */
-    public ServerBootstrap visitorListener(EventLoopGroup group) {
-        return new ServerBootstrap().group(group, group).channel(serverChannel())
+    public ServerBootstrap visitorListener(EventLoop acceptLoop, EventLoop visitorLoop) {
+        if (acceptLoop == visitorLoop) {
+            throw new IllegalArgumentException("visitors must be registered on another loop than the accepting one");
+        }
+        return new ServerBootstrap().group(acceptLoop, visitorLoop).channel(serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)

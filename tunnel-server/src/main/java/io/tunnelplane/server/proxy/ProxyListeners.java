@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
@@ -27,7 +28,9 @@ import io.tunnelplane.server.vhost.VirtualHosts;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -35,7 +38,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Opens the public ports of a client's proxies for its session group and hands each visitor to the best session
- * of the group. A TCP port accepts on the group's home loop; an accepted visitor then moves to its session's loop,
+ * of the group. A TCP port accepts on a loop of its own and registers the visitor on the group's home loop; it then
+ * moves to its session's loop,
  * so the relay between a visitor and its stream needs no locks and no thread hop. Each visitor opens one stream
  * whose HEADERS name the proxy: the agent dials without a round trip.
  */
@@ -52,14 +56,23 @@ public class ProxyListeners implements ProxyPorts {
     private final LogThrottle refusalLog = new LogThrottle(Duration.ofMinutes(1), 10_000, System::nanoTime);
 
     private final VirtualHosts virtualHosts;
+    /** Every TCP proxy port accepts here; visitors are then registered on their group's loop (see Transport). */
+    private final EventLoop acceptLoop;
 
     public ProxyListeners(TunnelServerProperties properties, TunnelMetrics metrics, ConnectionLimit limit,
             VirtualHosts virtualHosts) {
         this.virtualHosts = virtualHosts;
+        this.acceptLoop = transport.newGroup(1, "proxy-accept").next();
         this.bindAddress = properties.proxyBindAddress();
         this.metrics = metrics;
         this.limit = limit;
         this.limits = properties.limits();
+    }
+
+    /** Closes whatever port is still open (the engine closes them with their sessions first). */
+    @PreDestroy
+    void stop() {
+        acceptLoop.parent().shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     /**
@@ -79,7 +92,7 @@ public class ProxyListeners implements ProxyPorts {
             }
             return UdpProxyListener.open(group, anchor, proxy, bindAddress, metrics);
         }
-        ChannelFuture bind = transport.visitorListener(group.eventLoop())
+        ChannelFuture bind = transport.visitorListener(acceptLoop, group.eventLoop())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel visitor) {

@@ -4,7 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.tunnelplane.control.proxy.VirtualHostOwners;
 import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.transport.Transport;
@@ -14,6 +16,7 @@ import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.proxy.ProxyListeners;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,6 +46,8 @@ public class VirtualHostServer implements SmartLifecycle {
     private final Transport transport = Transport.best();
     private final ExecutorService lookups = Executors.newSingleThreadExecutor(r -> new Thread(r, "vhost-lookup"));
     private EventLoopGroup group;
+    private EventLoop acceptLoop;
+    private EventLoop visitorLoop;
     private Channel httpListener;
     private Channel httpsListener;
     private volatile boolean running;
@@ -62,7 +67,11 @@ public class VirtualHostServer implements SmartLifecycle {
     public void start() {
         TunnelServerProperties.Vhost vhost = properties.vhost();
         if (vhost.httpPort() > 0 || vhost.httpsPort() > 0) {
-            group = transport.newGroup(1, "vhost-accept");
+            // Two loops: one accepts, the other carries visitors until they are routed (see Transport).
+            group = transport.newGroup(2, "vhost");
+            Iterator<EventExecutor> loops = group.iterator();
+            acceptLoop = (EventLoop) loops.next();
+            visitorLoop = (EventLoop) loops.next();
             httpListener = vhost.httpPort() > 0 ? bind(vhost.httpPort(), "http",
                     () -> new HttpVirtualHost(this)) : null;
             httpsListener = vhost.httpsPort() > 0 ? bind(vhost.httpsPort(), "https",
@@ -74,7 +83,7 @@ public class VirtualHostServer implements SmartLifecycle {
     private Channel bind(int port, String type, Supplier<ChannelHandler> firstHandler) {
         InetSocketAddress address = new InetSocketAddress(properties.proxyBindAddress(), port);
         try {
-            Channel channel = transport.visitorListener(group)
+            Channel channel = transport.visitorListener(acceptLoop, visitorLoop)
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel visitor) {

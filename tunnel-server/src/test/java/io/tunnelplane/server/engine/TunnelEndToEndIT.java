@@ -179,6 +179,7 @@ class TunnelEndToEndIT {
     void manyLocalResetsInTheMiddleOfUploadsDoNotEndTheSession() throws Exception {
         // Each reset leaves up to a stream window of DATA in flight, answered frame by frame with RST_STREAM:
         // hundreds of RSTs, which HTTP/2 rapid-reset protection would punish by killing every proxy of the agent.
+        int before = resetter.accepted();
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
             List<CompletableFuture<?>> uploads = new ArrayList<>();
@@ -195,10 +196,37 @@ class TunnelEndToEndIT {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(resetter.accepted()).isEqualTo(60);
+        assertThat(resetter.accepted() - before).isEqualTo(60);
         assertThat(Visitor.exchange(echoPort, "alive".getBytes())).isEqualTo("alive".getBytes());
         assertThat(agent.metrics().sessions()).as("the agent never had to reconnect").isEqualTo(1);
         assertThat(agent.metrics().disconnects()).isEmpty();
+    }
+
+    @Test
+    void everyLocalDialSucceedsWhileOtherLocalConnectionsAreReset() throws Exception {
+        // Regression for epoll (ADR 0002): the agent's loops close reset local connections and dial new ones all
+        // the time. A dial made inside the loop's batch of ready sockets could reuse a just-closed descriptor and
+        // receive its stale events, failing the dial. Every upload must reach the service.
+        int before = resetter.accepted();
+        int uploads = 300;
+        ExecutorService pool = Executors.newFixedThreadPool(24);
+        try {
+            List<CompletableFuture<?>> all = new ArrayList<>();
+            for (int i = 0; i < uploads; i++) {
+                all.add(CompletableFuture.runAsync(() -> {
+                    try {
+                        Visitor.exchange(resetterPort, new byte[1 << 20]);
+                    } catch (IOException expected) {
+                        // the local service reset the upload
+                    }
+                }, pool));
+            }
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(resetter.accepted() - before).as("uploads that reached the local service").isEqualTo(uploads);
+        assertThat(agent.metrics().sessions()).as("the agent never had to reconnect").isEqualTo(1);
     }
 
     @Test
