@@ -5,20 +5,30 @@
 #   limit         two chained plain Netty relays (bench/NettyRelay.java): a tunnel's two hops without framing,
 #                 flow control or TLS, the ceiling to approach
 #   ssh -R        an OpenSSH reverse tunnel on a private sshd
-#   tunnelplane   server and agent started as the README starts them (TLS 1.3, two session connections)
+#   tunnelplane   server and agent started as the README starts them (their launchers; TLS 1.3, two connections)
 # Every path is warmed before it is measured. The tunnel's cold start (pgbench -S from the moment its proxy port
 # opens) is measured first, while its JVMs are fresh, and the RSS of server and agent is sampled throughout.
 # Needs: iperf3 wrk redis-tools postgresql-client openssh-server (apt-get install), the machine's PostgreSQL and
 # Redis on their standard ports, a built project (mvn -B -q -DskipTests package).
 # Usage: bench/run.sh [seconds-per-measurement]   Output: Markdown tables on stdout, logs under bench/out.
 # Env: ONLY_TUNNEL=1 skips the reference paths; TUNNEL_JAVA_OPTS adds JVM flags to server and agent (e.g.
-# -Dtunnel.transport=nio), SERVER_JAVA_OPTS / AGENT_JAVA_OPTS to one of them; AGENT_CMD replaces the agent's launch command (default: the shipped launcher).
+# -Dtunnel.transport=nio), SERVER_JAVA_OPTS / AGENT_JAVA_OPTS to one of them; SERVER_CMD / AGENT_CMD replace a
+# launch command (default: the shipped launchers, tunnel-server/bin/tunnel-server and tunnel-agent/bin/tunnel-agent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-10}
 OUT=bench/out; mkdir -p "$OUT"
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+# TERM first (the server drains, JFR recordings are written), KILL whatever is still there 30 s later.
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for _ in $(seq 1 300); do
+    alive=0; for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break; sleep 0.1
+  done
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
 trap cleanup EXIT
 
 AGENT_JAR=tunnel-agent/target/tunnel-agent.jar
@@ -30,7 +40,8 @@ now_ms() { date +%s%3N; }
 # The "internal" services: iperf3, an echo server, a small web site, and the machine's PostgreSQL and Redis.
 IPERF=15201 ECHO=15300 HTTP=15400 PG=5432 REDIS=6379
 iperf3 -s -p $IPERF >/dev/null 2>&1 & PIDS+=($!)
-probe echo-server $ECHO >/dev/null 2>&1 & PIDS+=($!)
+# (java directly, not through probe(): $! must be the JVM itself for the cleanup to stop it)
+java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 bench/LoadProbe.java echo-server $ECHO >/dev/null 2>&1 & PIDS+=($!)
 java -XX:+UseSerialGC -Dsun.net.httpserver.nodelay=true bench/HttpHello.java $HTTP >/dev/null 2>&1 & PIDS+=($!)
 pg_isready -q -h 127.0.0.1 -p $PG && redis-cli -p $REDIS ping >/dev/null
 if ! psql -qAt -h 127.0.0.1 -U postgres -d test -c "select 1 from pg_database where datname = 'bench'" | grep -q 1; then
@@ -48,7 +59,7 @@ proxy() { # index name local-port remote-port
 }
 START=$(now_ms)
 # shellcheck disable=SC2046
-java ${TUNNEL_JAVA_OPTS:-} ${SERVER_JAVA_OPTS:-} -jar tunnel-server/target/tunnel-server.jar --server.port=18080 --tunnel.server.bind-port=17000 \
+JAVA_OPTS="${TUNNEL_JAVA_OPTS:-} ${SERVER_JAVA_OPTS:-}" ${SERVER_CMD:-tunnel-server/bin/tunnel-server} --server.port=18080 --tunnel.server.bind-port=17000 \
   --spring.datasource.url=jdbc:h2:mem:bench --tunnel.server.tls.generated-directory="$OUT/tls" \
   --tunnel.server.clients[0].name=bench --tunnel.server.clients[0].token="$TOKEN" \
   $(proxy 0 iperf $IPERF 18201) $(proxy 1 echo $ECHO 18301) $(proxy 2 http $HTTP 18401) \

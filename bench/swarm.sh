@@ -4,7 +4,9 @@
 # and RSS per session, idle CPU, the Prometheus page's size and scrape time, and the storm's recovery.
 # Needs a build (mvn -B -q -DskipTests package). Usage: bench/swarm.sh CLIENTS CONNECTIONS
 # Environment: SETTLE seconds between the last login and the idle window (default 10; longer lets the JIT finish),
-# IDLE seconds of the idle window (30), STORM=0 skips the restart, PROFILE=1 records JFR.
+# IDLE seconds of the idle window (30), STORM=0 skips the restart, PROFILE=1 records JFR, SERVER_CMD replaces the
+# server's launch command (default tunnel-server/bin/tunnel-server, as the README starts it), SERVER_JAVA_OPTS adds
+# JVM flags.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLIENTS=${1:-1000}
@@ -31,7 +33,7 @@ SERVER_ARGS=(--server.port=18090 --tunnel.server.bind-address=127.0.0.1 --tunnel
   # Every simulated agent dials from 127.0.0.1; real fleets come from many addresses.
   --tunnel.server.login.max-pending-per-address=100000)
 start_server() {
-  java ${SERVER_JAVA_OPTS:-} -jar tunnel-server/target/tunnel-server.jar "${SERVER_ARGS[@]}" >> "$OUT/server.log" 2>&1 &
+  JAVA_OPTS="${SERVER_JAVA_OPTS:-}" ${SERVER_CMD:-tunnel-server/bin/tunnel-server} "${SERVER_ARGS[@]}" >> "$OUT/server.log" 2>&1 &
   SERVER=$!; PIDS+=($SERVER)
   for _ in $(seq 1 600); do curl -sf localhost:18090/actuator/health/readiness >/dev/null 2>&1 && return 0; sleep 0.2; done
   echo "server did not start" >&2; exit 1
@@ -61,6 +63,7 @@ thread_ticks $SERVER > "$OUT/threads0.txt"
 # PROFILE=1: a JFR recording of the idle window; the hottest frames go to idle-profile.txt.
 [ -n "${PROFILE:-}" ] && jcmd $SERVER JFR.start name=idle settings=profile duration=${IDLE:-30}s filename="$PWD/$OUT/idle.jfr" >/dev/null
 T0=$(cpu_ticks $SERVER); sleep ${IDLE:-30}; T1=$(cpu_ticks $SERVER)
+RSS2=$(rss_kib $SERVER)   # the idle server as it stands, no collection forced
 thread_ticks $SERVER > "$OUT/threads1.txt"
 if [ -n "${PROFILE:-}" ]; then
   sleep 2
@@ -119,7 +122,7 @@ fi
 STORM_END=$(date +%s.%N)
 CPU_B=$(cpu_ticks $SERVER); CPU_A=${CPU_A:-$CPU_B}
 SWARM_B=$(cpu_ticks $SWARM); SWARM_A=${SWARM_A:-$SWARM_B}
-BACK_SECONDS=$(grep -oE 'ALL_BACK seconds=[0-9.]+' "$OUT/swarm.log" | tail -1 | cut -d= -f2)
+BACK_SECONDS=$(grep -oE 'ALL_BACK seconds=[0-9.]+' "$OUT/swarm.log" | tail -1 | cut -d= -f2 || true)
 REFUSED=$(curl -s -H "Authorization: Bearer $ADMIN" localhost:18090/actuator/prometheus \
   | awk '/^tunnel_logins_refused_total/ {s += $2} END {print int(s)}')
 LOCKED=$(curl -s -H "Authorization: Bearer $ADMIN" localhost:18090/actuator/prometheus \
@@ -137,4 +140,7 @@ storm_cpu = ($CPU_B - $CPU_A) / $TICKS / storm_s * 100 if storm_s > 0.5 else 0
 swarm_cpu = ($SWARM_B - $SWARM_A) / $TICKS / storm_s * 100 if storm_s > 0.5 else 0
 up = float("${UP_SECONDS:-0}")
 print(f"| $CLIENTS x $CONNECTIONS | {n} of $WANTED | {n/up if up else 0:.0f} ({up:.1f} s) | {heap:.1f} KiB | {rss:.1f} KiB | {idle:.1f} % of a core | {$PROM_BYTES/1024:.0f} KiB in {$PROM_SECONDS*1000:.0f} ms | ${BACK_SECONDS:-never} s | $REFUSED (locked out: ${LOCKED:-0}) | {storm_cpu:.0f} %, {swarm_cpu:.0f} % |")
+print()
+print(f"Server RSS: {$RSS0/1024:.0f} MiB started, {$RSS1/1024:.0f} MiB with {n} sessions (after a forced GC), "
+      f"{$RSS2/1024:.0f} MiB at the end of the {${IDLE:-30}} s idle window.")
 PY

@@ -2,6 +2,7 @@ package io.tunnelplane.agent;
 
 import io.tunnelplane.protocol.handshake.AgentToken;
 import io.tunnelplane.protocol.handshake.Login;
+import io.tunnelplane.protocol.transport.LeakSampling;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -120,6 +121,7 @@ public final class AgentCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        LeakSampling.offUnlessConfigured();
         configureLogging();
         System.exit(execute(args));
     }

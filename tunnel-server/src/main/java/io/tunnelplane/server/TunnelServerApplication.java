@@ -1,6 +1,7 @@
 package io.tunnelplane.server;
 
 import io.tunnelplane.control.ControlPlaneConfiguration;
+import io.tunnelplane.protocol.transport.LeakSampling;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -14,6 +15,7 @@ import sun.misc.Signal;
 @Import(ControlPlaneConfiguration.class)
 public class TunnelServerApplication {
     public static void main(String[] args) {
+        LeakSampling.offUnlessConfigured();
         ConfigurableApplicationContext context = SpringApplication.run(TunnelServerApplication.class, args);
         exitCleanlyOnSigterm(context);
     }
