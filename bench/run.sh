@@ -65,6 +65,7 @@ JAVA_OPTS="${TUNNEL_JAVA_OPTS:-} ${SERVER_JAVA_OPTS:-}" ${SERVER_CMD:-tunnel-ser
   $(proxy 0 iperf $IPERF 18201) $(proxy 1 echo $ECHO 18301) $(proxy 2 http $HTTP 18401) \
   $(proxy 3 pg $PG 18501) $(proxy 4 redis $REDIS 18601) > "$OUT/server.log" 2>&1 & SERVER=$!; PIDS+=($SERVER)
 wait_port 17000
+for _ in $(seq 1 100); do [ -f "$OUT/tls/agent-port.crt" ] && break; sleep 0.1; done
 # The agent verifies the server's (created) certificate: the same TLS 1.3 session a deployment runs.
 JAVA_OPTS="${TUNNEL_JAVA_OPTS:-} ${AGENT_JAVA_OPTS:-}" ${AGENT_CMD:-tunnel-agent/bin/tunnel-agent} \
   --server 127.0.0.1:17000 --token "$TOKEN" --server-ca "$OUT/tls/agent-port.crt" > "$OUT/agent.log" 2>&1 &
@@ -94,32 +95,20 @@ wrk_rps() { wrk -t 2 -c 50 -d "$2"s "http://127.0.0.1:$1/" | awk '/Requests\/sec
 gbps() { python3 -c 'import json,sys; d=json.load(sys.stdin); e=d.get("error"); print("error: "+e if e else "%.2f" % (d["end"]["sum_received"]["bits_per_second"]/1e9))'; }
 latency() { probe latency 127.0.0.1 "$1" 20000 1024 | sed -E 's/p50_us=([0-9]+) p99_us=([0-9]+) max_us=([0-9]+)/\1 \/ \2/'; }
 
-measure() { # name iperf echo http pg redis
-  local name=$1 iperf=$2 echo=$3 http=$4 pg=$5 redis=$6
-  # warm every client's path first
-  pgbench_tps "$pg" 5 >/dev/null; redis_rps "$redis" 50000 >/dev/null; wrk_rps "$http" 3 >/dev/null
-  iperf3 -c 127.0.0.1 -p "$iperf" -t 2 >/dev/null; probe latency 127.0.0.1 "$echo" 5000 1024 >/dev/null
-  local tps rps web one eight lat
-  tps=$(pgbench_tps "$pg" "$SECS" | awk '/^tps/ {printf "%.0f", $3}')
-  rps=$(redis_rps "$redis" 300000)
-  web=$(wrk_rps "$http" "$SECS")
-  one=$(iperf3 -c 127.0.0.1 -p "$iperf" -t "$SECS" -J | gbps)
-  eight=$(iperf3 -c 127.0.0.1 -p "$iperf" -t "$SECS" -P 8 -J | gbps)
-  lat=$(latency "$echo")
-  echo "| $name | $tps | $rps | $web | $one | $eight | $lat |"
-}
-
-echo "| path | pgbench -S, 8 clients, tps | redis-benchmark set / get, 50 clients, rps | wrk, 50 connections, rps | iperf3 1 stream Gbit/s | iperf3 8 streams Gbit/s | 1 KiB req/resp p50 / p99 µs |"
-echo "|---|---|---|---|---|---|---|"
+# The paths, each as "iperf echo http pg redis" ports. Every workload is measured on all paths back to back (and
+# the order of paths alternates between workloads), so a drift of this shared VM's speed during the run shifts the
+# paths alike instead of favouring whichever block ran in a fast minute.
+NAMES=(); PORTS=()
+add_path() { NAMES+=("$1"); shift; PORTS+=("$*"); }
 if [ -z "${ONLY_TUNNEL:-}" ]; then
-  measure "direct" $IPERF $ECHO $HTTP $PG $REDIS
+  add_path "direct" $IPERF $ECHO $HTTP $PG $REDIS
   # The limit: hop B stands where the agent is, hop A where the server is.
   java -cp "$AGENT_JAR" bench/NettyRelay.java 16202:$IPERF 16302:$ECHO 16402:$HTTP 16502:$PG 16602:$REDIS \
     > "$OUT/relay-b.log" 2>&1 & PIDS+=($!)
   java -cp "$AGENT_JAR" bench/NettyRelay.java 16201:16202 16301:16302 16401:16402 16501:16502 16601:16602 \
     > "$OUT/relay-a.log" 2>&1 & PIDS+=($!)
   for p in 16201 16301 16401 16501 16601; do wait_port $p; done
-  measure "two Netty relays (limit)" 16201 16301 16401 16501 16601
+  add_path "two Netty relays (limit)" 16201 16301 16401 16501 16601
 
   SSHD_DIR=$(mktemp -d)
   ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/host" && ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/user"
@@ -141,17 +130,52 @@ CONF
       -R 127.0.0.1:17201:127.0.0.1:$IPERF -R 127.0.0.1:17301:127.0.0.1:$ECHO -R 127.0.0.1:17401:127.0.0.1:$HTTP \
       -R 127.0.0.1:17501:127.0.0.1:$PG -R 127.0.0.1:17601:127.0.0.1:$REDIS "$(id -un)@127.0.0.1" & PIDS+=($!)
   for p in 17201 17301 17401 17501 17601; do wait_port $p; done
-  measure "ssh -R" 17201 17301 17401 17501 17601
+  add_path "ssh -R" 17201 17301 17401 17501 17601
 fi
-echo tunnel > "$PHASE_FILE"
-TUNNEL_ROW=$(measure "tunnelplane" 18201 18301 18401 18501 18601)
-echo "$TUNNEL_ROW"
+add_path "tunnelplane" 18201 18301 18401 18501 18601
+TUNNEL=$((${#NAMES[@]} - 1))
+
+# Warm every client's path first.
+for i in "${!NAMES[@]}"; do
+  read -r iperf echo http pg redis <<< "${PORTS[$i]}"
+  pgbench_tps "$pg" 5 >/dev/null; redis_rps "$redis" 50000 >/dev/null; wrk_rps "$http" 3 >/dev/null
+  iperf3 -c 127.0.0.1 -p "$iperf" -t 2 >/dev/null; probe latency 127.0.0.1 "$echo" 5000 1024 >/dev/null
+done
+
+run_workload() { # workload path-index
+  read -r iperf echo http pg redis <<< "${PORTS[$2]}"
+  case $1 in
+    pg) pgbench_tps "$pg" "$SECS" | awk '/^tps/ {printf "%.0f", $3}' ;;
+    redis) redis_rps "$redis" 300000 ;;
+    web) wrk_rps "$http" "$SECS" ;;
+    one) iperf3 -c 127.0.0.1 -p "$iperf" -t "$SECS" -J | gbps ;;
+    eight) iperf3 -c 127.0.0.1 -p "$iperf" -t "$SECS" -P 8 -J | gbps ;;
+    lat) latency "$echo" ;;
+  esac
+}
+declare -A CELL
+WORKLOADS=(pg redis web one eight lat)
+for w in "${!WORKLOADS[@]}"; do
+  order=("${!NAMES[@]}")
+  if [ $((w % 2)) = 1 ]; then order=(); for ((i = ${#NAMES[@]} - 1; i >= 0; i--)); do order+=("$i"); done; fi
+  for i in "${order[@]}"; do
+    [ "$i" = "$TUNNEL" ] && echo tunnel > "$PHASE_FILE"
+    CELL[$i,${WORKLOADS[$w]}]=$(run_workload "${WORKLOADS[$w]}" "$i")
+    echo steady > "$PHASE_FILE"
+  done
+done
+
+echo "| path | pgbench -S, 8 clients, tps | redis-benchmark set / get, 50 clients, rps | wrk, 50 connections, rps | iperf3 1 stream Gbit/s | iperf3 8 streams Gbit/s | 1 KiB req/resp p50 / p99 µs |"
+echo "|---|---|---|---|---|---|---|"
+for i in "${!NAMES[@]}"; do
+  echo "| ${NAMES[$i]} | ${CELL[$i,pg]} | ${CELL[$i,redis]} | ${CELL[$i,web]} | ${CELL[$i,one]} | ${CELL[$i,eight]} | ${CELL[$i,lat]} |"
+done
 echo paced > "$PHASE_FILE"
 PACED=$(probe paced 127.0.0.1 18301 1000 30)
 echo idle > "$PHASE_FILE"; sleep 5; echo end > "$PHASE_FILE"; sleep 1
 
 # Cold start: the first second at >= 90 % of the warm rate, counted from the moment the proxy ports opened.
-WARM=$(echo "$TUNNEL_ROW" | awk -F'|' '{print $3 + 0}')
+WARM=${CELL[$TUNNEL,pg]}
 awk '/^progress:/ {print $2 + 0, $4 + 0}' "$OUT/cold.log" > "$OUT/cold.tps"
 echo
 echo "Cold start: proxy ports open $((READY - START)) ms after the server process started; from then, pgbench -S" \

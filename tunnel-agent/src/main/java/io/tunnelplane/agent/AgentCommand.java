@@ -1,5 +1,6 @@
 package io.tunnelplane.agent;
 
+import io.tunnelplane.protocol.config.ClosestName;
 import io.tunnelplane.protocol.handshake.AgentToken;
 import io.tunnelplane.protocol.handshake.Login;
 import io.tunnelplane.protocol.transport.LeakSampling;
@@ -51,10 +52,15 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Client token <client>.<secret> (env TUNNEL_TOKEN, config key token).")
     String token;
 
+    /** Every key a --config file may hold: each one is read by resolve(). */
+    static final List<String> CONFIG_KEYS = List.of("server", "connections", "token", "reconnect-max-delay",
+            "keepalive-time", "keepalive-timeout", "host-report-interval", "server-pin", "server-ca", "tls-certificate",
+            "tls-key", "insecure");
+
     @Option(names = "--config", paramLabel = "FILE",
-            description = "Properties file with any of: server, token, reconnect-max-delay, keepalive-time, "
-                    + "keepalive-timeout, host-report-interval, server-pin, server-ca, tls-certificate, tls-key, "
-                    + "insecure.")
+            description = "Properties file with any of: server, connections, token, reconnect-max-delay, "
+                    + "keepalive-time, keepalive-timeout, host-report-interval, server-pin, server-ca, tls-certificate, "
+                    + "tls-key, insecure. An unknown key stops the agent (exit 2).")
     Path config;
 
     @Option(names = "--reconnect-max-delay", paramLabel = "DURATION",
@@ -236,6 +242,14 @@ public final class AgentCommand implements Callable<Integer> {
             properties.load(in);
         } catch (IOException e) {
             throw new IllegalArgumentException("--config: cannot read " + config + ": " + e.getMessage());
+        }
+        // A misspelt key would otherwise leave its setting at the default without a word.
+        for (String key : properties.stringPropertyNames()) {
+            if (!CONFIG_KEYS.contains(key)) {
+                throw new IllegalArgumentException("--config: " + config + ": unknown key '" + key + "'"
+                        + ClosestName.among(key, CONFIG_KEYS).map(known -> ": did you mean " + known + "?")
+                                .orElse(" (known keys: " + String.join(", ", CONFIG_KEYS) + ")"));
+            }
         }
         return properties;
     }

@@ -15,12 +15,15 @@ import io.tunnelplane.protocol.handshake.LoginRefused;
 import io.tunnelplane.protocol.handshake.ServerHello;
 import io.tunnelplane.protocol.handshake.TokenProof;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent's side of the login: answers the server's nonce with a proof of the token, checks the server's proof
  * in return, and hands over to {@link AgentSession} once accepted.
  */
 final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.agent");
     private static final AgentHost HOST = AgentHost.current();
 
     private final AgentSettings settings;
@@ -85,6 +88,9 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        KeepaliveDifference.describe(keepaliveTime, settings.keepaliveTimeout(),
+                Duration.ofMillis(accepted.keepaliveTimeMillis()), Duration.ofMillis(accepted.keepaliveTimeoutMillis()))
+                .ifPresent(log::info);
         session.established(ctx, accepted);
     }
 

@@ -43,6 +43,29 @@ class AgentCommandTest {
     }
 
     @Test
+    void aMisspeltConfigKeyStopsTheAgentWithExit2AndTheKeyItMeant(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("agent.properties");
+        Files.writeString(file, "server=h.example:7000\ntoken=office.secret\nkeepalive-tmie=5s\n");
+        java.io.StringWriter err = new java.io.StringWriter();
+        CommandLine command = new CommandLine(new AgentCommand(Map.of()));
+        command.setErr(new java.io.PrintWriter(err, true));
+
+        int exit = command.execute("--config", file.toString(), "--print-config");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown key 'keepalive-tmie'")
+                .contains("did you mean keepalive-time?").contains(file.toString());
+    }
+
+    @Test
+    void aConfigKeyFarFromEveryKnownOneListsTheKnownKeys(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("agent.properties");
+        Files.writeString(file, "server=h.example:7000\ntoken=office.secret\ncolour=blue\n");
+        assertThatThrownBy(() -> resolve(Map.of(), "--config", file.toString()))
+                .hasMessageContaining("unknown key 'colour'").hasMessageContaining("known keys: server, connections");
+    }
+
+    @Test
     void everyBadValueNamesItsOption() {
         assertThatThrownBy(() -> resolve(Map.of(), "--token", "a.b")).hasMessageContaining("--server");
         assertThatThrownBy(() -> resolve(Map.of(), "--server", "host")).hasMessageContaining("HOST:PORT");
