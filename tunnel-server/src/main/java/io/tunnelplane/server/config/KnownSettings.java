@@ -5,6 +5,7 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,20 +23,38 @@ final class KnownSettings {
     private static final Pattern INDEX = Pattern.compile("\\[\\d+]");
 
     private final Set<String> names = new LinkedHashSet<>();
+    /**
+     * The same names as an environment variable arrives: TUNNEL_SERVER_NODE_ID reads as tunnel.server.node.id and
+     * TUNNEL_SERVER_NODEID as tunnel.server.nodeid, both meaning tunnel.server.node-id. Each form maps back to it.
+     */
+    private final Map<String, String> variableForms = new LinkedHashMap<>();
 
     KnownSettings(Map<String, Class<? extends Record>> roots, Collection<String> extraNames) {
         roots.forEach((prefix, type) -> addRecord(prefix, type));
         names.addAll(extraNames);
+        for (String name : names) {
+            variableForms.putIfAbsent(name.replace('-', '.'), name);
+            variableForms.putIfAbsent(name.replace("-", ""), name);
+        }
     }
 
     /** Known as a setting, or as a group that holds settings (a YAML key with nothing under it). */
     boolean isKnown(String name) {
+        return isKnown(name, names);
+    }
+
+    /** {@link #isKnown} for a name mapped from an environment variable. */
+    boolean isKnownVariable(String name) {
+        return isKnown(name, variableForms.keySet());
+    }
+
+    private static boolean isKnown(String name, Set<String> known) {
         String pattern = INDEX.matcher(name).replaceAll("[*]");
-        if (names.contains(pattern)) {
+        if (known.contains(pattern)) {
             return true;
         }
-        for (String known : names) {
-            if (known.startsWith(pattern + ".") || known.startsWith(pattern + "[")) {
+        for (String candidate : known) {
+            if (candidate.startsWith(pattern + ".") || candidate.startsWith(pattern + "[")) {
                 return true;
             }
         }
@@ -46,6 +65,13 @@ final class KnownSettings {
     Optional<String> closest(String name) {
         String pattern = INDEX.matcher(name).replaceAll("[*]");
         return ClosestName.among(pattern, names).map(known -> withIndices(known, name));
+    }
+
+    /** {@link #closest} for a name mapped from an environment variable; the suggestion is the setting's own name. */
+    Optional<String> closestToVariable(String name) {
+        String pattern = INDEX.matcher(name).replaceAll("[*]");
+        return ClosestName.among(pattern, variableForms.keySet())
+                .map(form -> withIndices(variableForms.get(form), name));
     }
 
     private static String withIndices(String pattern, String original) {

@@ -43,9 +43,9 @@ public class UnknownSettingsCheck implements EnvironmentPostProcessor, Ordered {
             iterable.stream().map(ConfigurationPropertyName::toString)
                     .filter(name -> variables ? isServerVariable(name)
                             : name.equals("tunnel") || name.startsWith("tunnel."))
-                    .filter(name -> !KNOWN.isKnown(name))
+                    .filter(name -> variables ? !KNOWN.isKnownVariable(name) : !KNOWN.isKnown(name))
                     .forEach(name -> unknown.add(new UnknownSettingsException.Unknown(name, origin(source),
-                            KNOWN.closest(name).orElse(null))));
+                            (variables ? KNOWN.closestToVariable(name) : KNOWN.closest(name)).orElse(null))));
         }
         if (!unknown.isEmpty()) {
             throw new UnknownSettingsException(unknown);

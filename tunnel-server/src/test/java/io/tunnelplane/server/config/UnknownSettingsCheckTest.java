@@ -49,6 +49,29 @@ class UnknownSettingsCheckTest {
     }
 
     @Test
+    void variablesForDashedAndListKeysAreKnownInBothSpellings() {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                        Map.of("TUNNEL_SERVER_NODE_ID", "node-a", "TUNNEL_SERVER_ADVERTISEADDRESS", "a:7000",
+                                "TUNNEL_SERVER_CLIENTS_0_PROXIES_0_REMOTE_PORT", "10080",
+                                "TUNNEL_API_ADMIN_TOKEN", "secret")));
+        try (ConfigurableApplicationContext context = start(environment)) {
+            assertThat(context.isActive()).isTrue();
+        }
+    }
+
+    @Test
+    void aMisspeltDashedVariableSuggestsTheSettingsOwnName() {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                        Map.of("TUNNEL_SERVER_CLIENTS_1_PROXIES_0_REMOTE_PROT", "10080")));
+        assertThatThrownBy(() -> start(environment))
+                .hasMessageContaining("did you mean tunnel.server.clients[1].proxies[0].remote-port?");
+    }
+
+    @Test
     void otherProgramsVariablesInTheEnvironmentAreLeftAlone() {
         StandardEnvironment environment = new StandardEnvironment();
         environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
