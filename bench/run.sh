@@ -89,7 +89,8 @@ pgbench_tps() { # port seconds [extra pgbench args]
 pgbench_tps 18501 30 -P 1 > "$OUT/cold.log"
 echo steady > "$PHASE_FILE"
 
-redis_rps() { redis-benchmark -h 127.0.0.1 -p "$1" -t set,get -c 50 -n "$2" -q 2>/dev/null | tr '\r' '\n' \
+# (redis-benchmark waits forever for replies on a connection that was closed under it: bounded by timeout)
+redis_rps() { timeout 300 redis-benchmark -h 127.0.0.1 -p "$1" -t set,get -c 50 -n "$2" -q 2>/dev/null | tr '\r' '\n' \
   | awk '/requests per second/ {printf "%s%.0f", sep, $2; sep=" / "}'; }
 wrk_rps() { wrk -t 2 -c 50 -d "$2"s "http://127.0.0.1:$1/" | awk '/Requests\/sec/ {printf "%.0f", $2}'; }
 gbps() { python3 -c 'import json,sys; d=json.load(sys.stdin); e=d.get("error"); print("error: "+e if e else "%.2f" % (d["end"]["sum_received"]["bits_per_second"]/1e9))'; }

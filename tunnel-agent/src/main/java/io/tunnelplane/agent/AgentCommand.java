@@ -59,8 +59,8 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "Properties file with any of: server, connections, token, reconnect-max-delay, "
-                    + "keepalive-time, keepalive-timeout, host-report-interval, server-pin, server-ca, tls-certificate, "
-                    + "tls-key, insecure. An unknown key stops the agent (exit 2).")
+                    + "keepalive-time, keepalive-timeout, host-report-interval, server-pin, server-ca, "
+                    + "tls-certificate, tls-key, insecure. An unknown key stops the agent (exit 2).")
     Path config;
 
     @Option(names = "--reconnect-max-delay", paramLabel = "DURATION",

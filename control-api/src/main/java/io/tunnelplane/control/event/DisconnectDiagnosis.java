@@ -8,8 +8,9 @@ import java.util.TreeMap;
 
 /**
  * Reads a client's recent sessions and says which of the known disconnect patterns fits, with the evidence:
- * periodic kills at a fixed session age (a settings mismatch), deaths while idle (a middlebox dropping idle
- * mappings), deaths while busy (queuing), random deaths with rising RTT (a lossy link), or nothing to explain.
+ * deaths while idle (a middlebox dropping idle mappings, even when they come at one session age), cuts by the path
+ * at a fixed session age (a lifetime cap), other kills at a fixed age (a settings mismatch), deaths while busy
+ * (queuing), random deaths with rising RTT (a lossy link), or nothing to explain.
  * Heuristics over facts the engine records; it never guesses beyond them.
  */
 public final class DisconnectDiagnosis {
@@ -39,10 +40,23 @@ public final class DisconnectDiagnosis {
         }
 
         List<Long> durations = drops.stream().map(ConnectionEvent::getDurationMs).toList();
-        if (drops.size() >= 3 && spread(durations) <= 0.05) {
+        List<ConnectionEvent> idle = drops.stream().filter(DisconnectDiagnosis::diedIdle).toList();
+        // Same age every time is also what an idle tunnel behind an idle timer looks like: the silence before each
+        // end tells the two apart, so idle deaths are read as such before the age is.
+        boolean mostlyIdle = idle.size() * 2 >= drops.size() && idle.size() >= 2;
+        if (drops.size() >= 3 && spread(durations) <= 0.05 && !mostlyIdle) {
             long age = median(durations) / 1000;
             evidence.add(drops.size() + " unexplained drops after " + durationsText(durations)
                     + ": the same session age, whatever the traffic");
+            if (drops.stream().allMatch(e -> "peer_reset".equals(e.getCause())
+                    || "peer_closed".equals(e.getCause()))) {
+                evidence.add("each one ended by the path (a reset or close from the other side), not by a timeout");
+                return new Result("session_lifetime_cap", "Sessions are cut " + age + " s after they start, every"
+                        + " time, by something on the path: a load balancer, proxy or firewall with a fixed"
+                        + " connection lifetime.", evidence,
+                        "Find the device in front of the agent port with a " + age + " s connection or session"
+                                + " timeout and raise it; the agent reconnects meanwhile.", newestFirst.size());
+            }
             return new Result("settings_mismatch", "Sessions are ended " + age + " s after they start, every time."
                     + " Something counts session age or expects a heartbeat it never gets.", evidence,
                     "Compare timeout settings on every hop: the agent's --keepalive-*, tunnel.server.keepalive.*,"
@@ -50,8 +64,7 @@ public final class DisconnectDiagnosis {
                             + " timeouts of " + age + " s).", newestFirst.size());
         }
 
-        List<ConnectionEvent> idle = drops.stream().filter(DisconnectDiagnosis::diedIdle).toList();
-        if (idle.size() * 2 >= drops.size() && idle.size() >= 2) {
+        if (mostlyIdle) {
             long time = idle.get(0).getKeepaliveTimeMs() == null ? 0 : idle.get(0).getKeepaliveTimeMs();
             idle.stream().limit(5).forEach(e -> evidence.add("session " + shortId(e) + ": " + e.getCause()
                     + " after " + e.getSilenceMs() / 1000 + " s of silence, " + rate(e) + " B/s on average"));

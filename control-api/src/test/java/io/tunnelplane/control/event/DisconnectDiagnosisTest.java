@@ -24,13 +24,36 @@ class DisconnectDiagnosisTest {
     }
 
     @Test
-    void dropsAtTheSameAgeAreASettingsMismatch() {
+    void cutsByThePathAtTheSameAgeAreALifetimeCap() {
         DisconnectDiagnosis.Result result = DisconnectDiagnosis.diagnose(List.of(
                 event("peer_closed", 90_100, 10_000_000, 2_000L, 50L),
-                event("peer_closed", 90_050, 500, 2_000L, 14_000L),
+                event("peer_reset", 90_050, 500, 2_000L, 14_000L),
                 event("peer_closed", 90_000, 80_000_000, 2_000L, 10L)));
-        assertThat(result.pattern()).isEqualTo("settings_mismatch");
+        assertThat(result.pattern()).isEqualTo("session_lifetime_cap");
         assertThat(result.summary()).contains("90 s");
+        assertThat(result.recommendation()).contains("90 s");
+    }
+
+    @Test
+    void timeoutsAtTheSameAgeWithTrafficAreASettingsMismatch() {
+        DisconnectDiagnosis.Result result = DisconnectDiagnosis.diagnose(List.of(
+                event("keepalive_timeout", 90_100, 10_000_000, 2_000L, 16_000L),
+                event("keepalive_timeout", 90_050, 20_000_000, 2_000L, 16_000L),
+                event("keepalive_timeout", 90_000, 80_000_000, 2_000L, 16_000L)));
+        assertThat(result.pattern()).isEqualTo("settings_mismatch");
+    }
+
+    @Test
+    void anIdleTunnelBehindANatThatForgetsIdleMappingsIsNotASettingsMismatch() {
+        // The misread case (issue 14): an idle tunnel behind a NAT with a 10 s idle timer and keepalive.time 15 s
+        // dies the same way every time, at the same age: no traffic, a keepalive timeout after >= 15 s of silence.
+        DisconnectDiagnosis.Result result = DisconnectDiagnosis.diagnose(List.of(
+                event("keepalive_timeout", 30_040, 900, 1_200L, 30_000L),
+                event("keepalive_timeout", 30_010, 880, 1_100L, 30_000L),
+                event("keepalive_timeout", 30_020, 910, 1_300L, 30_000L),
+                event("keepalive_timeout", 30_030, 870, 1_200L, 30_000L)));
+        assertThat(result.pattern()).isEqualTo("middlebox_idle_timeout");
+        assertThat(result.recommendation()).contains("keepalive.time");
     }
 
     @Test

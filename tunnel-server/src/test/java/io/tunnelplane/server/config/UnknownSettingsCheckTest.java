@@ -29,6 +29,15 @@ class UnknownSettingsCheckTest {
         return builder.run(args);
     }
 
+    /** An environment whose variables are exactly {@code variables} (instead of this machine's). */
+    private static StandardEnvironment withVariables(Map<String, Object> variables) {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                        variables));
+        return environment;
+    }
+
     @Test
     void aMisspeltCommandLineKeyRefusesToStartAndSuggestsTheKnownOne() {
         assertThatThrownBy(() -> start(null, "--tunnel.server.keepalive.tmie=5s"))
@@ -39,10 +48,7 @@ class UnknownSettingsCheckTest {
 
     @Test
     void aMisspeltEnvironmentVariableIsCaughtToo() {
-        StandardEnvironment environment = new StandardEnvironment();
-        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                        Map.of("TUNNEL_SERVER_KEEPALIVE_TIMEOT", "5s")));
+        StandardEnvironment environment = withVariables(Map.of("TUNNEL_SERVER_KEEPALIVE_TIMEOT", "5s"));
         assertThatThrownBy(() -> start(environment))
                 .hasMessageContaining("tunnel.server.keepalive.timeot (set in systemEnvironment)")
                 .hasMessageContaining("did you mean tunnel.server.keepalive.timeout?");
@@ -50,12 +56,9 @@ class UnknownSettingsCheckTest {
 
     @Test
     void variablesForDashedAndListKeysAreKnownInBothSpellings() {
-        StandardEnvironment environment = new StandardEnvironment();
-        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                        Map.of("TUNNEL_SERVER_NODE_ID", "node-a", "TUNNEL_SERVER_ADVERTISEADDRESS", "a:7000",
-                                "TUNNEL_SERVER_CLIENTS_0_PROXIES_0_REMOTE_PORT", "10080",
-                                "TUNNEL_API_ADMIN_TOKEN", "secret")));
+        StandardEnvironment environment = withVariables(Map.of("TUNNEL_SERVER_NODE_ID", "node-a",
+                "TUNNEL_SERVER_ADVERTISEADDRESS", "a:7000",
+                "TUNNEL_SERVER_CLIENTS_0_PROXIES_0_REMOTE_PORT", "10080", "TUNNEL_API_ADMIN_TOKEN", "secret"));
         try (ConfigurableApplicationContext context = start(environment)) {
             assertThat(context.isActive()).isTrue();
         }
@@ -63,21 +66,17 @@ class UnknownSettingsCheckTest {
 
     @Test
     void aMisspeltDashedVariableSuggestsTheSettingsOwnName() {
-        StandardEnvironment environment = new StandardEnvironment();
-        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                        Map.of("TUNNEL_SERVER_CLIENTS_1_PROXIES_0_REMOTE_PROT", "10080")));
+        StandardEnvironment environment =
+                withVariables(Map.of("TUNNEL_SERVER_CLIENTS_1_PROXIES_0_REMOTE_PROT", "10080"));
         assertThatThrownBy(() -> start(environment))
                 .hasMessageContaining("did you mean tunnel.server.clients[1].proxies[0].remote-port?");
     }
 
     @Test
     void otherProgramsVariablesInTheEnvironmentAreLeftAlone() {
-        StandardEnvironment environment = new StandardEnvironment();
-        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                        Map.of("TUNNEL_TOKEN", "office.secret", "TUNNEL_SERVER", "h:7000", "TUNNEL_SERVER_CA", "/ca",
-                                "TUNNEL_TEST_POSTGRES_URL", "jdbc:postgresql://x/test")));
+        StandardEnvironment environment = withVariables(Map.of("TUNNEL_TOKEN", "office.secret",
+                "TUNNEL_SERVER", "h:7000", "TUNNEL_SERVER_CA", "/ca",
+                "TUNNEL_TEST_POSTGRES_URL", "jdbc:postgresql://x/test"));
         try (ConfigurableApplicationContext context = start(environment)) {
             assertThat(context.isActive()).isTrue();
         }

@@ -180,22 +180,7 @@ class TunnelEndToEndIT {
         // Each reset leaves up to a stream window of DATA in flight, answered frame by frame with RST_STREAM:
         // hundreds of RSTs, which HTTP/2 rapid-reset protection would punish by killing every proxy of the agent.
         int before = resetter.accepted();
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        try {
-            List<CompletableFuture<?>> uploads = new ArrayList<>();
-            for (int i = 0; i < 60; i++) {
-                uploads.add(CompletableFuture.runAsync(() -> {
-                    try {
-                        Visitor.exchange(resetterPort, new byte[4 << 20]);
-                    } catch (IOException expected) {
-                        // the local service reset the upload; the visitor sees a reset too
-                    }
-                }, pool));
-            }
-            CompletableFuture.allOf(uploads.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-        } finally {
-            pool.shutdownNow();
-        }
+        uploadToTheResetter(60, 4 << 20, 16);
         assertThat(resetter.accepted() - before).isEqualTo(60);
         assertThat(Visitor.exchange(echoPort, "alive".getBytes())).isEqualTo("alive".getBytes());
         assertThat(agent.metrics().sessions()).as("the agent never had to reconnect").isEqualTo(1);
@@ -208,25 +193,29 @@ class TunnelEndToEndIT {
         // the time. A dial made inside the loop's batch of ready sockets could reuse a just-closed descriptor and
         // receive its stale events, failing the dial. Every upload must reach the service.
         int before = resetter.accepted();
-        int uploads = 300;
-        ExecutorService pool = Executors.newFixedThreadPool(24);
+        uploadToTheResetter(300, 1 << 20, 24);
+        assertThat(resetter.accepted() - before).as("uploads that reached the local service").isEqualTo(300);
+        assertThat(agent.metrics().sessions()).as("the agent never had to reconnect").isEqualTo(1);
+    }
+
+    /** {@code count} uploads of {@code size} bytes, {@code parallel} at a time, each reset by the local service. */
+    private static void uploadToTheResetter(int count, int size, int parallel) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(parallel);
         try {
-            List<CompletableFuture<?>> all = new ArrayList<>();
-            for (int i = 0; i < uploads; i++) {
-                all.add(CompletableFuture.runAsync(() -> {
+            List<CompletableFuture<?>> uploads = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                uploads.add(CompletableFuture.runAsync(() -> {
                     try {
-                        Visitor.exchange(resetterPort, new byte[1 << 20]);
+                        Visitor.exchange(resetterPort, new byte[size]);
                     } catch (IOException expected) {
-                        // the local service reset the upload
+                        // the local service reset the upload; the visitor sees a reset too
                     }
                 }, pool));
             }
-            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            CompletableFuture.allOf(uploads.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         } finally {
             pool.shutdownNow();
         }
-        assertThat(resetter.accepted() - before).as("uploads that reached the local service").isEqualTo(uploads);
-        assertThat(agent.metrics().sessions()).as("the agent never had to reconnect").isEqualTo(1);
     }
 
     @Test
