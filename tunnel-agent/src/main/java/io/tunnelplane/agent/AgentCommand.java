@@ -255,6 +255,10 @@ public final class AgentCommand implements Callable<Integer> {
     }
 
     private String pick(String flag, String envName, Properties file, String key) {
+        if (!CONFIG_KEYS.contains(key)) {
+            // loadConfig() refuses file keys outside CONFIG_KEYS: a setting read here must be listed there.
+            throw new IllegalStateException("config key " + key + " is read but not in CONFIG_KEYS");
+        }
         String source;
         String value;
         if (flag != null) {

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
 
 /**
  * Every setting name the server understands under {@code tunnel.*}, derived from the configuration records
@@ -23,55 +24,62 @@ final class KnownSettings {
     private static final Pattern INDEX = Pattern.compile("\\[\\d+]");
 
     private final Set<String> names = new LinkedHashSet<>();
-    /**
-     * The same names as an environment variable arrives: TUNNEL_SERVER_NODE_ID reads as tunnel.server.node.id and
-     * TUNNEL_SERVER_NODEID as tunnel.server.nodeid, both meaning tunnel.server.node-id. Each form maps back to it.
-     */
-    private final Map<String, String> variableForms = new LinkedHashMap<>();
+    private final Lookup asWritten;
+    private final Lookup asVariables;
 
     KnownSettings(Map<String, Class<? extends Record>> roots, Collection<String> extraNames) {
         roots.forEach((prefix, type) -> addRecord(prefix, type));
         names.addAll(extraNames);
+        Map<String, String> written = new LinkedHashMap<>();
+        Map<String, String> variables = new LinkedHashMap<>();
         for (String name : names) {
-            variableForms.putIfAbsent(name.replace('-', '.'), name);
-            variableForms.putIfAbsent(name.replace("-", ""), name);
+            written.put(name, name);
+            // TUNNEL_SERVER_NODE_ID reads as tunnel.server.node.id and TUNNEL_SERVER_NODEID as
+            // tunnel.server.nodeid: both mean tunnel.server.node-id.
+            variables.putIfAbsent(name.replace('-', '.'), name);
+            variables.putIfAbsent(name.replace("-", ""), name);
         }
+        asWritten = new Lookup(written);
+        asVariables = new Lookup(variables);
     }
 
-    /** Known as a setting, or as a group that holds settings (a YAML key with nothing under it). */
-    boolean isKnown(String name) {
-        return isKnown(name, names);
+    /** Names as files, flags and system properties write them. */
+    Lookup asWritten() {
+        return asWritten;
     }
 
-    /** {@link #isKnown} for a name mapped from an environment variable. */
-    boolean isKnownVariable(String name) {
-        return isKnown(name, variableForms.keySet());
+    /** Names as Spring maps environment variables; suggestions are still the settings' own names. */
+    Lookup asVariables() {
+        return asVariables;
     }
 
-    private static boolean isKnown(String name, Set<String> known) {
-        String pattern = INDEX.matcher(name).replaceAll("[*]");
-        if (known.contains(pattern)) {
-            return true;
+    /** Known names in one spelling ({@code forms}), each mapped to the setting it means. */
+    static final class Lookup {
+        private final Map<String, String> forms;
+
+        private Lookup(Map<String, String> forms) {
+            this.forms = forms;
         }
-        for (String candidate : known) {
-            if (candidate.startsWith(pattern + ".") || candidate.startsWith(pattern + "[")) {
+
+        /** Known as a setting, or as a group that holds settings (a YAML key with nothing under it). */
+        boolean isKnown(String name) {
+            String pattern = INDEX.matcher(name).replaceAll("[*]");
+            if (forms.containsKey(pattern)) {
                 return true;
             }
+            for (String form : forms.keySet()) {
+                if (form.startsWith(pattern + ".") || form.startsWith(pattern + "[")) {
+                    return true;
+                }
+            }
+            return false;
         }
-        return false;
-    }
 
-    /** The closest known name, with the unknown name's own list indices, if one is close enough to be a typo. */
-    Optional<String> closest(String name) {
-        String pattern = INDEX.matcher(name).replaceAll("[*]");
-        return ClosestName.among(pattern, names).map(known -> withIndices(known, name));
-    }
-
-    /** {@link #closest} for a name mapped from an environment variable; the suggestion is the setting's own name. */
-    Optional<String> closestToVariable(String name) {
-        String pattern = INDEX.matcher(name).replaceAll("[*]");
-        return ClosestName.among(pattern, variableForms.keySet())
-                .map(form -> withIndices(variableForms.get(form), name));
+        /** The closest setting, with the unknown name's own list indices, if one is close enough to be a typo. */
+        Optional<String> closest(String name) {
+            String pattern = INDEX.matcher(name).replaceAll("[*]");
+            return ClosestName.among(pattern, forms.keySet()).map(form -> withIndices(forms.get(form), name));
+        }
     }
 
     private static String withIndices(String pattern, String original) {
@@ -88,7 +96,7 @@ final class KnownSettings {
 
     private void addRecord(String prefix, Class<?> type) {
         for (RecordComponent component : type.getRecordComponents()) {
-            addValue(prefix + "." + dashed(component.getName()), component.getGenericType());
+            addValue(prefix + "." + DataObjectPropertyName.toDashedForm(component.getName()), component.getGenericType());
         }
     }
 
@@ -107,18 +115,5 @@ final class KnownSettings {
         } else {
             names.add(name);
         }
-    }
-
-    /** {@code perClientLimit} is written {@code per-client-limit}, as Boot's canonical names are. */
-    static String dashed(String camel) {
-        StringBuilder out = new StringBuilder();
-        for (char c : camel.toCharArray()) {
-            if (Character.isUpperCase(c)) {
-                out.append('-').append(Character.toLowerCase(c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
     }
 }

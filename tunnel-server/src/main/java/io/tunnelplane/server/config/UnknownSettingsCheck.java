@@ -40,12 +40,13 @@ public class UnknownSettingsCheck implements EnvironmentPostProcessor, Ordered {
                 continue;
             }
             boolean variables = source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource;
+            KnownSettings.Lookup known = variables ? KNOWN.asVariables() : KNOWN.asWritten();
             iterable.stream().map(ConfigurationPropertyName::toString)
                     .filter(name -> variables ? isServerVariable(name)
                             : name.equals("tunnel") || name.startsWith("tunnel."))
-                    .filter(name -> variables ? !KNOWN.isKnownVariable(name) : !KNOWN.isKnown(name))
+                    .filter(name -> !known.isKnown(name))
                     .forEach(name -> unknown.add(new UnknownSettingsException.Unknown(name, origin(source),
-                            (variables ? KNOWN.closestToVariable(name) : KNOWN.closest(name)).orElse(null))));
+                            known.closest(name).orElse(null))));
         }
         if (!unknown.isEmpty()) {
             throw new UnknownSettingsException(unknown);
