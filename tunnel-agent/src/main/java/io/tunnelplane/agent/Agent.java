@@ -7,6 +7,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.handshake.Login;
+import io.tunnelplane.protocol.pause.PauseWatchdog;
 import io.tunnelplane.protocol.transport.Transport;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -95,6 +96,7 @@ public final class Agent implements ConnectionSlot.Owner {
             log.warn("--insecure: the sessions to {} are plain TCP; anyone on the path can read proxied traffic",
                     settings.servers());
         }
+        PauseWatchdog.logPauses(log, "this agent process");
         servers.refresh();
         if (servers.hasNames()) {
             // Off the event loops: resolving blocks.

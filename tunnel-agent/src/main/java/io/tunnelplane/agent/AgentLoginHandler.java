@@ -12,6 +12,7 @@ import io.tunnelplane.protocol.handshake.HandshakeCodec;
 import io.tunnelplane.protocol.handshake.Login;
 import io.tunnelplane.protocol.handshake.LoginAccepted;
 import io.tunnelplane.protocol.handshake.LoginRefused;
+import io.tunnelplane.protocol.handshake.PauseReport;
 import io.tunnelplane.protocol.handshake.ServerHello;
 import io.tunnelplane.protocol.handshake.TokenProof;
 import java.time.Duration;
@@ -30,6 +31,7 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
     private final Duration keepaliveTime;
     private final AgentSession session;
     private final DisconnectCause previousCause;
+    private final PauseReport previousPause;
     private final int attempts;
     private final String connectionId;
     private final int connectionsHere;
@@ -37,7 +39,9 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
     private byte[] serverNonce;
 
     AgentLoginHandler(AgentSettings settings, Duration keepaliveTime, AgentSession session,
-            DisconnectCause previousCause, int attempts, String connectionId, int connectionsHere) {
+            DisconnectCause previousCause, PauseReport previousPause, int attempts, String connectionId,
+            int connectionsHere) {
+        this.previousPause = previousPause;
         this.connectionId = connectionId;
         this.connectionsHere = connectionsHere;
         this.settings = settings;
@@ -62,7 +66,7 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onHello(ChannelHandlerContext ctx, ServerHello hello) {
-        if (hello.protocolVersion() != ProtocolVersion.CURRENT) {
+        if (!ProtocolVersion.isSpoken(hello.protocolVersion())) {
             session.failLogin(SessionOutcome.fatal(DisconnectCause.PROTOCOL_ERROR, ExitCode.USAGE,
                     "server speaks protocol " + hello.protocolVersion() + ", this agent speaks "
                             + ProtocolVersion.CURRENT + ": install the agent matching server " + hello.serverVersion()));
@@ -73,10 +77,12 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
         session.greeted();
         String clientId = settings.token().clientId();
         byte[] proof = TokenProof.agentProof(settings.token().key(), clientId, serverNonce, agentNonce);
-        ctx.writeAndFlush(HandshakeCodec.encode(new Login(ProtocolVersion.CURRENT, clientId, agentNonce, proof,
+        // An older server is spoken to in its own version (without what it would not understand).
+        int version = Math.min(hello.protocolVersion(), ProtocolVersion.CURRENT);
+        ctx.writeAndFlush(HandshakeCodec.encode(new Login(version, clientId, agentNonce, proof,
                 AgentVersion.current(), previousCause.wireName(), attempts,
                 millisOrZero(keepaliveTime), millisOrZero(settings.keepaliveTimeout()), Login.CLUSTER_UPDATES, HOST,
-                connectionId, connectionsHere), ctx.alloc()));
+                connectionId, connectionsHere, previousPause), ctx.alloc()));
     }
 
     private void onAccepted(ChannelHandlerContext ctx, LoginAccepted accepted) {

@@ -13,6 +13,7 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.ProtocolException;
 import io.tunnelplane.protocol.handshake.LoginAccepted;
+import io.tunnelplane.protocol.handshake.PauseReport;
 import io.tunnelplane.protocol.keepalive.KeepaliveListener;
 import io.tunnelplane.protocol.keepalive.KeepaliveMonitor;
 import io.tunnelplane.protocol.keepalive.KeepaliveRole;
@@ -20,6 +21,7 @@ import io.tunnelplane.protocol.keepalive.KeepaliveSettings;
 import io.tunnelplane.protocol.mux.GoAwayListener;
 import io.tunnelplane.protocol.mux.GoAwayReason;
 import io.tunnelplane.protocol.mux.MuxSettings;
+import io.tunnelplane.protocol.pause.PauseAttribution;
 import io.tunnelplane.protocol.session.SessionPipeline;
 import java.time.Duration;
 import java.util.List;
@@ -47,6 +49,7 @@ final class AgentSession {
     private String causeDetail;
     private Duration reconnectWithin = Duration.ZERO;
     private String sessionId;
+    private KeepaliveMonitor monitor;
     private long establishedNanos;
     private boolean reported;
     private boolean tlsDone;
@@ -93,7 +96,7 @@ final class AgentSession {
         establishedNanos = System.nanoTime();
         KeepaliveSettings keepalive = KeepaliveSettings.of(Duration.ofMillis(accepted.keepaliveTimeMillis()),
                 Duration.ofMillis(accepted.keepaliveTimeoutMillis()));
-        KeepaliveMonitor monitor = new KeepaliveMonitor(keepalive, KeepaliveRole.FOLLOW, System::nanoTime);
+        monitor = new KeepaliveMonitor(keepalive, KeepaliveRole.FOLLOW, System::nanoTime);
         metrics.keepaliveTime(keepalive.time().toMillis());
         SessionPipeline.installAgentEnd(channel, monitor, new KeepaliveListener() {
             @Override
@@ -171,11 +174,29 @@ final class AgentSession {
                     ? (established ? "" : closedDuringLogin()) : String.valueOf(lastError.getMessage());
             outcome = new SessionOutcome(established ? settled : DisconnectCause.CONNECT_FAILED, established, null,
                     detail, reconnectWithin);
+            if (established) {
+                outcome = blameOwnPause(outcome);
+            }
         }
         if (established) {
             metrics.disconnected(outcome.cause());
         }
         onEnd.accept(outcome, lasted);
+    }
+
+    /**
+     * The server (or our own late timer) gave up on this session while this agent was not running: the path is
+     * not at fault. The outcome says so, and carries the pause for the next login to report.
+     */
+    private SessionOutcome blameOwnPause(SessionOutcome outcome) {
+        return PauseAttribution.explain(outcome.cause(), monitor).map(pause -> {
+            log.info("connection {}: session {} ended as {} because this agent {}", index, sessionId,
+                    outcome.cause().wireName(), pause.describe());
+            return new SessionOutcome(DisconnectCause.AGENT_SUSPENDED, true, null,
+                    "this agent " + pause.describe() + "; then " + outcome.cause().wireName(),
+                    outcome.reconnectWithin(), new PauseReport(sessionId, pause.startedAt().toEpochMilli(),
+                            pause.length().toMillis(), pause.kind().wireName()));
+        }).orElse(outcome);
     }
 
     /** Why a connection may have closed before login, as far as we can tell from what we got. */

@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.handshake.PauseReport;
 import io.tunnelplane.protocol.handshake.HandshakeDecoder;
 import io.tunnelplane.protocol.session.SessionPipeline;
 import io.tunnelplane.protocol.transport.Transport;
@@ -74,6 +75,7 @@ final class ConnectionSlot {
     private final Transport transport = Transport.best();
     private int serverIndex;
     private DisconnectCause previousCause = DisconnectCause.NONE;
+    private PauseReport previousPause;
     private Duration askedKeepaliveTime;
     private int attempts;
     private int failedAttempts;
@@ -155,7 +157,7 @@ final class ConnectionSlot {
                         }
                         ch.pipeline().addLast(SessionPipeline.HANDSHAKE_DECODER, new HandshakeDecoder())
                                 .addLast(SessionPipeline.LOGIN, new AgentLoginHandler(settings, askedKeepaliveTime,
-                                        session, previousCause, attempts, connectionId,
+                                        session, previousCause, previousPause, attempts, connectionId,
                                         owner.connectionsTo(server)));
                     }
                 });
@@ -184,6 +186,7 @@ final class ConnectionSlot {
         }
         if (outcome.established()) {
             previousCause = outcome.cause();
+            previousPause = outcome.ownPause();
             attempts = 0;
         } else {
             // An unreachable server should not hold this connection back while another one answers.

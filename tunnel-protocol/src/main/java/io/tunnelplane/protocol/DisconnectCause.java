@@ -42,6 +42,16 @@ public enum DisconnectCause {
     CREDENTIALS_REVOKED,
     /** The agent moved this connection to a cluster node that had none of its connections. */
     REBALANCED,
+    /**
+     * Recorded by the server: the session ended just after the server itself did not run for a while (a GC pause,
+     * CPU starvation, a VM freeze), so the agent gave up on the server, not on the path.
+     */
+    SERVER_STALLED,
+    /**
+     * The agent's host slept or the agent was frozen (laptop suspend, SIGSTOP): recorded by the agent when it runs
+     * again, and by the server when the agent reports its pause at the next login.
+     */
+    AGENT_SUSPENDED,
     /** No session existed before (first connect). */
     NONE;
 

@@ -8,7 +8,10 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
-/** One ended agent session: when, for how long, why, and what it moved. Written once, never updated. */
+/**
+ * One ended agent session: when, for how long, why, and what it moved. Written once; only its cause is corrected
+ * later, when the agent reports that its own pause ended the session ({@link #correctCause}).
+ */
 @Entity
 @Table(name = "connection_event")
 public class ConnectionEvent {
@@ -88,6 +91,13 @@ public class ConnectionEvent {
         this.silenceMs = record.silenceMs();
         this.keepaliveTimeMs = record.keepaliveTimeMs();
         this.keepaliveTimeoutMs = record.keepaliveTimeoutMs();
+    }
+
+    /** Replaces the recorded cause with a better-informed one, keeping the original in the detail. */
+    void correctCause(String newCause, String explanation) {
+        String original = "recorded as " + cause + (detail == null || detail.isEmpty() ? "" : ": " + detail);
+        this.detail = truncate(explanation + "; " + original, 500);
+        this.cause = newCause;
     }
 
     private static String truncate(String value, int max) {

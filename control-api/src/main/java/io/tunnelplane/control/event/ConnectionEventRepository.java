@@ -1,6 +1,7 @@
 package io.tunnelplane.control.event;
 
 import java.time.Instant;
+import java.util.List;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.Pageable;
 import org.springframework.data.jpa.repository.JpaRepository;
@@ -11,6 +12,11 @@ import org.springframework.transaction.annotation.Transactional;
 
 public interface ConnectionEventRepository extends JpaRepository<ConnectionEvent, Long> {
     Page<ConnectionEvent> findByClientIdOrderByDisconnectedAtDescIdDesc(Long clientId, Pageable pageable);
+
+    List<ConnectionEvent> findBySessionId(String sessionId);
+
+    /** Every client's events that ended after {@code since}, newest first, for the fleet's diagnosis. */
+    List<ConnectionEvent> findByDisconnectedAtAfterOrderByDisconnectedAtDesc(Instant since, Pageable pageable);
 
     @Transactional
     @Modifying

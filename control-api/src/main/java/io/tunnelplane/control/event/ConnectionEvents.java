@@ -36,6 +36,7 @@ public class ConnectionEvents implements SmartLifecycle {
     private final ControlPlaneProperties properties;
     private final Clock clock;
     private final ConcurrentLinkedQueue<SessionRecord> pending = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Correction> corrections = new ConcurrentLinkedQueue<>();
     private volatile boolean running;
 
     public ConnectionEvents(ConnectionEventRepository events, ClientRepository clients, TransactionTemplate tx,
@@ -52,8 +53,27 @@ public class ConnectionEvents implements SmartLifecycle {
         pending.add(record);
     }
 
+    /**
+     * Corrects the cause recorded for {@code sessionId} when it is one of the unexplained ones (a correction never
+     * hides a cause someone chose). The event may not be written yet, or may be written by another node of the
+     * cluster: the correction is retried at each flush for {@link #CORRECTION_PATIENCE}.
+     */
+    public void correct(String sessionId, String cause, String explanation) {
+        corrections.add(new Correction(sessionId, cause, explanation, clock.instant()));
+    }
+
+    private static final java.time.Duration CORRECTION_PATIENCE = java.time.Duration.ofMinutes(2);
+
+    private record Correction(String sessionId, String cause, String explanation, Instant queuedAt) {
+    }
+
     @Scheduled(fixedDelay = 1000)
     public void flush() {
+        writePending();
+        applyCorrections();
+    }
+
+    private void writePending() {
         if (pending.isEmpty()) {
             return;
         }
@@ -79,6 +99,35 @@ public class ConnectionEvents implements SmartLifecycle {
         }
     }
 
+    private void applyCorrections() {
+        List<Correction> due = new ArrayList<>();
+        Correction next;
+        while ((next = corrections.poll()) != null) {
+            due.add(next);
+        }
+        if (due.isEmpty()) {
+            return;
+        }
+        List<Correction> retry = new ArrayList<>();
+        try {
+            tx.executeWithoutResult(status -> {
+                for (Correction correction : due) {
+                    List<ConnectionEvent> found = events.findBySessionId(correction.sessionId());
+                    found.stream().filter(e -> DisconnectDiagnosis.UNEXPECTED.contains(e.getCause()))
+                            .forEach(e -> e.correctCause(correction.cause(), correction.explanation()));
+                    if (found.isEmpty() && clock.instant().isBefore(correction.queuedAt().plus(CORRECTION_PATIENCE))) {
+                        retry.add(correction);
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("could not correct {} connection events, will retry: {}", due.size(), e.toString());
+            retry.clear();
+            retry.addAll(due);
+        }
+        corrections.addAll(retry);
+    }
+
     @Scheduled(fixedDelay = 3_600_000, initialDelay = 60_000)
     public void prune() {
         int removed = tx.execute(status -> events.deleteOlderThan(clock.instant().minus(properties.eventRetention())));
@@ -91,6 +140,15 @@ public class ConnectionEvents implements SmartLifecycle {
     public List<ConnectionEvent> recent(long clientId, int max) {
         requireClient(clientId);
         return events.findByClientIdOrderByDisconnectedAtDescIdDesc(clientId, Pageable.ofSize(max)).getContent();
+    }
+
+    /** Every client's events of the last {@code window}, at most {@code max}, newest first, with client names. */
+    public FleetDiagnosis.Result diagnoseFleet(java.time.Duration window, int max) {
+        List<ConnectionEvent> recent = events.findByDisconnectedAtAfterOrderByDisconnectedAtDesc(
+                clock.instant().minus(window), Pageable.ofSize(max));
+        Map<Long, String> names = clients.findAllById(recent.stream().map(ConnectionEvent::getClientId)
+                .collect(Collectors.toSet())).stream().collect(Collectors.toMap(Client::getId, Client::getName));
+        return FleetDiagnosis.diagnose(recent, names::get);
     }
 
     public Page<EventView> list(long clientId, Pageable pageable) {

@@ -8,23 +8,47 @@ import java.util.TreeMap;
 
 /**
  * Reads a client's recent sessions and says which of the known disconnect patterns fits, with the evidence:
- * deaths while idle (a middlebox dropping idle mappings, even when they come at one session age), cuts by the path
- * at a fixed session age (a lifetime cap), other kills at a fixed age (a settings mismatch), deaths while busy
- * (queuing), random deaths with rising RTT (a lossy link), or nothing to explain.
- * Heuristics over facts the engine records; it never guesses beyond them.
+ * ends caused by a pause of the agent or of the server (recorded as such by the side that paused), short sessions
+ * with failed reconnects between them (a flapping link), deaths while idle (a middlebox dropping idle mappings,
+ * even when they come at one session age), cuts by the path at a fixed session age (a lifetime cap), other kills at
+ * a fixed age (a settings mismatch), deaths while busy (queuing), random deaths with rising RTT (a lossy link), or
+ * nothing to explain. Heuristics over facts the engine records; it never guesses beyond them. docs/keepalive.md
+ * has the table of patterns with their false-positive risks.
  */
 public final class DisconnectDiagnosis {
     /** Causes an operator did not ask for: the ones worth explaining. */
     static final Set<String> UNEXPECTED = Set.of("keepalive_timeout", "peer_reset", "peer_closed", "write_stall",
             "protocol_error");
+    /** Ends explained by a pause of one side: not the path's fault, but worth showing. */
+    static final Set<String> PAUSED = Set.of("agent_suspended", "server_stalled");
     private static final long BUSY_BYTES_PER_SECOND = 64 * 1024;
+    /** Sessions this short between failed reconnects are a link going up and down, not a session-age limit. */
+    private static final long FLAP_SESSION_MS = 60_000;
 
     private DisconnectDiagnosis() {
     }
 
-    /** The verdict: a machine-readable pattern, plain words, the evidence and what to do. */
+    /**
+     * The verdict: a machine-readable pattern, plain words, the evidence and what to do.
+     *
+     * @param idleLimit what the evidence says about the path's idle limit, null when it says nothing
+     */
     public record Result(String pattern, String summary, List<String> evidence, String recommendation,
-            int sessionsConsidered) {
+            int sessionsConsidered, IdleLimit idleLimit) {
+        Result(String pattern, String summary, List<String> evidence, String recommendation, int sessionsConsidered) {
+            this(pattern, summary, evidence, recommendation, sessionsConsidered, null);
+        }
+    }
+
+    /**
+     * The path's idle limit as far as the events bracket it: idle sessions died when probing every
+     * {@code belowMs} (so the limit is shorter), and, when known, lived long while probing every {@code aboveMs}.
+     */
+    public record IdleLimit(Long aboveMs, long belowMs) {
+        String words() {
+            return aboveMs == null ? "under " + belowMs / 1000.0 + " s"
+                    : "between " + aboveMs / 1000.0 + " s and " + belowMs / 1000.0 + " s";
+        }
     }
 
     /** @param newestFirst the client's recent events, newest first */
@@ -32,6 +56,10 @@ public final class DisconnectDiagnosis {
         List<ConnectionEvent> drops = newestFirst.stream().filter(e -> UNEXPECTED.contains(e.getCause())).toList();
         List<String> evidence = new ArrayList<>();
         evidence.add(countsByCause(newestFirst));
+        Result paused = pauses(newestFirst, drops, evidence);
+        if (paused != null) {
+            return paused;
+        }
         if (drops.size() < 2) {
             return new Result("none", drops.isEmpty()
                     ? "No unexplained disconnects: every session ended for a reason someone chose."
@@ -39,12 +67,16 @@ public final class DisconnectDiagnosis {
                     "Nothing to change.", newestFirst.size());
         }
 
+        Result flapping = flapping(newestFirst, drops, evidence);
+        if (flapping != null) {
+            return flapping;
+        }
         List<Long> durations = drops.stream().map(ConnectionEvent::getDurationMs).toList();
         List<ConnectionEvent> idle = drops.stream().filter(DisconnectDiagnosis::diedIdle).toList();
         // Same age every time is also what an idle tunnel behind an idle timer looks like: the silence before each
         // end tells the two apart, so idle deaths are read as such before the age is.
         boolean mostlyIdle = idle.size() * 2 >= drops.size() && idle.size() >= 2;
-        if (drops.size() >= 3 && spread(durations) <= 0.05 && !mostlyIdle) {
+        if (drops.size() >= 3 && sameAge(durations) && !mostlyIdle) {
             long age = median(durations) / 1000;
             evidence.add(drops.size() + " unexplained drops after " + durationsText(durations)
                     + ": the same session age, whatever the traffic");
@@ -65,14 +97,19 @@ public final class DisconnectDiagnosis {
         }
 
         if (mostlyIdle) {
-            long time = idle.get(0).getKeepaliveTimeMs() == null ? 0 : idle.get(0).getKeepaliveTimeMs();
             idle.stream().limit(5).forEach(e -> evidence.add("session " + shortId(e) + ": " + e.getCause()
                     + " after " + e.getSilenceMs() / 1000 + " s of silence, " + rate(e) + " B/s on average"));
+            IdleLimit limit = idleLimit(newestFirst, idle);
+            evidence.add("the path's idle limit is " + limit.words() + ": idle sessions probing every "
+                    + limit.belowMs() / 1000.0 + " s died" + (limit.aboveMs() == null ? ""
+                    : ", sessions probing every " + limit.aboveMs() / 1000.0 + " s lived on"));
+            long suggested = limit.aboveMs() != null ? limit.aboveMs() : limit.belowMs() / 2;
             return new Result("middlebox_idle_timeout", "Sessions die while idle: nothing arrived for longer than the"
                     + " probe interval and little data had moved. A NAT gateway or firewall dropping idle"
-                    + " mappings fits this.", evidence,
-                    "Set keepalive.time below the middlebox's idle timeout (try " + Math.max(1, time / 2000)
-                            + " s), or measure it with `tunnel-agent doctor --probe-idle`.", newestFirst.size());
+                    + " mappings after " + limit.words() + " fits this.", evidence,
+                    "Set keepalive.time below the middlebox's idle timeout (try " + Math.max(1, suggested / 1000)
+                            + " s), or measure it with `tunnel-agent doctor --probe-idle`.", newestFirst.size(),
+                    limit);
         }
 
         List<ConnectionEvent> busy = drops.stream().filter(e -> "write_stall".equals(e.getCause())
@@ -102,6 +139,67 @@ public final class DisconnectDiagnosis {
                 newestFirst.size());
     }
 
+    /** Ends that a pause of the agent or the server explains, when they are most of what needs explaining. */
+    private static Result pauses(List<ConnectionEvent> events, List<ConnectionEvent> drops, List<String> evidence) {
+        List<ConnectionEvent> paused = events.stream().filter(e -> PAUSED.contains(e.getCause())).toList();
+        if (paused.isEmpty() || paused.size() < drops.size()) {
+            return null;
+        }
+        long suspended = paused.stream().filter(e -> "agent_suspended".equals(e.getCause())).count();
+        paused.stream().limit(5).forEach(e -> evidence.add("session " + shortId(e) + ": " + e.getCause()
+                + (e.getDetail() == null ? "" : " (" + e.getDetail() + ")")));
+        if (suspended * 2 >= paused.size()) {
+            return new Result("agent_suspended", "Sessions ended because the agent's host slept or its process was"
+                    + " frozen; the path was not at fault.", evidence,
+                    "Nothing to change on the network. If the host should stay reachable, keep it from sleeping"
+                            + " (power settings) or run the agent on an always-on host.", events.size());
+        }
+        return new Result("server_stalled", "Sessions ended because the server did not run for a while (a long GC"
+                + " pause, CPU starvation or a frozen VM) and the agent gave up on it; the path was not at fault.",
+                evidence, "Look at the server's tunnel_process_pause_last_seconds and its host (CPU steal, memory"
+                        + " pressure, a VM snapshot); GET /api/v1/diagnosis shows whether many clients dropped at once.",
+                events.size());
+    }
+
+    /**
+     * Short sessions with failed connection attempts between them: the link itself goes up and down. Each event
+     * records the attempts its own session took, so a flap shows in the session after the drop.
+     */
+    private static Result flapping(List<ConnectionEvent> newestFirst, List<ConnectionEvent> drops,
+            List<String> evidence) {
+        if (drops.size() < 3 || median(drops.stream().map(ConnectionEvent::getDurationMs).toList()) > FLAP_SESSION_MS) {
+            return null;
+        }
+        List<ConnectionEvent> afterDrops = newestFirst.stream()
+                .filter(e -> UNEXPECTED.contains(e.getPreviousCause())).toList();
+        List<ConnectionEvent> struggled = afterDrops.stream()
+                .filter(e -> e.getReconnectAttempts() != null && e.getReconnectAttempts() >= 2).toList();
+        if (struggled.size() < 2 || struggled.size() * 2 < afterDrops.size()) {
+            return null;
+        }
+        evidence.add(drops.size() + " unexplained drops after " + durationsText(
+                drops.stream().map(ConnectionEvent::getDurationMs).toList()));
+        evidence.add(struggled.size() + " of " + afterDrops.size() + " reconnects after a drop needed several"
+                + " attempts: " + struggled.stream().limit(8).map(e -> e.getReconnectAttempts().toString()).toList());
+        return new Result("flapping_link", "The link goes up and down: sessions last seconds, and between them the"
+                + " server cannot be reached at all for a while.", evidence,
+                "Look at the agent host's link (Wi-Fi roaming, a mobile modem, a VPN reconnecting, a failing cable"
+                        + " or port); the agent reconnects with backoff meanwhile.", newestFirst.size());
+    }
+
+    /**
+     * Brackets the idle limit: the shortest probe interval at which idle sessions died is above it; the longest
+     * shorter interval at which a session lived well past it (ten intervals, ending for another reason) is below.
+     */
+    private static IdleLimit idleLimit(List<ConnectionEvent> events, List<ConnectionEvent> idle) {
+        long below = idle.stream().mapToLong(ConnectionEvent::getKeepaliveTimeMs).min().orElseThrow();
+        Long above = events.stream()
+                .filter(e -> e.getKeepaliveTimeMs() != null && e.getKeepaliveTimeMs() < below
+                        && e.getDurationMs() >= 10 * e.getKeepaliveTimeMs() && !diedIdle(e))
+                .map(ConnectionEvent::getKeepaliveTimeMs).max(Long::compare).orElse(null);
+        return new IdleLimit(above, below);
+    }
+
     private static boolean diedIdle(ConnectionEvent e) {
         Long silence = e.getSilenceMs();
         Long time = e.getKeepaliveTimeMs();
@@ -113,11 +211,14 @@ public final class DisconnectDiagnosis {
         return (e.getBytesIn() + e.getBytesOut()) * 1000 / Math.max(1, e.getDurationMs());
     }
 
-    /** (max - min) / median. */
-    private static double spread(List<Long> values) {
+    /**
+     * Within 5% of each other, or half a second for short sessions (login and the path's own timer granularity
+     * blur the age by that much).
+     */
+    private static boolean sameAge(List<Long> values) {
         long min = values.stream().mapToLong(Long::longValue).min().orElse(0);
         long max = values.stream().mapToLong(Long::longValue).max().orElse(0);
-        return (double) (max - min) / Math.max(1, median(values));
+        return max - min <= Math.max(500, median(values) / 20);
     }
 
     private static long median(List<Long> values) {

@@ -24,6 +24,13 @@ public class EventController {
         return DisconnectDiagnosis.diagnose(events.recent(id, 50));
     }
 
+    @GetMapping("/api/v1/diagnosis")
+    @Operation(summary = "Which disconnect pattern the whole fleet's sessions of the last hour fit: many clients"
+            + " at one moment (the server's side) or each client's own path")
+    public FleetDiagnosis.Result fleetDiagnosis() {
+        return events.diagnoseFleet(java.time.Duration.ofHours(1), 5_000);
+    }
+
     @GetMapping("/api/v1/clients/{id}/events")
     @Operation(summary = "The client's ended sessions, newest first")
     public PageView<ConnectionEvents.EventView> list(@PathVariable long id,

@@ -21,6 +21,7 @@ public final class KeepaliveHandler extends ChannelInboundHandlerAdapter {
     private Object lastCurrent;
     private long lastProgress;
     private long lastPending;
+    private long lastTick;
     private boolean dead;
 
     public KeepaliveHandler(KeepaliveMonitor monitor, KeepaliveListener listener) {
@@ -64,6 +65,13 @@ public final class KeepaliveHandler extends ChannelInboundHandlerAdapter {
         if (dead || !ctx.channel().isActive()) {
             return;
         }
+        long now = System.nanoTime();
+        long gap = now - lastTick;
+        if (lastTick != 0 && gap > ownStallNanos()) {
+            monitor.resumedAfterOwnStall(gap);
+            listener.onOwnStall(gap);
+        }
+        lastTick = now;
         KeepaliveMonitor.Decision decision = monitor.evaluate(!ctx.channel().config().isAutoRead(), writePending(ctx));
         switch (decision.action()) {
             case SEND_PROBE -> ctx.writeAndFlush(new DefaultHttp2PingFrame(decision.probePayload()));
@@ -75,6 +83,14 @@ public final class KeepaliveHandler extends ChannelInboundHandlerAdapter {
             case NONE -> {
             }
         }
+    }
+
+    /**
+     * A tick comes every tick interval, up to a quarter late; two intervals and a second more means this loop
+     * did not run (blocked, or the process paused), not that it was merely busy.
+     */
+    private long ownStallNanos() {
+        return monitor.settings().tickInterval().toNanos() * 2 + 1_000_000_000L;
     }
 
     /** True when bytes wait in the outbound buffer; any movement since the last tick counts as write progress. */

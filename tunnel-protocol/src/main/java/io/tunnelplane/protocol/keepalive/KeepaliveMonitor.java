@@ -33,6 +33,8 @@ public final class KeepaliveMonitor {
     private boolean livenessProbeOutstanding;
     private volatile long outstandingPayload = Long.MIN_VALUE;
     private volatile long lastRttNanos = -1;
+    private volatile long lastOwnStallNanos;
+    private volatile long lastOwnStallEnd;
 
     public KeepaliveMonitor(KeepaliveSettings settings, KeepaliveRole role, LongSupplier nanoClock) {
         this.settings = settings;
@@ -76,6 +78,32 @@ public final class KeepaliveMonitor {
         outstandingPayload = Long.MIN_VALUE;
         lastRttNanos = nanoClock.getAsLong() - lastProbeSent;
         return lastRttNanos;
+    }
+
+    /**
+     * Our own side did not run for {@code stalledNanos} (its event loop was blocked, or the whole process paused).
+     * Whatever the peer sent meanwhile waits unread in our socket, so the silence is ours, not the peer's: instead
+     * of judging it, probe now and give the peer a full timeout to answer. A path that really died meanwhile is then
+     * found one timeout after we run again.
+     */
+    public void resumedAfterOwnStall(long stalledNanos) {
+        long now = nanoClock.getAsLong();
+        lastOwnStallNanos = stalledNanos;
+        lastOwnStallEnd = now;
+        livenessProbeOutstanding = false;
+        outstandingPayload = Long.MIN_VALUE;
+        lastInbound = Math.min(lastInbound, now - probeAfterNanos);
+        lastWriteProgress = now;
+    }
+
+    /** How long our own side last stalled, 0 if it never did. */
+    public long lastOwnStallNanos() {
+        return lastOwnStallNanos;
+    }
+
+    /** When our own side last resumed after a stall, on this monitor's clock; meaningful when a stall happened. */
+    public long lastOwnStallEndNanos() {
+        return lastOwnStallEnd;
     }
 
     /** Last measured round-trip time in nanoseconds, -1 before the first answer. */

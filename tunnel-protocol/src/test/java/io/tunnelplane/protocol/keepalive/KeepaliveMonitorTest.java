@@ -47,6 +47,33 @@ class KeepaliveMonitorTest {
     }
 
     @Test
+    void ourOwnStallIsNotHeldAgainstThePeer() {
+        advance(2_000);
+        assertThat(tick().action()).isEqualTo(Action.SEND_PROBE);
+        advance(30_000); // this side did not run: the answer sits unread in our socket
+        monitor.resumedAfterOwnStall(Duration.ofSeconds(30).toNanos());
+        Decision fresh = tick();
+        assertThat(fresh.action()).as("probe again instead of judging").isEqualTo(Action.SEND_PROBE);
+        assertThat(monitor.lastOwnStallNanos()).isEqualTo(Duration.ofSeconds(30).toNanos());
+        advance(100);
+        monitor.onInbound();
+        assertThat(monitor.onProbeAck(fresh.probePayload())).isEqualTo(Duration.ofMillis(100).toNanos());
+        advance(1_000);
+        assertThat(tick().action()).isEqualTo(Action.NONE);
+    }
+
+    @Test
+    void aPathThatDiedDuringOurStallIsFoundOneTimeoutAfterWeRunAgain() {
+        advance(30_000);
+        monitor.resumedAfterOwnStall(Duration.ofSeconds(30).toNanos());
+        assertThat(tick().action()).isEqualTo(Action.SEND_PROBE);
+        advance(3_999);
+        assertThat(tick().action()).isEqualTo(Action.NONE);
+        advance(1);
+        assertThat(tick().cause()).isEqualTo(DisconnectCause.KEEPALIVE_TIMEOUT);
+    }
+
+    @Test
     void silentPeerIsDeadExactlyTimeoutAfterTheProbe() {
         advance(2_000);
         assertThat(tick().action()).isEqualTo(Action.SEND_PROBE);

@@ -10,6 +10,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.SingleThreadEventExecutor;
 import io.tunnelplane.server.admission.LoginGuard;
 import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.pause.PauseWatchdog;
 import io.tunnelplane.protocol.transport.Transport;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.session.AgentSession;
@@ -60,6 +61,7 @@ public class TunnelEngine implements SmartLifecycle {
 
     @Override
     public void start() {
+        PauseWatchdog.logPauses(log, "this server process");
         int threads = properties.eventLoopThreads() > 0
                 ? properties.eventLoopThreads() : Runtime.getRuntime().availableProcessors() * 2;
         acceptGroup = transport.newGroup(1, "tunnel-accept");

@@ -2,10 +2,12 @@ package io.tunnelplane.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.pause.PauseWatchdog;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import java.time.Duration;
 import java.util.List;
@@ -44,6 +46,7 @@ public class TunnelMetrics {
     private final Map<String, Timer> heartbeatRtt = new ConcurrentHashMap<>();
     private final Map<String, Counter> keepaliveTimeouts = new ConcurrentHashMap<>();
     private final Map<String, Counter> reconnects = new ConcurrentHashMap<>();
+    private final Map<String, Counter> agentPauses = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> proxyBytes = new ConcurrentHashMap<>();
     private final Map<String, Counter> proxyConnections = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> clientOnline = new ConcurrentHashMap<>();
@@ -81,6 +84,13 @@ public class TunnelMetrics {
                 .description("Agent sessions currently logged in").register(registry);
         Gauge.builder("tunnel.streams.active", streamsActive, AtomicInteger::get)
                 .description("Proxied connections currently relayed").register(registry);
+        PauseWatchdog pauses = PauseWatchdog.shared();
+        FunctionCounter.builder("tunnel.process.pauses", pauses, PauseWatchdog::count)
+                .description("Times this server process did not run for " + PauseWatchdog.THRESHOLD.toSeconds()
+                        + " s or more (GC pause, CPU starvation, VM freeze, host suspend)").register(registry);
+        Gauge.builder("tunnel.process.pause.last", pauses,
+                        p -> p.last().map(last -> last.length().toNanos() / 1e9).orElse(0.0))
+                .description("Length of this server process's last pause").baseUnit("seconds").register(registry);
         this.sessionDuration = Timer.builder("tunnel.session.duration")
                 .description("How long agent sessions lasted")
                 .publishPercentileHistogram()
@@ -106,6 +116,14 @@ public class TunnelMetrics {
         if (cause == DisconnectCause.KEEPALIVE_TIMEOUT) {
             keepaliveTimeout(client, "server");
         }
+    }
+
+    /** An agent reported at login that its own pause ended its previous session. */
+    public void agentPaused(String client) {
+        String label = clients.of(client);
+        count(agentPauses, label, k -> Counter.builder("tunnel.agent.pauses")
+                .description("Sessions ended by the agent's own pause (host suspend, frozen process), as agents report")
+                .tag("client", label).register(registry));
     }
 
     /** Connected agent sessions per version: a rollout shows as one line falling while another rises. */

@@ -139,6 +139,11 @@ public final class AgentSession {
         return rtt < 0 ? null : Duration.ofNanos(rtt);
     }
 
+    /** The session's keepalive state, for telling our own stalls from the peer's silence. */
+    KeepaliveMonitor keepalive() {
+        return keepalive;
+    }
+
     public Duration silence() {
         return Duration.ofNanos(keepalive.silenceNanos());
     }

@@ -76,9 +76,10 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
             throw new ProtocolException("expected one Login message, got " + msg.getClass().getSimpleName());
         }
         loginSeen = true;
-        if (login.protocolVersion() != ProtocolVersion.CURRENT) {
+        if (!ProtocolVersion.isSpoken(login.protocolVersion())) {
             refuse(ctx, login, LoginRefused.PROTOCOL_VERSION, "server speaks protocol " + ProtocolVersion.CURRENT
-                    + ", agent speaks " + login.protocolVersion() + ": install a matching agent");
+                    + " (and agents from " + ProtocolVersion.OLDEST + " up), agent speaks " + login.protocolVersion()
+                    + ": install a matching agent");
             return;
         }
         if (context.guard().isLockedOut(login.clientId(), ticket.address())) {
@@ -125,7 +126,7 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
         SessionInfo info = new SessionInfo(safe(login.agentVersion()), login.host(),
                 DisconnectCause.fromWire(login.previousCause()),
                 login.reconnectAttempts(), keepalive, login.keepaliveTimeMillis(), login.keepaliveTimeoutMillis(),
-                login.wantsClusterUpdates());
+                login.wantsClusterUpdates(), login.pauseReport());
         // Within the set-size bound; an agent that names no connection (an old build) is a set of one.
         int connections = Math.max(1, Math.min(Login.MAX_CONNECTIONS, login.connections()));
         String connectionId = login.connectionId().isEmpty() ? sessionId : login.connectionId();

@@ -3,9 +3,12 @@ package io.tunnelplane.server.session;
 import io.tunnelplane.control.event.ConnectionEvents;
 import io.tunnelplane.control.event.SessionRecord;
 import io.tunnelplane.protocol.DisconnectCause;
+import io.tunnelplane.protocol.pause.Pause;
+import io.tunnelplane.protocol.pause.PauseAttribution;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -26,12 +29,17 @@ public class SessionEnd {
     }
 
     void finish(AgentSession session, Throwable lastError) {
-        DisconnectCause cause = session.settleCause(lastError);
+        DisconnectCause settled = session.settleCause(lastError);
+        // An agent that gave up on us while this server was not running did not lose its path: say so.
+        Optional<Pause> stall = PauseAttribution.explain(settled, session.keepalive());
+        DisconnectCause cause = stall.isPresent() ? DisconnectCause.SERVER_STALLED : settled;
         registry.remove(session);
         Duration age = session.age();
         metrics.sessionEnded(session.clientId(), session.info().agentVersion(), cause, age);
         Duration rtt = session.lastRtt();
-        String detail = session.detail() != null ? session.detail()
+        String detail = stall.isPresent()
+                ? "this server " + stall.get().describe() + "; the session then ended as " + settled.wireName()
+                : session.detail() != null ? session.detail()
                 : lastError != null ? String.valueOf(lastError.getMessage()) : null;
         log.info("agent disconnected client={} session={} cause={} duration={} last_rtt={} bytes_in={} bytes_out={}"
                         + " silence={} remote={}{}",

@@ -40,9 +40,11 @@ public class SessionOpener {
     private final SessionEnd sessionEnd;
     private final TunnelMetrics metrics;
     private final MuxSettings muxSettings;
+    private final AgentPauses agentPauses;
 
     public SessionOpener(TunnelServerProperties properties, ClientDirectory directory, SessionRegistry registry,
-            SessionEnd sessionEnd, TunnelMetrics metrics) {
+            SessionEnd sessionEnd, TunnelMetrics metrics, AgentPauses agentPauses) {
+        this.agentPauses = agentPauses;
         this.properties = properties;
         this.directory = directory;
         this.registry = registry;
@@ -98,6 +100,9 @@ public class SessionOpener {
         }
         if (info.previousCause() != DisconnectCause.NONE) {
             metrics.reconnect(access.clientId(), info.previousCause());
+        }
+        if (info.agentPause() != null) {
+            agentPauses.reported(access.clientId(), info.agentPause());
         }
         if (info.previousCause() == DisconnectCause.KEEPALIVE_TIMEOUT) {
             // The agent's side found the last session dead: counted as it reports, next to the server's view.

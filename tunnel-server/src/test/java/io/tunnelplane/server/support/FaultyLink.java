@@ -6,12 +6,15 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
 
@@ -22,7 +25,13 @@ import java.util.concurrent.locks.LockSupport;
  *       uplink: the sender's bytes are accepted at once and delivered late);</li>
  *   <li>{@link #blackhole()}: the current connections go silent in both directions without a FIN or RST, like a
  *       NAT box that forgot the mapping; new connections still pass;</li>
- *   <li>{@link #reset()}: the current connections are reset.</li>
+ *   <li>{@link #reset()}: the current connections are reset;</li>
+ *   <li>{@link #expireIdle(Duration)}: a connection that carried nothing for that long goes silent for good, like a
+ *       NAT gateway that forgets idle mappings;</li>
+ *   <li>{@link #capLifetime(Duration)}: a connection is reset at that age whatever it carries, like a load balancer
+ *       or firewall with a fixed session lifetime;</li>
+ *   <li>{@link #delay(Duration)}: every byte is delivered that much later in each direction (a long or degrading
+ *       path: the round trip grows by twice the delay).</li>
  * </ul>
  */
 public final class FaultyLink implements AutoCloseable {
@@ -37,6 +46,14 @@ public final class FaultyLink implements AutoCloseable {
     private volatile long bytesPerSecond;
     private volatile boolean refuseNew;
     private volatile int bufferBytes = 1 << 20;
+    private volatile long idleExpiryNanos;
+    private volatile long lifetimeNanos;
+    private volatile long delayNanos;
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "faulty-link-timer");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final java.io.ByteArrayOutputStream tapped = new java.io.ByteArrayOutputStream();
     private volatile boolean tapping;
@@ -45,6 +62,38 @@ public final class FaultyLink implements AutoCloseable {
         this.targetPort = targetPort;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         threads.execute(this::accept);
+        timers.scheduleAtFixedRate(this::enforceTimers, 20, 20, TimeUnit.MILLISECONDS);
+    }
+
+    /** From now on, a connection with no byte in either direction for {@code idle} is blackholed. */
+    public void expireIdle(Duration idle) {
+        idleExpiryNanos = idle.toNanos();
+    }
+
+    /** From now on, a connection is reset once it is {@code age} old. */
+    public void capLifetime(Duration age) {
+        lifetimeNanos = age.toNanos();
+    }
+
+    /** From now on, every chunk is delivered {@code oneWay} after it arrived, in each direction. */
+    public void delay(Duration oneWay) {
+        delayNanos = oneWay.toNanos();
+    }
+
+    /** Connections currently relayed (not yet reset or closed). */
+    public int connections() {
+        return pipes.size();
+    }
+
+    private void enforceTimers() {
+        long now = System.nanoTime();
+        for (Pipe pipe : pipes) {
+            if (lifetimeNanos > 0 && now - pipe.createdNanos >= lifetimeNanos) {
+                pipe.resetBoth();
+            } else if (idleExpiryNanos > 0 && !pipe.blackholed && now - pipe.lastActivityNanos >= idleExpiryNanos) {
+                pipe.blackholed = true;
+            }
+        }
     }
 
     public int port() {
@@ -57,7 +106,6 @@ public final class FaultyLink implements AutoCloseable {
         this.bytesPerSecond = bytesPerSecond;
     }
 
-    /** While set, new connections are closed as soon as they arrive (the path is down for newcomers too). */
     /** From now on, records every byte relayed in either direction, as a passive wiretap would. */
     public void tap() {
         tapping = true;
@@ -70,6 +118,7 @@ public final class FaultyLink implements AutoCloseable {
         }
     }
 
+    /** While set, new connections are closed as soon as they arrive (the path is down for newcomers too). */
     public void refuseNew(boolean refuse) {
         this.refuseNew = refuse;
     }
@@ -113,6 +162,7 @@ public final class FaultyLink implements AutoCloseable {
     public void close() throws IOException {
         listener.close();
         reset();
+        timers.shutdownNow();
         threads.shutdownNow();
     }
 
@@ -120,6 +170,8 @@ public final class FaultyLink implements AutoCloseable {
     private final class Pipe {
         private final Socket a;
         private final Socket b;
+        private final long createdNanos = System.nanoTime();
+        private volatile long lastActivityNanos = createdNanos;
         private volatile boolean blackholed;
 
         Pipe(Socket a, Socket b) {
@@ -133,7 +185,7 @@ public final class FaultyLink implements AutoCloseable {
         }
 
         private void direction(InputStream in, OutputStream out, Socket outSocket) {
-            BlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
+            BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
             Semaphore room = new Semaphore(bufferBytes); // bytes the deep buffer may still take
             threads.execute(() -> {
                 byte[] buffer = new byte[16 * 1024];
@@ -143,16 +195,17 @@ public final class FaultyLink implements AutoCloseable {
                         if (blackholed) {
                             continue; // swallowed without a trace
                         }
+                        lastActivityNanos = System.nanoTime();
                         if (tapping) {
                             synchronized (tapped) {
                                 tapped.write(buffer, 0, n);
                             }
                         }
                         room.acquire(n);
-                        queue.put(java.util.Arrays.copyOf(buffer, n));
+                        queue.put(new Chunk(java.util.Arrays.copyOf(buffer, n), System.nanoTime()));
                     }
                     if (!blackholed) {
-                        queue.put(new byte[0]); // pass the FIN on; a blackhole swallows it too
+                        queue.put(new Chunk(new byte[0], System.nanoTime())); // pass the FIN on; not through a blackhole
                     }
                 } catch (IOException | InterruptedException e) {
                     if (!blackholed) {
@@ -166,7 +219,12 @@ public final class FaultyLink implements AutoCloseable {
                     long start = System.nanoTime();
                     long pacedRate = 0;
                     while (true) {
-                        byte[] chunk = queue.take();
+                        Chunk arrived = queue.take();
+                        byte[] chunk = arrived.bytes();
+                        long late = arrived.receivedNanos() + delayNanos - System.nanoTime();
+                        if (late > 0) {
+                            LockSupport.parkNanos(late);
+                        }
                         if (chunk.length == 0) {
                             outSocket.shutdownOutput();
                             return;
@@ -203,6 +261,9 @@ public final class FaultyLink implements AutoCloseable {
                     resetBoth();
                 }
             });
+        }
+
+        private record Chunk(byte[] bytes, long receivedNanos) {
         }
 
         void resetBoth() {
