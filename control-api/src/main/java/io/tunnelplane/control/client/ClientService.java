@@ -8,6 +8,7 @@ import io.tunnelplane.control.web.ApiException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageImpl;
 import org.springframework.data.domain.Pageable;
@@ -75,6 +76,12 @@ public class ClientService {
         return new ClientViews.Detail(c.getId(), c.getName(), c.getDescription(), c.isEnabled(), c.getLabels(),
                 c.getCreatedAt(), c.getUpdatedAt(), c.getLastSeenAt(), ClientViews.Live.of(live),
                 proxies.viewsOf(c, live));
+    }
+
+    /** The client's live connection set, if it has one. */
+    @Transactional(readOnly = true)
+    public Optional<LiveSession> live(long id) {
+        return runtime.session(find(id).getName());
     }
 
     public ClientViews.Detail update(long id, ClientRequests.Update request) {

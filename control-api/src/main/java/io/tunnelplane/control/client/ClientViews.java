@@ -54,12 +54,13 @@ public final class ClientViews {
      *
      * @param lastRttMicros last heartbeat round-trip time, null before the first probe was answered
      * @param activeStreams visitor connections it carries now; -1 when another node of the cluster holds it
+     * @param probeWaitingMicros how long the probe in flight has waited, 0 when none is; null on another node
      */
     public record Connection(String sessionId, String node, Instant since, String remoteAddress, Long lastRttMicros,
-            int activeStreams) {
+            int activeStreams, Long probeWaitingMicros) {
         static Connection of(LiveSession.Connection c) {
             return new Connection(c.sessionId(), c.node(), c.since(), c.remoteAddress(), micros(c.lastRtt()),
-                    c.activeStreams());
+                    c.activeStreams(), micros(c.probeWaiting()));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tunnelplane.control.event;
 
+import io.tunnelplane.control.runtime.LiveSession;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,26 @@ public final class DisconnectDiagnosis {
         }
     }
 
+    /**
+     * The diagnosis of the events, with what the client's live sessions show now: their RTT and how long a probe
+     * has waited (on a saturated path both grow, and that is not a fault).
+     */
+    public static Result diagnose(List<ConnectionEvent> newestFirst, LiveSession live) {
+        Result result = diagnose(newestFirst);
+        if (live == null) {
+            return result;
+        }
+        List<String> evidence = new ArrayList<>(result.evidence());
+        live.connections().stream().filter(c -> c.probeWaiting() != null).forEach(c -> evidence.add(
+                "live session " + shortId(c.sessionId()) + ": last RTT "
+                        + (c.lastRtt() == null ? "not measured yet" : c.lastRtt().toNanos() / 1_000 + " us")
+                        + ", " + (c.probeWaiting().isZero() ? "no probe waiting"
+                        : "a probe waiting " + c.probeWaiting().toMillis() + " ms for its answer")
+                        + ", " + c.activeStreams() + " visitor connections"));
+        return new Result(result.pattern(), result.summary(), evidence, result.recommendation(),
+                result.sessionsConsidered(), result.idleLimit());
+    }
+
     /** @param newestFirst the client's recent events, newest first */
     public static Result diagnose(List<ConnectionEvent> newestFirst) {
         List<ConnectionEvent> drops = newestFirst.stream().filter(e -> UNEXPECTED.contains(e.getCause())).toList();
@@ -77,7 +98,7 @@ public final class DisconnectDiagnosis {
         // end tells the two apart, so idle deaths are read as such before the age is.
         boolean mostlyIdle = idle.size() * 2 >= drops.size() && idle.size() >= 2;
         if (drops.size() >= 3 && sameAge(durations) && !mostlyIdle) {
-            long age = median(durations) / 1000;
+            long age = Math.round(median(durations) / 1000.0);
             evidence.add(drops.size() + " unexplained drops after " + durationsText(durations)
                     + ": the same session age, whatever the traffic");
             if (drops.stream().allMatch(e -> "peer_reset".equals(e.getCause())
@@ -94,6 +115,18 @@ public final class DisconnectDiagnosis {
                     "Compare timeout settings on every hop: the agent's --keepalive-*, tunnel.server.keepalive.*,"
                             + " and any proxy or load balancer in front of the agent port (idle or session"
                             + " timeouts of " + age + " s).", newestFirst.size());
+        }
+
+        // Before idle deaths: a dead path always leaves silence behind, but an idle timer does not make RTT climb.
+        List<Long> rtts = drops.stream().map(ConnectionEvent::getLastRttMicros).filter(r -> r != null).toList();
+        if (rtts.size() >= 3 && risingTowardsNow(rtts)) {
+            evidence.add("last RTTs, oldest to newest: " + rttsText(rtts));
+            evidence.add("drop durations: " + durationsText(durations));
+            return new Result("lossy_link", "Drops come at random session ages while round-trip times keep rising:"
+                    + " the path is losing packets or degrading.", evidence,
+                    "Look at the agent host's link (Wi-Fi, mobile, VPN); the agent reconnects with backoff"
+                            + " meanwhile. Compare with `tunnel-agent doctor` from the same host.",
+                    newestFirst.size());
         }
 
         if (mostlyIdle) {
@@ -124,15 +157,6 @@ public final class DisconnectDiagnosis {
                             + " the worst RTT seen, or limit the proxy's bandwidth.", newestFirst.size());
         }
 
-        List<Long> rtts = drops.stream().map(ConnectionEvent::getLastRttMicros).filter(r -> r != null).toList();
-        if (rtts.size() >= 3 && risingTowardsNow(rtts)) {
-            evidence.add("last RTTs, oldest to newest: " + rttsText(rtts));
-            return new Result("lossy_link", "Drops come at random session ages while round-trip times keep rising:"
-                    + " the path is losing packets or degrading.", evidence,
-                    "Look at the agent host's link (Wi-Fi, mobile, VPN); the agent reconnects with backoff"
-                            + " meanwhile. Compare with `tunnel-agent doctor` from the same host.",
-                    newestFirst.size());
-        }
         evidence.add("drop durations: " + durationsText(durations));
         return new Result("unclassified", drops.size() + " unexplained disconnects that fit no known pattern.",
                 evidence, "Read the events' detail fields and the agent's log for the same times.",
@@ -257,6 +281,10 @@ public final class DisconnectDiagnosis {
     }
 
     private static String shortId(ConnectionEvent e) {
-        return e.getSessionId().length() > 8 ? e.getSessionId().substring(0, 8) : e.getSessionId();
+        return shortId(e.getSessionId());
+    }
+
+    private static String shortId(String sessionId) {
+        return sessionId.length() > 8 ? sessionId.substring(0, 8) : sessionId;
     }
 }

@@ -2,6 +2,7 @@ package io.tunnelplane.control.event;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tunnelplane.control.client.ClientService;
 import io.tunnelplane.control.web.PageView;
 import org.springframework.data.domain.Pageable;
 import org.springframework.data.web.PageableDefault;
@@ -13,15 +14,17 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "events", description = "Connection history: every ended session with its cause")
 public class EventController {
     private final ConnectionEvents events;
+    private final ClientService clients;
 
-    public EventController(ConnectionEvents events) {
+    public EventController(ConnectionEvents events, ClientService clients) {
         this.events = events;
+        this.clients = clients;
     }
 
     @GetMapping("/api/v1/clients/{id}/diagnosis")
     @Operation(summary = "Which disconnect pattern the client's recent sessions fit, with the evidence")
     public DisconnectDiagnosis.Result diagnosis(@PathVariable long id) {
-        return DisconnectDiagnosis.diagnose(events.recent(id, 50));
+        return DisconnectDiagnosis.diagnose(events.recent(id, 50), clients.live(id).orElse(null));
     }
 
     @GetMapping("/api/v1/diagnosis")

@@ -45,9 +45,11 @@ public record LiveSession(
      * @param lastRtt       last heartbeat round-trip time, null before the first probe was answered
      * @param activeStreams visitor connections it carries now; -1 for a session held by another node of the cluster
      *                      (its RTT is null too: both stay with the node that holds it)
+     * @param probeWaiting  how long the probe in flight has waited for its answer (zero when none is), null when
+     *                      another node holds the session: on a saturated path it shows the queueing delay
      */
     public record Connection(String sessionId, String node, Instant since, String remoteAddress, Duration lastRtt,
-            int activeStreams) {
+            int activeStreams, Duration probeWaiting) {
     }
 
     /** Keepalive settings of a session in milliseconds; an asked value of 0 means "the server's default". */

@@ -83,4 +83,65 @@ class DisconnectDiagnosisTest {
                 event("peer_reset", 1_200_000, 1_000_000, 40_000L, 100L)));
         assertThat(DisconnectDiagnosis.diagnose(newestFirst).pattern()).isEqualTo("lossy_link");
     }
+
+    /** An event with everything the newer patterns read. */
+    private static ConnectionEvent event(String cause, String previousCause, int attempts, long durationMs,
+            long keepaliveTimeMs, Long silenceMs, String detail) {
+        Instant end = Instant.parse("2026-11-26T12:00:00Z").plusMillis(durationMs);
+        return new ConnectionEvent(1L, new SessionRecord("c", "s-" + cause + durationMs + attempts,
+                end.minusMillis(durationMs), end, "10.0.0.1:1", cause, detail, durationMs, 500, 500, 1_000L, "1.0",
+                previousCause, attempts, silenceMs, keepaliveTimeMs, 2_000L));
+    }
+
+    @Test
+    void endsTheAgentsOwnPauseExplainsAreNotAPathFault() {
+        DisconnectDiagnosis.Result result = DisconnectDiagnosis.diagnose(List.of(
+                event("agent_suspended", "none", 1, 3_600_000, 15_000, 40_000L, "the agent reported it was paused"),
+                event("agent_suspended", "agent_suspended", 1, 600_000, 15_000, 40_000L, null),
+                event("keepalive_timeout", "agent_suspended", 1, 900_000, 15_000, 17_000L, null)));
+        assertThat(result.pattern()).isEqualTo("agent_suspended");
+        assertThat(String.join(" ", result.evidence())).contains("the agent reported it was paused");
+    }
+
+    @Test
+    void endsAfterTheServersOwnStallPointAtTheServer() {
+        DisconnectDiagnosis.Result result = DisconnectDiagnosis.diagnose(List.of(
+                event("server_stalled", "none", 1, 60_000, 15_000, 20_000L, "this server paused 21 s"),
+                event("server_stalled", "none", 1, 80_000, 15_000, 20_000L, null)));
+        assertThat(result.pattern()).isEqualTo("server_stalled");
+        assertThat(result.recommendation()).contains("tunnel_process_pause_last_seconds");
+    }
+
+    @Test
+    void shortSessionsWithFailedReconnectsBetweenThemAreAFlappingLink() {
+        // Newest first; each session records the attempts it took to come up after the previous one's drop.
+        DisconnectDiagnosis.Result result = DisconnectDiagnosis.diagnose(List.of(
+                event("peer_reset", "peer_reset", 4, 2_100, 15_000, 100L, null),
+                event("peer_reset", "peer_reset", 3, 5_300, 15_000, 100L, null),
+                event("peer_reset", "none", 1, 3_800, 15_000, 100L, null)));
+        assertThat(result.pattern()).isEqualTo("flapping_link");
+        assertThat(String.join(" ", result.evidence())).contains("2 of 2 reconnects after a drop needed several");
+    }
+
+    @Test
+    void quickReconnectsAfterShortSessionsAreNotAFlap() {
+        DisconnectDiagnosis.Result result = DisconnectDiagnosis.diagnose(List.of(
+                event("peer_reset", "peer_reset", 1, 4_000, 15_000, 100L, null),
+                event("peer_reset", "peer_reset", 1, 4_010, 15_000, 100L, null),
+                event("peer_reset", "none", 1, 4_020, 15_000, 100L, null)));
+        assertThat(result.pattern()).isEqualTo("session_lifetime_cap");
+        assertThat(result.summary()).contains("4 s");
+    }
+
+    @Test
+    void theIdleLimitIsBracketedByTheProbeIntervalsThatDiedAndThatLived() {
+        DisconnectDiagnosis.Result result = DisconnectDiagnosis.diagnose(List.of(
+                event("agent_shutdown", "keepalive_timeout", 1, 120_000, 5_000, 300L, null),
+                event("keepalive_timeout", "keepalive_timeout", 1, 31_000, 30_000, 31_000L, null),
+                event("keepalive_timeout", "none", 1, 31_000, 30_000, 31_000L, null)));
+        assertThat(result.pattern()).isEqualTo("middlebox_idle_timeout");
+        assertThat(result.idleLimit()).isEqualTo(new DisconnectDiagnosis.IdleLimit(5_000L, 30_000));
+        assertThat(result.summary()).contains("between 5.0 s and 30.0 s");
+        assertThat(result.recommendation()).contains("try 5 s");
+    }
 }

@@ -119,7 +119,7 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
         Map<String, int[]> upAndWanted = new TreeMap<>();
         for (NodePresence.SessionRow row : elsewhere) {
             connections.add(new LiveSession.Connection(row.sessionId(), row.nodeId(), row.since(),
-                    row.remoteAddress(), null, -1));
+                    row.remoteAddress(), null, -1, null));
             int[] counts = upAndWanted.computeIfAbsent(row.nodeId(), n -> new int[2]);
             counts[0]++;
             counts[1] = Math.max(counts[1], row.wanted());
@@ -153,7 +153,8 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
             listening.put(proxy.id(), listener != null && listener.listening());
         }
         List<LiveSession.Connection> connections = live.stream().map(c -> new LiveSession.Connection(c.sessionId(),
-                node, c.connectedAt(), String.valueOf(c.remoteAddress()), c.lastRtt(), c.activeStreams())).toList();
+                node, c.connectedAt(), String.valueOf(c.remoteAddress()), c.lastRtt(), c.activeStreams(),
+                c.probeWaiting())).toList();
         return Optional.of(new LiveSession(s.sessionId(), s.connectedAt(), String.valueOf(s.remoteAddress()),
                 s.lastRtt(), s.info().agentVersion(), s.info().host().os(), s.info().host().jvm(),
                 s.info().host().hostname(), listening, group.localProblems(), new LiveSession.Keepalive(

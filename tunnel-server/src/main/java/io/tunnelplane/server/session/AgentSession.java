@@ -144,6 +144,11 @@ public final class AgentSession {
         return keepalive;
     }
 
+    /** How long the probe in flight has waited for its answer, zero when none is in flight. */
+    public Duration probeWaiting() {
+        return Duration.ofNanos(keepalive.probeOutstandingNanos());
+    }
+
     public Duration silence() {
         return Duration.ofNanos(keepalive.silenceNanos());
     }
