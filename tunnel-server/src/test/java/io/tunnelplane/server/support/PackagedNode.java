@@ -165,6 +165,13 @@ public final class PackagedNode implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Sends {@code signal} ({@code STOP}, {@code CONT}, ...) to the node's process. */
+    public void signal(String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+        assertThat(kill.waitFor(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).isZero();
+    }
+
     /** SIGKILL: a crash, no goodbye. */
     public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
