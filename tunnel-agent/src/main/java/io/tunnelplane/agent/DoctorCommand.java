@@ -154,7 +154,7 @@ public final class DoctorCommand implements Callable<Integer> {
                 + "clear" : probe.tls + "; " + tls.describe());
         line(out, "PROTOCOL", "server " + probe.hello.serverVersion() + " speaks protocol "
                 + probe.hello.protocolVersion() + ", this agent " + ProtocolVersion.CURRENT
-                + (probe.hello.protocolVersion() == ProtocolVersion.CURRENT ? ": ok" : ": MISMATCH, upgrade"));
+                + (ProtocolVersion.isSpoken(probe.hello.protocolVersion()) ? ": ok" : ": MISMATCH, upgrade"));
         long skew = probe.hello.serverTimeMillis() - probe.localTimeAtHello;
         line(out, "CLOCK", "server clock differs by " + (skew >= 0 ? "+" : "") + skew + " ms"
                 + (Math.abs(skew) > MAX_CLOCK_SKEW.toMillis() ? ": fix NTP on one side, event times will not line up"
@@ -204,12 +204,22 @@ public final class DoctorCommand implements Callable<Integer> {
         return survived;
     }
 
-    /** Keepalive advice from the idle probe: probe at most half as far apart as the first idle period that died. */
+    /**
+     * Keepalive advice from the idle probe: the idle limit lies between the longest period that survived below the
+     * first one that died and that one; probe at most half as far apart as the first idle period that died.
+     */
     static String recommend(List<Boolean> survived, List<Duration> periods, Duration serverTime) {
         Duration firstDropped = null;
         for (int i = 0; i < periods.size(); i++) {
             if (!survived.get(i) && (firstDropped == null || periods.get(i).compareTo(firstDropped) < 0)) {
                 firstDropped = periods.get(i);
+            }
+        }
+        Duration lastSurvived = null;
+        for (int i = 0; i < periods.size(); i++) {
+            if (survived.get(i) && (firstDropped == null || periods.get(i).compareTo(firstDropped) < 0)
+                    && (lastSurvived == null || periods.get(i).compareTo(lastSurvived) > 0)) {
+                lastSurvived = periods.get(i);
             }
         }
         if (firstDropped == null) {
@@ -219,12 +229,12 @@ public final class DoctorCommand implements Callable<Integer> {
                     : "longer than anything tested; try --idle-periods up to " + serverTime.toSeconds() + "s");
         }
         Duration advice = firstDropped.dividedBy(2);
+        String limit = "the path drops idle connections after less than " + firstDropped.toSeconds() + " s"
+                + (lastSurvived == null ? "" : " (idle " + lastSurvived.toSeconds() + " s survived)");
         if (advice.compareTo(serverTime) >= 0) {
-            return "the path drops idle connections after less than " + firstDropped.toSeconds()
-                    + " s; the server's keepalive time (" + serverTime.toSeconds() + " s) already beats it";
+            return limit + "; the server's keepalive time (" + serverTime.toSeconds() + " s) already beats it";
         }
-        return "the path drops idle connections after less than " + firstDropped.toSeconds() + " s: run the agent "
-                + "with --keepalive-time " + Math.max(1, advice.toSeconds()) + "s";
+        return limit + ": run the agent with --keepalive-time " + Math.max(1, advice.toSeconds()) + "s";
     }
 
     private static void line(PrintWriter out, String check, String text) {
@@ -307,7 +317,8 @@ public final class DoctorCommand implements Callable<Integer> {
             byte[] agentNonce = TokenProof.newNonce();
             byte[] proof = TokenProof.agentProof(token.key(), token.clientId(), hello.nonce(), agentNonce);
             long t0 = System.nanoTime();
-            write(socket, new Login(ProtocolVersion.CURRENT, token.clientId(), agentNonce, proof,
+            write(socket, new Login(Math.min(hello.protocolVersion(), ProtocolVersion.CURRENT), token.clientId(),
+                    agentNonce, proof,
                     AgentVersion.current(), "none", 0, 0, 0, flags, AgentHost.current(), "", 1));
             HandshakeMessage answer = read(in);
             probe.loginNanos = System.nanoTime() - t0;

@@ -13,7 +13,7 @@ class DoctorRecommendationTest {
     @Test
     void aPathThatDropsAfterOneMinuteGetsHalfOfTheFirstFailure() {
         assertThat(DoctorCommand.recommend(List.of(true, true, false, false), PERIODS, Duration.ofSeconds(90)))
-                .contains("after less than 60 s").contains("--keepalive-time 30s");
+                .contains("after less than 60 s (idle 30 s survived)").contains("--keepalive-time 30s");
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.tunnelplane.agent.Agent;
 import io.tunnelplane.agent.AgentCommand;
 import io.tunnelplane.agent.ExitCode;
 import io.tunnelplane.protocol.ProtocolVersion;
+import io.tunnelplane.server.support.FaultyLink;
 import io.tunnelplane.server.support.TestAgents;
 import io.tunnelplane.server.support.TestServer;
 import java.io.PrintWriter;
@@ -61,6 +62,26 @@ class DoctorIT {
             } finally {
                 agent.stop();
             }
+        }
+    }
+
+    @Test
+    void doctorFindsTheIdleLimitOfAPathThatForgetsIdleConnections() throws Exception {
+        Map<String, Object> props = TestServer.defaults();
+        props.put("tunnel.server.keepalive.time", "15s");
+        TestServer.client(props, "doc", TOKEN);
+        try (TestServer server = TestServer.start(props); FaultyLink nat = new FaultyLink(server.agentPort())) {
+            nat.expireIdle(Duration.ofSeconds(3)); // a NAT gateway that forgets a mapping idle for 3 s
+            StringWriter output = new StringWriter();
+            int code = doctor(output, "--server", "127.0.0.1:" + nat.port(), "--token", TOKEN,
+                    "--server-pin", TestServer.KEY_PIN, "--probe-idle", "--idle-periods", "1s,2s,4s");
+            String report = output.toString();
+            assertThat(code).as(report).isZero();
+            // The limit lies between two neighbouring steps of the ladder, and the advice probes inside it.
+            assertThat(report).contains("idle 1 s: survived").contains("idle 2 s: survived")
+                    .contains("idle 4 s: DROPPED")
+                    .contains("RECOMMEND  the path drops idle connections after less than 4 s (idle 2 s survived):"
+                            + " run the agent with --keepalive-time 2s");
         }
     }
 
