@@ -20,6 +20,10 @@ public final class DisconnectDiagnosis {
     /** Causes an operator did not ask for: the ones worth explaining. */
     static final Set<String> UNEXPECTED = Set.of("keepalive_timeout", "peer_reset", "peer_closed", "write_stall",
             "protocol_error");
+    /** Every pattern a diagnosis can name, for metrics that show each one (also when no client fits it). */
+    public static final List<String> PATTERNS = List.of("none", "agent_suspended", "server_stalled", "flapping_link",
+            "session_lifetime_cap", "settings_mismatch", "lossy_link", "middlebox_idle_timeout", "saturation",
+            "unclassified");
     /** Ends explained by a pause of one side: not the path's fault, but worth showing. */
     static final Set<String> PAUSED = Set.of("agent_suspended", "server_stalled");
     private static final long BUSY_BYTES_PER_SECOND = 64 * 1024;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.tunnelplane.agent.Agent;
 import io.tunnelplane.protocol.pause.PauseWatchdog;
+import io.tunnelplane.server.metrics.DiagnosedPatterns;
 import io.tunnelplane.server.support.FaultyLink;
 import io.tunnelplane.server.support.FreePorts;
 import io.tunnelplane.server.support.LocalService;
@@ -108,6 +109,10 @@ class DropDiagnosisIT {
                 assertThat(diagnosis.get("pattern").asString()).as(diagnosis.toString())
                         .isEqualTo("session_lifetime_cap");
                 assertThat(diagnosis.get("summary").asString()).contains("4 s after they start");
+                // The dashboard's panel of drops by pattern counts this client under its pattern.
+                server.bean(DiagnosedPatterns.class).refresh();
+                assertThat(server.get("/actuator/prometheus").body())
+                        .containsPattern("tunnel_diagnosis_clients\\{pattern=\"session_lifetime_cap\"} [1-9]");
             } finally {
                 agent.stop();
             }
