@@ -66,7 +66,7 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onHello(ChannelHandlerContext ctx, ServerHello hello) {
-        if (!ProtocolVersion.isSpoken(hello.protocolVersion())) {
+        if (hello.protocolVersion() != ProtocolVersion.CURRENT) {
             session.failLogin(SessionOutcome.fatal(DisconnectCause.PROTOCOL_ERROR, ExitCode.USAGE,
                     "server speaks protocol " + hello.protocolVersion() + ", this agent speaks "
                             + ProtocolVersion.CURRENT + ": install the agent matching server " + hello.serverVersion()));
@@ -77,12 +77,13 @@ final class AgentLoginHandler extends ChannelInboundHandlerAdapter {
         session.greeted();
         String clientId = settings.token().clientId();
         byte[] proof = TokenProof.agentProof(settings.token().key(), clientId, serverNonce, agentNonce);
-        // An older server is spoken to in its own version (without what it would not understand).
-        int version = Math.min(hello.protocolVersion(), ProtocolVersion.CURRENT);
-        ctx.writeAndFlush(HandshakeCodec.encode(new Login(version, clientId, agentNonce, proof,
-                AgentVersion.current(), previousCause.wireName(), attempts,
+        // A pause of ours rides along the previous cause (a server that does not know it reads the cause only).
+        String previous = previousPause == null ? previousCause.wireName()
+                : previousPause.appendTo(previousCause.wireName());
+        ctx.writeAndFlush(HandshakeCodec.encode(new Login(ProtocolVersion.CURRENT, clientId, agentNonce, proof,
+                AgentVersion.current(), previous, attempts,
                 millisOrZero(keepaliveTime), millisOrZero(settings.keepaliveTimeout()), Login.CLUSTER_UPDATES, HOST,
-                connectionId, connectionsHere, previousPause), ctx.alloc()));
+                connectionId, connectionsHere), ctx.alloc()));
     }
 
     private void onAccepted(ChannelHandlerContext ctx, LoginAccepted accepted) {

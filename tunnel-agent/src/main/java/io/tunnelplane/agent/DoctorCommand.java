@@ -154,7 +154,7 @@ public final class DoctorCommand implements Callable<Integer> {
                 + "clear" : probe.tls + "; " + tls.describe());
         line(out, "PROTOCOL", "server " + probe.hello.serverVersion() + " speaks protocol "
                 + probe.hello.protocolVersion() + ", this agent " + ProtocolVersion.CURRENT
-                + (ProtocolVersion.isSpoken(probe.hello.protocolVersion()) ? ": ok" : ": MISMATCH, upgrade"));
+                + (probe.hello.protocolVersion() == ProtocolVersion.CURRENT ? ": ok" : ": MISMATCH, upgrade"));
         long skew = probe.hello.serverTimeMillis() - probe.localTimeAtHello;
         line(out, "CLOCK", "server clock differs by " + (skew >= 0 ? "+" : "") + skew + " ms"
                 + (Math.abs(skew) > MAX_CLOCK_SKEW.toMillis() ? ": fix NTP on one side, event times will not line up"
@@ -317,8 +317,7 @@ public final class DoctorCommand implements Callable<Integer> {
             byte[] agentNonce = TokenProof.newNonce();
             byte[] proof = TokenProof.agentProof(token.key(), token.clientId(), hello.nonce(), agentNonce);
             long t0 = System.nanoTime();
-            write(socket, new Login(Math.min(hello.protocolVersion(), ProtocolVersion.CURRENT), token.clientId(),
-                    agentNonce, proof,
+            write(socket, new Login(ProtocolVersion.CURRENT, token.clientId(), agentNonce, proof,
                     AgentVersion.current(), "none", 0, 0, 0, flags, AgentHost.current(), "", 1));
             HandshakeMessage answer = read(in);
             probe.loginNanos = System.nanoTime() - t0;

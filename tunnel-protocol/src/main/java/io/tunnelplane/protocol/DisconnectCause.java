@@ -59,13 +59,17 @@ public enum DisconnectCause {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses a wire name; unknown names (from a newer peer) map to {@link #PEER_CLOSED} rather than failing. */
+    /**
+     * Parses a wire name, ignoring {@code ;key=value} details after it; unknown names (from a newer peer) map to
+     * {@link #PEER_CLOSED} rather than failing.
+     */
     public static DisconnectCause fromWire(String name) {
         if (name == null || name.isEmpty()) {
             return NONE;
         }
+        int details = name.indexOf(';');
         try {
-            return valueOf(name.toUpperCase(Locale.ROOT));
+            return valueOf((details < 0 ? name : name.substring(0, details)).toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException unknown) {
             return PEER_CLOSED;
         }

@@ -1,11 +1,12 @@
 package io.tunnelplane.control.event;
 
-import java.time.Instant;
 import io.tunnelplane.control.ControlPlaneProperties;
 import io.tunnelplane.control.client.Client;
 import io.tunnelplane.control.client.ClientRepository;
 import io.tunnelplane.control.web.ApiException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class ConnectionEvents implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ConnectionEvents.class);
+    /** How long a correction waits for the event it corrects (written late, or by another node). */
+    private static final Duration CORRECTION_PATIENCE = Duration.ofMinutes(2);
 
     private final ConnectionEventRepository events;
     private final ClientRepository clients;
@@ -38,6 +41,9 @@ public class ConnectionEvents implements SmartLifecycle {
     private final ConcurrentLinkedQueue<SessionRecord> pending = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Correction> corrections = new ConcurrentLinkedQueue<>();
     private volatile boolean running;
+
+    private record Correction(String sessionId, String cause, String explanation, Instant queuedAt) {
+    }
 
     public ConnectionEvents(ConnectionEventRepository events, ClientRepository clients, TransactionTemplate tx,
             ControlPlaneProperties properties, Clock clock) {
@@ -60,11 +66,6 @@ public class ConnectionEvents implements SmartLifecycle {
      */
     public void correct(String sessionId, String cause, String explanation) {
         corrections.add(new Correction(sessionId, cause, explanation, clock.instant()));
-    }
-
-    private static final java.time.Duration CORRECTION_PATIENCE = java.time.Duration.ofMinutes(2);
-
-    private record Correction(String sessionId, String cause, String explanation, Instant queuedAt) {
     }
 
     @Scheduled(fixedDelay = 1000)
@@ -143,7 +144,7 @@ public class ConnectionEvents implements SmartLifecycle {
     }
 
     /** Every client's events of the last {@code window}, at most {@code max}, newest first, with client names. */
-    public FleetDiagnosis.Result diagnoseFleet(java.time.Duration window, int max) {
+    public FleetDiagnosis.Result diagnoseFleet(Duration window, int max) {
         List<ConnectionEvent> recent = events.findByDisconnectedAtAfterOrderByDisconnectedAtDesc(
                 clock.instant().minus(window), Pageable.ofSize(max));
         Map<Long, String> names = clients.findAllById(recent.stream().map(ConnectionEvent::getClientId)

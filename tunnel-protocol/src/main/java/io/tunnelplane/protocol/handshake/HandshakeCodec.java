@@ -54,16 +54,6 @@ public final class HandshakeCodec {
             Wire.writeString(out, truncate(login.host().hostname()));
             Wire.writeString(out, truncate(login.connectionId()));
             out.writeByte(login.connections());
-            if (login.protocolVersion() >= 3) {
-                PauseReport pause = login.pauseReport();
-                out.writeBoolean(pause != null);
-                if (pause != null) {
-                    Wire.writeString(out, truncate(pause.sessionId()));
-                    out.writeLong(pause.startedAtMillis());
-                    out.writeLong(pause.pausedMillis());
-                    Wire.writeString(out, truncate(pause.kind()));
-                }
-            }
         } else if (message instanceof LoginAccepted accepted) {
             out.writeByte(LOGIN_ACCEPTED);
             Wire.writeString(out, accepted.sessionId());
@@ -94,13 +84,12 @@ public final class HandshakeCodec {
             }
             case LOGIN -> {
                 requireMagic(frame);
-                int version = Wire.readUnsignedShort(frame);
-                yield new Login(version, Wire.readString(frame),
+                yield new Login(Wire.readUnsignedShort(frame), Wire.readString(frame),
                         Wire.readBytes(frame, NONCE_BYTES), Wire.readBytes(frame, PROOF_BYTES),
                         Wire.readString(frame), Wire.readString(frame), Wire.readInt(frame),
                         Wire.readLong(frame), Wire.readLong(frame), Wire.readInt(frame),
                         new AgentHost(Wire.readString(frame), Wire.readString(frame), Wire.readString(frame)),
-                        Wire.readString(frame), Wire.readByte(frame), version >= 3 ? readPause(frame) : null);
+                        Wire.readString(frame), Wire.readByte(frame));
             }
             case LOGIN_ACCEPTED -> new LoginAccepted(Wire.readString(frame), Wire.readLong(frame),
                     Wire.readLong(frame), Wire.readBytes(frame, PROOF_BYTES), readNodes(frame));
@@ -111,14 +100,6 @@ public final class HandshakeCodec {
             throw new ProtocolException("handshake message has " + frame.readableBytes() + " trailing bytes");
         }
         return message;
-    }
-
-    private static PauseReport readPause(ByteBuf frame) {
-        if (Wire.readByte(frame) == 0) {
-            return null;
-        }
-        return new PauseReport(Wire.readString(frame), Wire.readLong(frame), Wire.readLong(frame),
-                Wire.readString(frame));
     }
 
     private static List<String> readNodes(ByteBuf frame) {

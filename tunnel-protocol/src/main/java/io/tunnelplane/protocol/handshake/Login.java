@@ -14,7 +14,6 @@ package io.tunnelplane.protocol.handshake;
  * @param connectionId           which connection of the agent's set this is: kept across its reconnects, so a new
  *                               login replaces its own stale predecessor and never a healthy sibling
  * @param connections            how many connections the agent keeps to this server (its set's size per node)
- * @param pauseReport            from protocol 3: the agent's own pause that ended its previous session, or null
  */
 public record Login(
         int protocolVersion,
@@ -29,8 +28,7 @@ public record Login(
         int flags,
         AgentHost host,
         String connectionId,
-        int connections,
-        PauseReport pauseReport) implements HandshakeMessage {
+        int connections) implements HandshakeMessage {
     /** The largest connection set an agent may keep to one node. */
     public static final int MAX_CONNECTIONS = 8;
 
@@ -44,14 +42,6 @@ public record Login(
      * after its login. An agent without it learns the cluster only from login answers.
      */
     public static final int CLUSTER_UPDATES = 4;
-
-    /** A login without a pause report. */
-    public Login(int protocolVersion, String clientId, byte[] agentNonce, byte[] proof, String agentVersion,
-            String previousCause, int reconnectAttempts, long keepaliveTimeMillis, long keepaliveTimeoutMillis,
-            int flags, AgentHost host, String connectionId, int connections) {
-        this(protocolVersion, clientId, agentNonce, proof, agentVersion, previousCause, reconnectAttempts,
-                keepaliveTimeMillis, keepaliveTimeoutMillis, flags, host, connectionId, connections, null);
-    }
 
     public boolean isProbe() {
         return (flags & (PROBE | PROBE_IDLE)) != 0;

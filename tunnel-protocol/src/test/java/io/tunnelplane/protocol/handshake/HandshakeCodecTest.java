@@ -30,23 +30,6 @@ class HandshakeCodecTest {
     }
 
     @Test
-    void fromProtocol3TheLoginCarriesTheAgentsOwnPauseAndProtocol2LoginsStillDecode() {
-        AgentHost host = new AgentHost("Linux", "OpenJDK 17", "laptop");
-        PauseReport pause = new PauseReport("s-41", 1_800_000_000_000L, 42_000, "suspended");
-        Login v3 = (Login) roundTrip(new Login(3, "laptop", TokenProof.newNonce(), new byte[32], "1.0",
-                "agent_suspended", 1, 0, 0, 0, host, "c1", 2, pause));
-        assertThat(v3.pauseReport()).isEqualTo(pause);
-        Login v3Without = (Login) roundTrip(new Login(3, "laptop", TokenProof.newNonce(), new byte[32], "1.0",
-                "none", 1, 0, 0, 0, host, "c1", 2, null));
-        assertThat(v3Without.pauseReport()).isNull();
-        // An agent of protocol 2 knows nothing of pauses: what it sends ends after the set size, and still decodes.
-        Login v2 = (Login) roundTrip(new Login(2, "old", TokenProof.newNonce(), new byte[32], "0.9", "none", 1, 0, 0,
-                0, host, "c2", 1, pause));
-        assertThat(v2.connections()).isEqualTo(1);
-        assertThat(v2.pauseReport()).as("not on the wire in protocol 2").isNull();
-    }
-
-    @Test
     void helloAcceptedAndRefusedRoundTrip() {
         ServerHello hello = (ServerHello) roundTrip(new ServerHello(1, "0.1.0", TokenProof.newNonce(), 1234L));
         assertThat(hello.serverVersion()).isEqualTo("0.1.0");

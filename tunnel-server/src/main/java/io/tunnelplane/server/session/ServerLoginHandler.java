@@ -17,6 +17,7 @@ import io.tunnelplane.protocol.handshake.HandshakeCodec;
 import io.tunnelplane.protocol.handshake.Login;
 import io.tunnelplane.protocol.handshake.LoginAccepted;
 import io.tunnelplane.protocol.handshake.LoginRefused;
+import io.tunnelplane.protocol.handshake.PauseReport;
 import io.tunnelplane.protocol.handshake.ServerHello;
 import io.tunnelplane.protocol.handshake.TokenProof;
 import io.tunnelplane.protocol.keepalive.KeepaliveSettings;
@@ -76,10 +77,9 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
             throw new ProtocolException("expected one Login message, got " + msg.getClass().getSimpleName());
         }
         loginSeen = true;
-        if (!ProtocolVersion.isSpoken(login.protocolVersion())) {
+        if (login.protocolVersion() != ProtocolVersion.CURRENT) {
             refuse(ctx, login, LoginRefused.PROTOCOL_VERSION, "server speaks protocol " + ProtocolVersion.CURRENT
-                    + " (and agents from " + ProtocolVersion.OLDEST + " up), agent speaks " + login.protocolVersion()
-                    + ": install a matching agent");
+                    + ", agent speaks " + login.protocolVersion() + ": install a matching agent");
             return;
         }
         if (context.guard().isLockedOut(login.clientId(), ticket.address())) {
@@ -126,7 +126,7 @@ final class ServerLoginHandler extends ChannelInboundHandlerAdapter {
         SessionInfo info = new SessionInfo(safe(login.agentVersion()), login.host(),
                 DisconnectCause.fromWire(login.previousCause()),
                 login.reconnectAttempts(), keepalive, login.keepaliveTimeMillis(), login.keepaliveTimeoutMillis(),
-                login.wantsClusterUpdates(), login.pauseReport());
+                login.wantsClusterUpdates(), PauseReport.in(login.previousCause()).orElse(null));
         // Within the set-size bound; an agent that names no connection (an old build) is a set of one.
         int connections = Math.max(1, Math.min(Login.MAX_CONNECTIONS, login.connections()));
         String connectionId = login.connectionId().isEmpty() ? sessionId : login.connectionId();
