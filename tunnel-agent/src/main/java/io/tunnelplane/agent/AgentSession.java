@@ -186,17 +186,15 @@ final class AgentSession {
 
     /**
      * The server (or our own late timer) gave up on this session while this agent was not running: the path is
-     * not at fault. The outcome says so, and carries the pause for the next login to report.
+     * not at fault. The outcome says so (its detail goes into the one disconnect line), and carries the pause for
+     * the next login to report.
      */
     private SessionOutcome blameOwnPause(SessionOutcome outcome) {
-        return PauseAttribution.explain(outcome.cause(), monitor).map(pause -> {
-            log.info("connection {}: session {} ended as {} because this agent {}", index, sessionId,
-                    outcome.cause().wireName(), pause.describe());
-            return new SessionOutcome(DisconnectCause.AGENT_SUSPENDED, true, null,
-                    "this agent " + pause.describe() + "; then " + outcome.cause().wireName(),
-                    outcome.reconnectWithin(), new PauseReport(sessionId, pause.startedAt().toEpochMilli(),
-                            pause.length().toMillis(), pause.kind().wireName()));
-        }).orElse(outcome);
+        return PauseAttribution.explain(outcome.cause(), monitor).map(pause -> new SessionOutcome(
+                DisconnectCause.AGENT_SUSPENDED, true, null,
+                "this agent " + pause.describe() + "; then " + outcome.cause().wireName(),
+                outcome.reconnectWithin(), new PauseReport(sessionId, pause.startedAt().toEpochMilli(),
+                        pause.length().toMillis(), pause.kind().wireName()))).orElse(outcome);
     }
 
     /** Why a connection may have closed before login, as far as we can tell from what we got. */

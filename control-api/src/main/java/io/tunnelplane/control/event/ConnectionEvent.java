@@ -70,6 +70,9 @@ public class ConnectionEvent {
     @Column(name = "keepalive_timeout_ms")
     private Long keepaliveTimeoutMs;
 
+    @Column(name = "retransmits")
+    private Long retransmits;
+
     protected ConnectionEvent() {
     }
 
@@ -91,6 +94,7 @@ public class ConnectionEvent {
         this.silenceMs = record.silenceMs();
         this.keepaliveTimeMs = record.keepaliveTimeMs();
         this.keepaliveTimeoutMs = record.keepaliveTimeoutMs();
+        this.retransmits = record.retransmits();
     }
 
     /** Replaces the recorded cause with a better-informed one, keeping the original in the detail. */
@@ -174,5 +178,9 @@ public class ConnectionEvent {
 
     public Long getKeepaliveTimeoutMs() {
         return keepaliveTimeoutMs;
+    }
+
+    public Long getRetransmits() {
+        return retransmits;
     }
 }

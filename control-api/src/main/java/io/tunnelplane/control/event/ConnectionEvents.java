@@ -189,12 +189,12 @@ public class ConnectionEvents implements SmartLifecycle {
     public record EventView(long id, String sessionId, Instant connectedAt,
             Instant disconnectedAt, String remoteAddress, String cause, String detail, long durationMs,
             long bytesIn, long bytesOut, Long lastRttMicros, String agentVersion, String previousCause,
-            Integer reconnectAttempts, Long silenceMs) {
+            Integer reconnectAttempts, Long silenceMs, Long retransmits) {
         static EventView of(ConnectionEvent e) {
             return new EventView(e.getId(), e.getSessionId(), e.getConnectedAt(), e.getDisconnectedAt(),
                     e.getRemoteAddress(), e.getCause(), e.getDetail(), e.getDurationMs(), e.getBytesIn(),
                     e.getBytesOut(), e.getLastRttMicros(), e.getAgentVersion(), e.getPreviousCause(),
-                    e.getReconnectAttempts(), e.getSilenceMs());
+                    e.getReconnectAttempts(), e.getSilenceMs(), e.getRetransmits());
         }
     }
 

@@ -29,6 +29,7 @@ public final class DisconnectDiagnosis {
     private static final long BUSY_BYTES_PER_SECOND = 64 * 1024;
     /** Sessions this short between failed reconnects are a link going up and down, not a session-age limit. */
     private static final long FLAP_SESSION_MS = 60_000;
+    private static final long LOSSY_RETRANSMITS = 3;
 
     private DisconnectDiagnosis() {
     }
@@ -121,13 +122,22 @@ public final class DisconnectDiagnosis {
                             + " timeouts of " + age + " s).", newestFirst.size());
         }
 
-        // Before idle deaths: a dead path always leaves silence behind, but an idle timer does not make RTT climb.
+        // Before idle deaths: a dead path always leaves silence behind, but an idle timer neither makes RTT climb
+        // nor makes the kernel retransmit while the path still answers.
         List<Long> rtts = drops.stream().map(ConnectionEvent::getLastRttMicros).filter(r -> r != null).toList();
-        if (rtts.size() >= 3 && risingTowardsNow(rtts)) {
-            evidence.add("last RTTs, oldest to newest: " + rttsText(rtts));
+        boolean rising = rtts.size() >= 3 && risingTowardsNow(rtts);
+        List<ConnectionEvent> retransmitting = drops.stream().filter(DisconnectDiagnosis::lostPackets).toList();
+        if (rising || (drops.size() >= 3 && retransmitting.size() * 2 >= drops.size())) {
+            if (rising) {
+                evidence.add("last RTTs, oldest to newest: " + rttsText(rtts));
+            }
+            retransmitting.stream().limit(5).forEach(e -> evidence.add("session " + shortId(e) + ": "
+                    + e.getRetransmits() + " segments retransmitted in " + e.getDurationMs() / 1000
+                    + " s while the path still answered"));
             evidence.add("drop durations: " + durationsText(durations));
-            return new Result("lossy_link", "Drops come at random session ages while round-trip times keep rising:"
-                    + " the path is losing packets or degrading.", evidence,
+            return new Result("lossy_link", "Drops come at random session ages on a path that "
+                    + (rising ? "keeps getting slower" : "keeps losing packets") + ": the link is lossy or degrading.",
+                    evidence,
                     "Look at the agent host's link (Wi-Fi, mobile, VPN); the agent reconnects with backoff"
                             + " meanwhile. Compare with `tunnel-agent doctor` from the same host.",
                     newestFirst.size());
@@ -202,8 +212,9 @@ public final class DisconnectDiagnosis {
                 .filter(e -> UNEXPECTED.contains(e.getPreviousCause())).toList();
         List<ConnectionEvent> struggled = afterDrops.stream()
                 .filter(e -> e.getReconnectAttempts() != null && e.getReconnectAttempts() >= 2).toList();
-        if (struggled.size() < 2 || struggled.size() * 2 < afterDrops.size()) {
-            return null;
+        if (struggled.size() < 2 || struggled.size() * 2 < afterDrops.size()
+                || drops.stream().filter(DisconnectDiagnosis::lostPackets).count() * 2 >= drops.size()) {
+            return null; // a link that loses packets while up is lossy; a flapping one works until it goes down
         }
         evidence.add(drops.size() + " unexplained drops after " + durationsText(
                 drops.stream().map(ConnectionEvent::getDurationMs).toList()));
@@ -226,6 +237,16 @@ public final class DisconnectDiagnosis {
                         && e.getDurationMs() >= 10 * e.getKeepaliveTimeMs() && !diedIdle(e))
                 .map(ConnectionEvent::getKeepaliveTimeMs).max(Long::compare).orElse(null);
         return new IdleLimit(above, below);
+    }
+
+    /**
+     * The kernel retransmitted at least {@value #LOSSY_RETRANSMITS} segments, and one a minute, while the path still
+     * answered probes: a working path that loses packets (a healthy one retransmits a handful an hour).
+     */
+    private static boolean lostPackets(ConnectionEvent e) {
+        Long retransmits = e.getRetransmits();
+        return retransmits != null && retransmits >= LOSSY_RETRANSMITS
+                && retransmits * 60_000 >= Math.max(1, e.getDurationMs());
     }
 
     private static boolean diedIdle(ConnectionEvent e) {

@@ -2,7 +2,12 @@ package io.tunnelplane.control.event;
 
 import java.time.Instant;
 
-/** What the engine reports when a session ends; becomes a {@link ConnectionEvent}. */
+/**
+ * What the engine reports when a session ends; becomes a {@link ConnectionEvent}.
+ *
+ * @param retransmits segments the server's kernel retransmitted while the path still answered probes, null when
+ *                    the transport cannot tell
+ */
 public record SessionRecord(
         String clientName,
         String sessionId,
@@ -20,5 +25,6 @@ public record SessionRecord(
         Integer reconnectAttempts,
         Long silenceMs,
         Long keepaliveTimeMs,
-        Long keepaliveTimeoutMs) {
+        Long keepaliveTimeoutMs,
+        Long retransmits) {
 }

@@ -12,7 +12,7 @@ class DisconnectDiagnosisTest {
         Instant end = Instant.parse("2026-11-26T12:00:00Z");
         return new ConnectionEvent(1L, new SessionRecord("c", "session-" + durationMs + "-" + cause,
                 end.minusMillis(durationMs), end, "10.0.0.1:1", cause, null, durationMs, bytes / 2, bytes / 2,
-                rttMicros, "1.0", "none", 1, silenceMs, 15_000L, 15_000L));
+                rttMicros, "1.0", "none", 1, silenceMs, 15_000L, 15_000L, null));
     }
 
     @Test
@@ -90,7 +90,7 @@ class DisconnectDiagnosisTest {
         Instant end = Instant.parse("2026-11-26T12:00:00Z").plusMillis(durationMs);
         return new ConnectionEvent(1L, new SessionRecord("c", "s-" + cause + durationMs + attempts,
                 end.minusMillis(durationMs), end, "10.0.0.1:1", cause, detail, durationMs, 500, 500, 1_000L, "1.0",
-                previousCause, attempts, silenceMs, keepaliveTimeMs, 2_000L));
+                previousCause, attempts, silenceMs, keepaliveTimeMs, 2_000L, null));
     }
 
     @Test
@@ -143,5 +143,22 @@ class DisconnectDiagnosisTest {
         assertThat(result.idleLimit()).isEqualTo(new DisconnectDiagnosis.IdleLimit(5_000L, 30_000));
         assertThat(result.summary()).contains("between 5.0 s and 30.0 s");
         assertThat(result.recommendation()).contains("try 5 s");
+    }
+
+    @Test
+    void dropsOnAPathThatRetransmitsWhileItWorksAreALossyLinkNotAFlap() {
+        // Logins fail on such a path too, so the reconnects struggle as on a flapping link; the kernel's
+        // retransmissions while the path still answered tell the two apart.
+        List<ConnectionEvent> newestFirst = new ArrayList<>();
+        long[][] durationAndRetransmits = {{7_000, 14}, {21_000, 30}, {3_500, 9}};
+        for (long[] d : durationAndRetransmits) {
+            newestFirst.add(new ConnectionEvent(1L, new SessionRecord("c", "s" + d[0], Instant.EPOCH,
+                    Instant.EPOCH.plusMillis(d[0]), "10.0.0.1:1", "keepalive_timeout", null, d[0], 400, 400, 250_000L,
+                    "1.0", "keepalive_timeout", 3, 1_500L, 500L, 1_000L, d[1])));
+        }
+        DisconnectDiagnosis.Result result = DisconnectDiagnosis.diagnose(newestFirst);
+        assertThat(result.pattern()).isEqualTo("lossy_link");
+        assertThat(result.summary()).contains("keeps losing packets");
+        assertThat(String.join(" ", result.evidence())).contains("14 segments retransmitted in 7 s");
     }
 }

@@ -15,7 +15,7 @@ class FleetDiagnosisTest {
     private static ConnectionEvent drop(long client, String cause, Instant end, long durationMs) {
         return new ConnectionEvent(client, new SessionRecord(NAMES.get(client), "s-" + client + "-" + end,
                 end.minusMillis(durationMs), end, "10.0.0.1:1", cause, null, durationMs, 10, 10, 1_000L, "1.0",
-                "none", 1, 100L, 15_000L, 15_000L));
+                "none", 1, 100L, 15_000L, 15_000L, null));
     }
 
     @Test

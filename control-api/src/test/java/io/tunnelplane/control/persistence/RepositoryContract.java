@@ -88,7 +88,7 @@ abstract class RepositoryContract {
             Instant end = now.minus(Duration.ofDays(i * 10L));
             events.save(new ConnectionEvent(c.getId(), new SessionRecord("epsilon", "s" + i, end.minusSeconds(60),
                     end, "10.0.0.1:5000", i == 0 ? "kicked" : "keepalive_timeout", null, 60_000, 10, 20, 1500L,
-                    "1.0", "none", 1, 30_000L, 15_000L, 15_000L)));
+                    "1.0", "none", 1, 30_000L, 15_000L, 15_000L, 2L)));
         }
         events.flush();
         List<ConnectionEvent> page = events.findByClientIdOrderByDisconnectedAtDescIdDesc(c.getId(),
@@ -96,6 +96,7 @@ abstract class RepositoryContract {
         assertThat(page).extracting(ConnectionEvent::getSessionId).containsExactly("s0", "s1");
         assertThat(page.get(0).getCause()).isEqualTo("kicked");
         assertThat(page.get(0).getDisconnectedAt()).isEqualTo(now);
+        assertThat(page.get(0).getRetransmits()).isEqualTo(2L);
 
         assertThat(events.deleteOlderThan(now.minus(Duration.ofDays(25)))).isEqualTo(2);
         assertThat(events.findByClientIdOrderByDisconnectedAtDescIdDesc(c.getId(), PageRequest.of(0, 10))
@@ -107,7 +108,7 @@ abstract class RepositoryContract {
         Client c = client("zeta");
         proxies.saveAndFlush(new Proxy(c, "web", "tcp", "h", 80, 10090, true, null, now));
         events.saveAndFlush(new ConnectionEvent(c.getId(), new SessionRecord("zeta", "s", now, now, null,
-                "peer_closed", null, 0, 0, 0, null, null, null, null, null, null, null)));
+                "peer_closed", null, 0, 0, 0, null, null, null, null, null, null, null, null)));
         jdbc.update("delete from client where id = ?", c.getId());
         assertThat(jdbc.queryForObject("select count(*) from proxy where client_id = ?", Integer.class, c.getId()))
                 .isZero();

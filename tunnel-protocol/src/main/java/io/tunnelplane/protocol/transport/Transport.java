@@ -3,6 +3,8 @@ package io.tunnelplane.protocol.transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -137,6 +139,21 @@ public enum Transport {
                     .childOption(NIO_KEEPINTVL, keepaliveSeconds(keepaliveIdle))
                     .childOption(NIO_KEEPCNT, 3);
         }
+    }
+
+    /**
+     * Segments the kernel retransmitted on this connection so far ({@code tcpi_total_retrans}), or -1 where the
+     * transport cannot tell (NIO, a closed channel). One {@code getsockopt}: call it per probe, not per read.
+     */
+    public static long retransmits(Channel channel) {
+        if (channel instanceof EpollSocketChannel epoll && epoll.isActive()) {
+            try {
+                return epoll.tcpInfo().totalRetrans();
+            } catch (ChannelException closedMeanwhile) {
+                return -1;
+            }
+        }
+        return -1;
     }
 
     private static int keepaliveSeconds(Duration idle) {

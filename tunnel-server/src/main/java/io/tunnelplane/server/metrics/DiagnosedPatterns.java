@@ -6,6 +6,7 @@ import io.tunnelplane.control.event.ConnectionEvents;
 import io.tunnelplane.control.event.DisconnectDiagnosis;
 import io.tunnelplane.control.event.FleetDiagnosis;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,7 +44,7 @@ public class DiagnosedPatterns {
     public void refresh() {
         try {
             FleetDiagnosis.Result fleet = events.diagnoseFleet(WINDOW, 20_000);
-            Map<String, Integer> counts = new ConcurrentHashMap<>();
+            Map<String, Integer> counts = new HashMap<>();
             fleet.clients().forEach(client -> counts.merge(client.pattern(), 1, Integer::sum));
             clientsByPattern.forEach((pattern, count) -> count.set(counts.getOrDefault(pattern, 0)));
         } catch (RuntimeException e) {

@@ -12,6 +12,7 @@ import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.control.ControlMessage;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.keepalive.KeepaliveMonitor;
+import io.tunnelplane.protocol.transport.Transport;
 import io.tunnelplane.protocol.mux.GoAwayReason;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -41,6 +42,7 @@ public final class AgentSession {
     private volatile DisconnectCause cause;
     private volatile long bytesIn;
     private volatile long bytesOut;
+    private volatile long retransmits = -1;
     /** Written on the event loop only; read by the group when it picks a session for a visitor. */
     private volatile int activeStreams;
     private volatile boolean draining;
@@ -137,6 +139,22 @@ public final class AgentSession {
     public Duration lastRtt() {
         long rtt = keepalive.lastRttNanos();
         return rtt < 0 ? null : Duration.ofNanos(rtt);
+    }
+
+    /**
+     * Samples the kernel's retransmission count; called when a probe is answered, so the figure describes the path
+     * while it still worked (a dead path adds retransmissions of its own, which would read as loss).
+     */
+    void sampleRetransmits() {
+        long sampled = Transport.retransmits(channel);
+        if (sampled >= 0) {
+            retransmits = sampled;
+        }
+    }
+
+    /** Segments the kernel retransmitted up to the last answered probe, -1 when unknown. */
+    public long retransmits() {
+        return retransmits;
     }
 
     /** The session's keepalive state, for telling our own stalls from the peer's silence. */

@@ -52,7 +52,8 @@ public class SessionEnd {
                 session.bytesOut(), rtt == null ? null : rtt.toNanos() / 1_000, session.info().agentVersion(),
                 session.info().previousCause().wireName(), session.info().reconnectAttempts(),
                 session.silence().toMillis(), session.info().keepalive().time().toMillis(),
-                session.info().keepalive().timeout().toMillis()));
+                session.info().keepalive().timeout().toMillis(),
+                session.retransmits() < 0 ? null : session.retransmits()));
     }
 
     private static String explanation(String detail) {

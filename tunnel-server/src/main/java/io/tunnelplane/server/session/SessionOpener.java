@@ -73,6 +73,7 @@ public class SessionOpener {
             @Override
             public void onRtt(long rttNanos) {
                 metrics.heartbeatRtt(access.clientId(), rttNanos);
+                session.sampleRetransmits();
             }
 
             @Override

@@ -50,6 +50,10 @@ class RestartOnSameDatabaseIT {
                 // kicked, then server_shutdown, both written before the first server exited
                 assertThat(events.get("content")).extracting(e -> e.get("cause").asString())
                         .containsExactly("server_shutdown", "kicked");
+                // A kick and a restart are chosen endings: nothing for the diagnosis to explain, here or fleet-wide.
+                assertThat(body(200, second.get("/api/v1/clients/" + clientId + "/diagnosis")).get("pattern")
+                        .asString()).isEqualTo("none");
+                assertThat(body(200, second.get("/api/v1/diagnosis")).get("pattern").asString()).isEqualTo("none");
                 Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
                 assertThat(agent.metrics().sessions()).isEqualTo(3);
             } finally {
