@@ -17,6 +17,7 @@ import org.springframework.validation.annotation.Validated;
  * @param eventRetention how long connection events are kept
  * @param maxProxiesPerClient proxies one client may have; 0 means unlimited
  * @param readOnlyTokens bearer tokens that may read the API and metrics but change nothing
+ * @param consoleSessionLifetime how long a console sign-in lasts, however active the session
  */
 @Validated
 @ConfigurationProperties("tunnel.api")
@@ -27,7 +28,8 @@ public record ControlPlaneProperties(
         @DefaultValue("65536") long maxBodySize,
         @DefaultValue("30d") @NotNull Duration eventRetention,
         @DefaultValue("100") @jakarta.validation.constraints.Min(0) int maxProxiesPerClient,
-        @DefaultValue List<String> readOnlyTokens) {
+        @DefaultValue List<String> readOnlyTokens,
+        @DefaultValue("8h") @NotNull Duration consoleSessionLifetime) {
 
     @Override
     public String toString() {

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.LongFunction;
 import java.util.stream.Collectors;
@@ -32,9 +33,10 @@ public final class FleetDiagnosis {
 
     /**
      * @param clients the clients with drops, most drops first
+     * @param causes  every session end in the window, by cause
      */
     public record Result(String pattern, String summary, List<String> evidence, String recommendation,
-            List<ClientFinding> clients, int sessionsConsidered) {
+            List<ClientFinding> clients, int sessionsConsidered, Map<String, Integer> causes) {
     }
 
     /**
@@ -47,6 +49,8 @@ public final class FleetDiagnosis {
                         || "server_stalled".equals(e.getCause()))
                 .toList();
         List<ClientFinding> findings = findings(newestFirst, drops, names);
+        Map<String, Integer> causes = new TreeMap<>();
+        newestFirst.forEach(e -> causes.merge(e.getCause(), 1, Integer::sum));
         List<String> evidence = new ArrayList<>();
         evidence.add(newestFirst.size() + " sessions ended, " + drops.size() + " of them unexplained or by a stall, "
                 + findings.size() + " clients affected");
@@ -58,7 +62,8 @@ public final class FleetDiagnosis {
             return new Result("server_stalled", "The server stopped running for a while (a long GC pause, CPU"
                     + " starvation, a frozen VM) and " + distinctClients(stalled) + " clients' agents gave up on it"
                     + " at once.", evidence, "Look at the server host: tunnel_process_pause_last_seconds, CPU steal,"
-                    + " memory pressure, VM snapshots. The agents were not at fault.", findings, newestFirst.size());
+                    + " memory pressure, VM snapshots. The agents were not at fault.", findings, newestFirst.size(),
+                    causes);
         }
 
         List<ConnectionEvent> burst = largestMoment(drops);
@@ -71,17 +76,17 @@ public final class FleetDiagnosis {
                     + " side (its host, its network or a device in front of it), not on each agent's path.", evidence,
                     "Look at what happened on the server and its network at " + burst.get(0).getDisconnectedAt()
                             + ": the server's log, a firewall or load balancer reload, a link failover.", findings,
-                    newestFirst.size());
+                    newestFirst.size(), causes);
         }
         if (!findings.isEmpty() && findings.stream().anyMatch(f -> !"none".equals(f.pattern()))) {
             findings.stream().limit(10).forEach(f -> evidence.add(f.client() + ": " + f.drops() + " drops, "
                     + f.pattern()));
             return new Result("per_client", "Drops are spread over time and clients: each client's own path explains"
                     + " its drops.", evidence, "Read each client's diagnosis (GET /api/v1/clients/{id}/diagnosis).",
-                    findings, newestFirst.size());
+                    findings, newestFirst.size(), causes);
         }
         return new Result("none", "No pattern across the fleet: nothing or too little to explain.", evidence,
-                "Nothing to change.", findings, newestFirst.size());
+                "Nothing to change.", findings, newestFirst.size(), causes);
     }
 
     private static List<ClientFinding> findings(List<ConnectionEvent> events, List<ConnectionEvent> drops,

@@ -50,6 +50,14 @@ public interface TunnelRuntime {
         return Optional.empty();
     }
 
+    /**
+     * What an agent passes as {@code --server} to reach this node: its advertised address, else {@code requestHost}
+     * (the name the operator reached the console by) with the agent port.
+     */
+    default String agentAddress(String requestHost) {
+        return requestHost;
+    }
+
     /** The shared port of {@code http} or {@code https} proxies, or 0 when this server has none configured. */
     default int virtualHostPort(String type) {
         return 0;

@@ -61,6 +61,8 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
     private final NodePresence presence;
     private final ClusterDatabase cluster;
     private final Duration nodeExpiry;
+    private final String advertised;
+    private final int agentPort;
     /** Lazily: the control plane's services depend on this runtime in turn. */
     private final ObjectProvider<ClientAuthority> authority;
 
@@ -80,6 +82,8 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
         this.registry = registry;
         this.allowed = properties.allowedPorts();
         this.allowedText = properties.allowPorts();
+        this.advertised = properties.advertiseAddress();
+        this.agentPort = properties.bindPort();
     }
 
     @Override
@@ -259,6 +263,11 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
     @Override
     public String allowedPorts() {
         return allowedText;
+    }
+
+    @Override
+    public String agentAddress(String requestHost) {
+        return advertised != null && !advertised.isBlank() ? advertised : requestHost + ":" + agentPort;
     }
 
     @Override

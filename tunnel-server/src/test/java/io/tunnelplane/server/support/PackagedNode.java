@@ -48,6 +48,22 @@ public final class PackagedNode implements AutoCloseable {
      */
     public static PackagedNode start(String nodeId, String host, TestPostgres db, Path dir, String... settings)
             throws Exception {
+        Map<String, String> args = defaults(nodeId, host, dir);
+        args.put("spring.datasource.url", db.url());
+        args.put("spring.datasource.username", db.user());
+        args.put("spring.datasource.password", db.password());
+        args.put("spring.flyway.schemas", db.schemaName());
+        return launch(nodeId, host, with(args, settings), dir);
+    }
+
+    /** A single node on the embedded default, an H2 file database in {@code dir}, as the README starts it. */
+    public static PackagedNode embedded(String nodeId, String host, Path dir, String... settings) throws Exception {
+        Map<String, String> args = defaults(nodeId, host, dir);
+        args.put("spring.datasource.url", "jdbc:h2:file:" + dir.resolve(nodeId + "-db").toAbsolutePath());
+        return launch(nodeId, host, with(args, settings), dir);
+    }
+
+    private static Map<String, String> defaults(String nodeId, String host, Path dir) {
         assertThat(SERVER_JAR).as("packaged before the integration tests").exists();
         Map<String, String> args = new LinkedHashMap<>();
         int agentPort = FreePorts.any();
@@ -62,19 +78,19 @@ public final class PackagedNode implements AutoCloseable {
         args.put("tunnel.server.shutdown.lb-grace", "0s");
         args.put("tunnel.server.cluster.heartbeat-interval", "500ms");
         args.put("tunnel.server.cluster.node-expiry", "3s");
-        args.put("spring.datasource.url", db.url());
-        args.put("spring.datasource.username", db.user());
-        args.put("spring.datasource.password", db.password());
-        args.put("spring.flyway.schemas", db.schemaName());
         args.put("tunnel.api.admin-token", ADMIN);
         args.put("tunnel.server.tls.certificate", TestServer.CERTIFICATE.toString());
         args.put("tunnel.server.tls.private-key", TestServer.PRIVATE_KEY.toString());
         args.put("tunnel.server.tls.generated-directory", dir.resolve(nodeId + "-tls").toString());
+        return args;
+    }
+
+    private static Map<String, String> with(Map<String, String> args, String... settings) {
         for (String setting : settings) {
             int eq = setting.indexOf('=');
             args.put(setting.substring(0, eq), setting.substring(eq + 1));
         }
-        return launch(nodeId, host, args, dir);
+        return args;
     }
 
     private static PackagedNode launch(String nodeId, String host, Map<String, String> args, Path dir)

@@ -1,0 +1,51 @@
+package io.tunnelplane.control.console;
+
+import io.tunnelplane.control.client.ClientViews;
+import io.tunnelplane.control.event.FleetDiagnosis;
+import io.tunnelplane.control.runtime.LiveSession;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.LongFunction;
+
+/**
+ * The overview page: how many agents are healthy, degraded or away, what the tunnels carry now, why sessions
+ * ended in the last day, and which clients need a look.
+ *
+ * @param dropsByCause   sessions ended in the last 24 h, by cause
+ * @param attention      clients whose recent drops fit a pattern, with it
+ */
+public record Overview(int healthy, int degraded, int offline, int disabled, int sessions, int streams,
+        Map<String, Integer> dropsByCause, String fleetPattern, String fleetSummary,
+        List<FleetDiagnosis.ClientFinding> attention) {
+
+    static Overview of(List<ClientViews.Summary> clients, LongFunction<Optional<LiveSession>> live,
+            FleetDiagnosis.Result fleet) {
+        int healthy = 0;
+        int degraded = 0;
+        int offline = 0;
+        int disabled = 0;
+        int sessions = 0;
+        int streams = 0;
+        for (ClientViews.Summary client : clients) {
+            LiveSession session = live.apply(client.id()).orElse(null);
+            if (!client.enabled()) {
+                disabled++;
+            } else if (session == null) {
+                offline++;
+            } else if ("degraded".equals(session.state())) {
+                degraded++;
+            } else {
+                healthy++;
+            }
+            if (session != null) {
+                sessions += session.connections().size();
+                streams += session.connections().stream().mapToInt(c -> Math.max(0, c.activeStreams())).sum();
+            }
+        }
+        return new Overview(healthy, degraded, offline, disabled, sessions, streams,
+                new TreeMap<>(fleet.causes()), fleet.pattern(), fleet.summary(),
+                fleet.clients().stream().filter(f -> !"none".equals(f.pattern())).limit(10).toList());
+    }
+}

@@ -1,0 +1,74 @@
+package io.tunnelplane.control.console;
+
+import io.tunnelplane.control.client.ClientViews;
+import io.tunnelplane.control.event.ConnectionEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The picture of "why do my tunnels drop": every session of the window as a bar from its start to its end, coloured
+ * by how it ended (chosen, explained by a pause, or unexplained), with gaps where the agent was away, and the live
+ * sessions running up to now. Positions are percentages of the window, for an SVG that scales with the page.
+ */
+public record SessionTimeline(Instant from, Instant to, List<Bar> bars, int unexplained) {
+    private static final Set<String> CHOSEN = Set.of("kicked", "replaced", "server_shutdown", "agent_shutdown",
+            "credentials_revoked", "rebalanced", "go_away");
+    private static final Set<String> PAUSED = Set.of("agent_suspended", "server_stalled");
+    private static final Formats FORMATS = new Formats();
+
+    /**
+     * One session.
+     *
+     * @param kind {@code live}, {@code chosen}, {@code paused} or {@code unexplained}: the bar's colour
+     * @param label what a reader (and a screen reader) is told about it
+     */
+    public record Bar(double x, double width, String kind, String cause, String label) {
+    }
+
+    static SessionTimeline of(List<ConnectionEvent> newestFirst, ClientViews.Live live, Instant now,
+            Duration window) {
+        Instant from = now.minus(window);
+        double span = window.toMillis();
+        List<Bar> bars = new ArrayList<>();
+        int unexplained = 0;
+        for (ConnectionEvent e : newestFirst) {
+            if (e.getDisconnectedAt().isBefore(from)) {
+                break;
+            }
+            String kind = CHOSEN.contains(e.getCause()) ? "chosen" : PAUSED.contains(e.getCause()) ? "paused"
+                    : "unexplained";
+            if ("unexplained".equals(kind)) {
+                unexplained++;
+            }
+            bars.add(bar(from, span, later(e.getConnectedAt(), from), e.getDisconnectedAt(), kind, e.getCause(),
+                    FORMATS.time(e.getConnectedAt()) + " to " + FORMATS.time(e.getDisconnectedAt()) + ", ended: "
+                            + e.getCause()));
+        }
+        for (ClientViews.Connection c : live.connections()) {
+            if (c.since() != null) {
+                bars.add(bar(from, span, later(c.since(), from), now, "live", "live",
+                        "since " + FORMATS.time(c.since()) + ", up now" + (c.node() == null ? "" : " on " + c.node())));
+            }
+        }
+        return new SessionTimeline(from, now, bars, unexplained);
+    }
+
+    private static Bar bar(Instant from, double span, Instant start, Instant end, String kind, String cause,
+            String label) {
+        // A session of a few seconds in a day is still drawn, as a hairline, even at the window's end.
+        double width = Math.max(0.3, (end.toEpochMilli() - start.toEpochMilli()) * 100 / span);
+        double x = Math.min((start.toEpochMilli() - from.toEpochMilli()) * 100 / span, 100 - width);
+        return new Bar(round(x), round(width), kind, cause, label);
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    private static double round(double percent) {
+        return Math.round(percent * 100) / 100.0;
+    }
+}

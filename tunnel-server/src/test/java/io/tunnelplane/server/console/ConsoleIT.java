@@ -1,0 +1,236 @@
+package io.tunnelplane.server.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.tunnelplane.agent.Agent;
+import io.tunnelplane.server.support.FreePorts;
+import io.tunnelplane.server.support.LocalService;
+import io.tunnelplane.server.support.PackagedNode;
+import io.tunnelplane.server.support.TestAgents;
+import io.tunnelplane.server.support.Visitor;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The operator console in a real browser (Debian's headless chromium through chromedriver) against the packaged
+ * server and a real agent, as an operator uses it: sign in, create a client, run the agent with the command the
+ * token page shows, watch it come online without a reload, create proxies (a refused port answered next to the
+ * field), reach the service, kick, and look again with a read-only token. With {@code -Dconsole.screenshots=DIR}
+ * the main pages are saved there as PNG (docs/console.md).
+ */
+class ConsoleIT {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final String READER = "console-reader-token";
+
+    @TempDir
+    Path dir;
+    private PackagedNode node;
+    private WebDriver browser;
+    private String base;
+
+    @BeforeEach
+    void start() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "needs Debian's chromium and chromium-driver (.ci/run installs them)");
+        node = PackagedNode.embedded("console", "127.0.0.1", dir, "tunnel.server.allow-ports=10000-20000",
+                "tunnel.api.read-only-tokens[0]=" + READER).awaitReady();
+        base = "http://127.0.0.1:" + node.httpPort();
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
+                .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000");
+        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .build(), options);
+        browser.manage().timeouts().implicitlyWait(Duration.ZERO);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    @Test
+    void anOperatorManagesATunnelFromTheBrowser() throws Exception {
+        try (LocalService echo = new LocalService(LocalService.Mode.ECHO)) {
+            browser.get(base + "/");
+            assertThat(browser.getCurrentUrl()).as("a newcomer lands on the sign-in").endsWith("/console/sign-in");
+            signIn("wrong-token");
+            assertThat(shown("[role=alert]")).isEqualTo("That token was not accepted.");
+            signIn(PackagedNode.ADMIN);
+            assertThat(shown("#counts")).contains("healthy");
+            assertThat(text("h1")).isEqualTo("Overview");
+
+            // Create a client; the token page shows it once with the command to run.
+            browser.get(base + "/console/clients");
+            type("#name", "office");
+            type("#description", "<script>alert(1)</script>");
+            browser.findElement(By.id("create-client")).click();
+            String command = shown("#agent-command");
+            assertThat(command).as(browser.getPageSource()).startsWith("tunnel-agent/bin/tunnel-agent --server 127.0.0.1:" + node.agentPort()
+                    + " --token 'office.");
+            screenshot("token");
+            Matcher token = Pattern.compile("--token '([^']+)'").matcher(command);
+            assertThat(token.find()).isTrue();
+
+            // The client's page is open; the agent starts; the page turns online without a reload.
+            browser.get(base + "/console/clients");
+            assertThat(browser.getPageSource()).as("a user-supplied description is shown as text, never run")
+                    .contains("&lt;script&gt;alert(1)&lt;/script&gt;");
+            assertThatThrownBy(() -> browser.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+            browser.findElement(By.linkText("office")).click();
+            String clientUrl = browser.getCurrentUrl();
+            assertThat(shown("#state")).isEqualTo("offline");
+            ((JavascriptExecutor) browser).executeScript("window.notReloaded = true;");
+            Agent agent = TestAgents.start(node.agentPort(), token.group(1), Duration.ofSeconds(1));
+            try {
+                await().atMost(Duration.ofSeconds(20)).until(() -> text("#state").equals("healthy"));
+                assertThat(((JavascriptExecutor) browser).executeScript("return window.notReloaded === true;"))
+                        .as("the page updated itself").isEqualTo(true);
+
+                // A port outside tunnel.server.allow-ports is refused next to its field, and nothing is stored.
+                int publicPort = FreePorts.inRange(10000, 20000);
+                createProxy("echo", echo.port(), 40000);
+                assertThat(shown("#proxy-remotePort-error")).contains("outside tunnel.server.allow-ports");
+                assertThat(browser.findElement(By.id("proxy-name")).getAttribute("value")).isEqualTo("echo");
+                long clientId = Long.parseLong(clientUrl.replaceAll(".*/clients/(\\d+).*", "$1"));
+                assertThat(node.json(200, node.get("/api/v1/clients/" + clientId + "/proxies")).size()).isZero();
+                createProxy("echo", echo.port(), publicPort);
+                assertThat(shown("p.notice[role=status]")).contains("Proxy echo created");
+                Visitor.awaitEcho("127.0.0.1", publicPort, Duration.ofSeconds(20));
+                await().atMost(Duration.ofSeconds(10)).until(() -> text("tr[data-proxy=echo] .state")
+                        .equals("listening"));
+
+                // Kick: the agent comes back, and the timeline gains the kicked session.
+                browser.findElement(By.id("kick")).click();
+                await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+                    browser.navigate().refresh();
+                    return !browser.findElements(By.cssSelector("#sessions li[data-cause=kicked]")).isEmpty()
+                            && !browser.findElements(By.cssSelector(".timeline rect[data-cause=kicked]")).isEmpty();
+                });
+
+                await().atMost(Duration.ofSeconds(20)).until(() -> text("#state").equals("healthy"));
+                screenshot("client");
+                browser.get(base + "/console");
+                shown("#counts");
+                screenshot("overview");
+
+                // A change without the CSRF token is refused, even with the admin's session; and the session is
+                // the console's only: the API still wants a bearer token.
+                Cookie session = browser.manage().getCookieNamed("JSESSIONID");
+                HttpResponse<String> forged = post(clientUrl + "/kick", session, "");
+                assertThat(forged.statusCode()).isEqualTo(403);
+                assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/v1/clients"))
+                        .header("Cookie", session.getName() + "=" + session.getValue()).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+
+                // Read-only: the same pages, no buttons, and a change (with a valid CSRF token) is refused.
+                browser.findElement(By.cssSelector("form[action$='/console/sign-out'] button")).click();
+                assertThat(shown("[role=status]")).isEqualTo("Signed out.");
+                signIn(READER);
+                browser.get(clientUrl);
+                assertThat(shown("h1")).isEqualTo("office");
+                assertThat(text("#state")).isEqualTo("healthy");
+                assertThat(browser.findElements(By.id("kick"))).isEmpty();
+                assertThat(browser.findElements(By.id("proxy-form"))).isEmpty();
+                browser.get(base + "/console/clients");
+                assertThat(browser.findElements(By.id("name"))).as("no new-client form").isEmpty();
+                String csrf = browser.findElement(By.cssSelector("form[action$='/console/sign-out'] input[name=_csrf]"))
+                        .getAttribute("value");
+                HttpResponse<String> readOnlyKick = post(clientUrl + "/kick",
+                        browser.manage().getCookieNamed("JSESSIONID"), "_csrf=" + csrf);
+                assertThat(readOnlyKick.statusCode()).isEqualTo(403);
+                assertThat(agent.metrics().sessions()).as("only the admin's kick reconnected the agent").isEqualTo(2);
+                screenshot("clients");
+            } finally {
+                agent.stop();
+            }
+        }
+    }
+
+    private void signIn(String token) {
+        browser.get(base + "/console/sign-in");
+        type("#token", token);
+        browser.findElement(By.cssSelector("form[action$='/console/sign-in'] button")).click();
+    }
+
+    private void createProxy(String name, int localPort, int remotePort) {
+        type("#proxy-name", name);
+        type("#proxy-local-port", Integer.toString(localPort));
+        type("#proxy-remote-port", Integer.toString(remotePort));
+        browser.findElement(By.id("create-proxy")).click();
+    }
+
+    private void type(String css, String value) {
+        WebElement field = browser.findElement(By.cssSelector(css));
+        field.clear();
+        field.sendKeys(value);
+    }
+
+    /** The text of an element of the page a click leads to, once that page has it. */
+    private String shown(String css) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.cssSelector(css)).isEmpty());
+        return text(css);
+    }
+
+    /** The element's text; the live parts of a page are replaced every two seconds, so a stale one is read again. */
+    private String text(String css) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                List<WebElement> found = browser.findElements(By.cssSelector(css));
+                return found.isEmpty() ? "" : found.get(0).getText().strip();
+            } catch (StaleElementReferenceException replaced) {
+                if (attempt == 5) {
+                    throw replaced;
+                }
+            }
+        }
+    }
+
+    private HttpResponse<String> post(String url, Cookie session, String form) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                .header("Cookie", session.getName() + "=" + session.getValue())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Saves the page as PNG under {@code -Dconsole.screenshots}, when given. */
+    private void screenshot(String name) throws Exception {
+        String target = System.getProperty("console.screenshots");
+        if (target != null && !target.isBlank()) {
+            Path file = Path.of(target).resolve(name + ".png");
+            Files.createDirectories(file.getParent());
+            Files.write(file, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+        }
+    }
+}
