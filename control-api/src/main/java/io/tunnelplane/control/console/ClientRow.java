@@ -1,26 +1,37 @@
 package io.tunnelplane.control.console;
 
 import io.tunnelplane.control.client.ClientViews;
+import io.tunnelplane.control.event.ConnectionEvent;
 import io.tunnelplane.control.runtime.LiveSession;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongFunction;
 
-/** One line of the clients page: who, whether its agent is there, and on what. */
+/**
+ * One line of the clients page: who, whether its agent is there, on what, and, when it is not, why its last session
+ * ended.
+ *
+ * @param lastCause the cause of its newest ended session, null when it never had one
+ */
 public record ClientRow(long id, String name, String description, boolean enabled, String state,
-        String agentVersion, int connections, Instant lastSeenAt) {
+        String agentVersion, int connections, Instant lastSeenAt, String lastCause, Instant lastEndedAt) {
 
-    /** {@code all}, {@code online}, {@code offline}, {@code degraded} or {@code disabled}. */
+    /**
+     * @param status  {@code all}, {@code online}, {@code offline}, {@code degraded} or {@code disabled}
+     * @param version an agent version to match, or empty for any
+     */
     static List<ClientRow> matching(List<ClientViews.Summary> clients, LongFunction<Optional<LiveSession>> live,
-            String query, String status) {
+            Map<Long, ConnectionEvent> newest, String query, String status, String version) {
         String q = query.strip().toLowerCase(Locale.ROOT);
         return clients.stream()
                 .filter(c -> q.isEmpty() || c.name().contains(q)
                         || (c.description() != null && c.description().toLowerCase(Locale.ROOT).contains(q))
                         || c.labels().entrySet().stream().anyMatch(l -> (l.getKey() + "=" + l.getValue()).contains(q)))
-                .map(c -> of(c, live.apply(c.id()).orElse(null)))
+                .map(c -> of(c, live.apply(c.id()).orElse(null), newest.get(c.id())))
+                .filter(row -> version.isBlank() || version.equals(row.agentVersion()))
                 .filter(row -> switch (status) {
                     case "online" -> !row.state().equals("offline") && !row.state().equals("disabled");
                     case "offline", "degraded", "disabled" -> row.state().equals(status);
@@ -29,10 +40,11 @@ public record ClientRow(long id, String name, String description, boolean enable
                 .toList();
     }
 
-    static ClientRow of(ClientViews.Summary c, LiveSession live) {
+    static ClientRow of(ClientViews.Summary c, LiveSession live, ConnectionEvent newest) {
         String state = !c.enabled() ? "disabled" : live == null ? "offline" : live.state();
         return new ClientRow(c.id(), c.name(), c.description(), c.enabled(), state,
                 live == null ? null : live.agentVersion(), live == null ? 0 : live.connections().size(),
-                c.lastSeenAt());
+                c.lastSeenAt(), newest == null ? null : newest.getCause(),
+                newest == null ? null : newest.getDisconnectedAt());
     }
 }

@@ -6,8 +6,10 @@ import io.tunnelplane.control.client.ClientViews;
 import io.tunnelplane.control.event.ConnectionEvent;
 import io.tunnelplane.control.event.ConnectionEvents;
 import io.tunnelplane.control.event.DisconnectDiagnosis;
+import io.tunnelplane.control.proxy.FrpcImport;
 import io.tunnelplane.control.proxy.ProxyRequests;
 import io.tunnelplane.control.proxy.ProxyService;
+import io.tunnelplane.control.proxy.ProxyView;
 import io.tunnelplane.control.runtime.TunnelRuntime;
 import io.tunnelplane.control.web.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -45,15 +47,17 @@ public class ConsoleController {
 
     private final ClientService clients;
     private final ProxyService proxies;
+    private final FrpcImport frpcImport;
     private final ConnectionEvents events;
     private final TunnelRuntime runtime;
     private final Validator validator;
     private final Clock clock;
 
-    public ConsoleController(ClientService clients, ProxyService proxies, ConnectionEvents events,
-            TunnelRuntime runtime, Validator validator, Clock clock) {
+    public ConsoleController(ClientService clients, ProxyService proxies, FrpcImport frpcImport,
+            ConnectionEvents events, TunnelRuntime runtime, Validator validator, Clock clock) {
         this.clients = clients;
         this.proxies = proxies;
+        this.frpcImport = frpcImport;
         this.events = events;
         this.runtime = runtime;
         this.validator = validator;
@@ -93,11 +97,11 @@ public class ConsoleController {
 
     @GetMapping("/clients")
     String clientList(@RequestParam(defaultValue = "") String q, @RequestParam(defaultValue = "all") String status,
-            Model model) {
+            @RequestParam(defaultValue = "") String version, Model model) {
         model.addAttribute("q", q);
         model.addAttribute("status", status);
-        model.addAttribute("clients", ClientRow.matching(clients.list(Pageable.unpaged()).getContent(),
-                clients::live, q, status));
+        model.addAttribute("version", version);
+        model.addAttribute("clients", rows(q, status, version));
         if (!model.containsAttribute("form")) {
             model.addAttribute("form", new ClientForm("", ""));
         }
@@ -106,10 +110,14 @@ public class ConsoleController {
 
     @GetMapping("/clients/rows")
     String clientRows(@RequestParam(defaultValue = "") String q, @RequestParam(defaultValue = "all") String status,
-            Model model) {
-        model.addAttribute("clients", ClientRow.matching(clients.list(Pageable.unpaged()).getContent(),
-                clients::live, q, status));
+            @RequestParam(defaultValue = "") String version, Model model) {
+        model.addAttribute("clients", rows(q, status, version));
         return "console/clients :: rows";
+    }
+
+    private List<ClientRow> rows(String q, String status, String version) {
+        return ClientRow.matching(clients.list(Pageable.unpaged()).getContent(), clients::live,
+                events.newestPerClient(), q, status, version);
     }
 
     @PostMapping("/clients")
@@ -128,7 +136,7 @@ public class ConsoleController {
             }
         }
         model.addAttribute("errors", errors);
-        return clientList("", "all", model);
+        return clientList("", "all", "", model);
     }
 
     /** The token, once: only right after creation or rotation (a flash attribute), never from storage. */
@@ -146,6 +154,7 @@ public class ConsoleController {
         Duration window = hours > 0 ? Duration.ofHours(Math.min(hours, 24 * 7)) : TIMELINE;
         List<ConnectionEvent> recent = events.recent(id, 500);
         model.addAttribute("client", detail);
+        model.addAttribute("lastEnd", recent.isEmpty() ? null : recent.get(0));
         model.addAttribute("hours", window.toHours());
         model.addAttribute("timeline", SessionTimeline.of(recent, detail.live(), clock.instant(), window));
         model.addAttribute("diagnosis", DisconnectDiagnosis.diagnose(recent.stream().limit(50).toList(),
@@ -159,6 +168,8 @@ public class ConsoleController {
     @GetMapping("/clients/{id}/live")
     String clientLive(@PathVariable long id, Model model) {
         model.addAttribute("client", clients.get(id));
+        List<ConnectionEvent> newest = events.recent(id, 1);
+        model.addAttribute("lastEnd", newest.isEmpty() ? null : newest.get(0));
         return "console/client :: live";
     }
 
@@ -215,6 +226,40 @@ public class ConsoleController {
         }
         model.addAttribute("proxyErrors", errors);
         return client(id, 24, model);
+    }
+
+    @PostMapping("/clients/{id}/proxies/import")
+    String importFrpc(@PathVariable long id, @RequestParam(defaultValue = "") String toml,
+            RedirectAttributes redirect) {
+        try {
+            FrpcImport.Result result = frpcImport.importToml(id, toml);
+            redirect.addFlashAttribute("notice", "Imported " + result.imported().size() + " proxies"
+                    + (result.imported().isEmpty() ? "" : ": " + String.join(", ", result.imported().stream()
+                    .map(ProxyView::name).toList())) + ".");
+            redirect.addFlashAttribute("skipped", result.skipped());
+        } catch (ApiException refused) {
+            redirect.addFlashAttribute("importError", (refused.field() == null ? "" : refused.field() + ": ")
+                    + refused.getMessage() + " Nothing was imported.");
+            redirect.addFlashAttribute("toml", toml);
+        }
+        return "redirect:/console/clients/" + id + "#import-title";
+    }
+
+    @PostMapping("/proxies/{proxyId}/enabled")
+    String enableProxy(@PathVariable long proxyId, @RequestParam boolean enabled, RedirectAttributes redirect) {
+        ProxyView proxy = proxies.update(proxyId, new ProxyRequests.Update(enabled, null, null, null, null, null,
+                null));
+        redirect.addFlashAttribute("notice", "Proxy " + proxy.name() + (enabled ? " enabled." : " disabled: its"
+                + " public port is closed."));
+        return "redirect:/console/clients/" + proxy.clientId();
+    }
+
+    @PostMapping("/proxies/{proxyId}/delete")
+    String deleteProxy(@PathVariable long proxyId, RedirectAttributes redirect) {
+        ProxyView proxy = proxies.get(proxyId);
+        proxies.delete(proxyId);
+        redirect.addFlashAttribute("notice", "Proxy " + proxy.name() + " deleted.");
+        return "redirect:/console/clients/" + proxy.clientId();
     }
 
     private <T> Map<String, String> violations(T request) {

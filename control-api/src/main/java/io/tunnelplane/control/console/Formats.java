@@ -29,6 +29,16 @@ public final class Formats {
         return age.toDays() < 1 ? age.toHours() + " h ago" : age.toDays() + " d ago";
     }
 
+    /** 1.2 MB, 340 kB, 12 B. */
+    public String bytes(long bytes) {
+        if (bytes < 1_000) {
+            return bytes + " B";
+        }
+        return bytes < 1_000_000 ? String.format(java.util.Locale.ROOT, "%.0f kB", bytes / 1e3)
+                : bytes < 1_000_000_000 ? String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6)
+                : String.format(java.util.Locale.ROOT, "%.2f GB", bytes / 1e9);
+    }
+
     public String millis(Long micros) {
         return micros == null ? "-" : String.format(java.util.Locale.ROOT, "%.1f ms", micros / 1000.0);
     }

@@ -3,6 +3,7 @@ package io.tunnelplane.control.console;
 import io.tunnelplane.control.client.ClientViews;
 import io.tunnelplane.control.event.FleetDiagnosis;
 import io.tunnelplane.control.runtime.LiveSession;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,11 +15,14 @@ import java.util.function.LongFunction;
  * ended in the last day, and which clients need a look.
  *
  * @param dropsByCause   sessions ended in the last 24 h, by cause
- * @param attention      clients whose recent drops fit a pattern, with it
+ * @param attention      clients whose recent drops fit a pattern, or whose agent cannot reach a local service
  */
 public record Overview(int healthy, int degraded, int offline, int disabled, int sessions, int streams,
-        Map<String, Integer> dropsByCause, String fleetPattern, String fleetSummary,
-        List<FleetDiagnosis.ClientFinding> attention) {
+        Map<String, Integer> dropsByCause, String fleetPattern, String fleetSummary, List<Attention> attention) {
+
+    /** A client that needs a look, and why. */
+    public record Attention(long clientId, String client, String why) {
+    }
 
     static Overview of(List<ClientViews.Summary> clients, LongFunction<Optional<LiveSession>> live,
             FleetDiagnosis.Result fleet) {
@@ -28,8 +32,16 @@ public record Overview(int healthy, int degraded, int offline, int disabled, int
         int disabled = 0;
         int sessions = 0;
         int streams = 0;
+        List<Attention> attention = new ArrayList<>();
+        fleet.clients().stream().filter(f -> !"none".equals(f.pattern())).forEach(f -> attention.add(new Attention(
+                f.clientId(), f.client(), f.drops() + " drops in the last day: " + f.pattern())));
         for (ClientViews.Summary client : clients) {
             LiveSession session = live.apply(client.id()).orElse(null);
+            if (session != null && !session.unreachable().isEmpty()) {
+                attention.add(new Attention(client.id(), client.name(), "its agent cannot reach "
+                        + session.unreachable().size() + " local service(s): "
+                        + String.join("; ", session.unreachable().values())));
+            }
             if (!client.enabled()) {
                 disabled++;
             } else if (session == null) {
@@ -46,6 +58,6 @@ public record Overview(int healthy, int degraded, int offline, int disabled, int
         }
         return new Overview(healthy, degraded, offline, disabled, sessions, streams,
                 new TreeMap<>(fleet.causes()), fleet.pattern(), fleet.summary(),
-                fleet.clients().stream().filter(f -> !"none".equals(f.pattern())).limit(10).toList());
+                attention.stream().limit(20).toList());
     }
 }

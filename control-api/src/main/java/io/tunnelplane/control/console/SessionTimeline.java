@@ -13,7 +13,7 @@ import java.util.Set;
  * by how it ended (chosen, explained by a pause, or unexplained), with gaps where the agent was away, and the live
  * sessions running up to now. Positions are percentages of the window, for an SVG that scales with the page.
  */
-public record SessionTimeline(Instant from, Instant to, List<Bar> bars, int unexplained) {
+public record SessionTimeline(Instant from, Instant to, List<Bar> bars, int unexplained, String rttPoints) {
     private static final Set<String> CHOSEN = Set.of("kicked", "replaced", "server_shutdown", "agent_shutdown",
             "credentials_revoked", "rebalanced", "go_away");
     private static final Set<String> PAUSED = Set.of("agent_suspended", "server_stalled");
@@ -33,6 +33,7 @@ public record SessionTimeline(Instant from, Instant to, List<Bar> bars, int unex
         Instant from = now.minus(window);
         double span = window.toMillis();
         List<Bar> bars = new ArrayList<>();
+        StringBuilder rtt = new StringBuilder();
         int unexplained = 0;
         for (ConnectionEvent e : newestFirst) {
             if (e.getDisconnectedAt().isBefore(from)) {
@@ -43,9 +44,13 @@ public record SessionTimeline(Instant from, Instant to, List<Bar> bars, int unex
             if ("unexplained".equals(kind)) {
                 unexplained++;
             }
+            if (e.getLastRttMicros() != null && e.getLastRttMicros() > 0) {
+                rtt.insert(0, point(from, span, e.getDisconnectedAt(), e.getLastRttMicros()) + " ");
+            }
             bars.add(bar(from, span, later(e.getConnectedAt(), from), e.getDisconnectedAt(), kind, e.getCause(),
                     FORMATS.time(e.getConnectedAt()) + " to " + FORMATS.time(e.getDisconnectedAt()) + ", ended: "
-                            + e.getCause()));
+                            + e.getCause() + "; moved " + FORMATS.bytes(e.getBytesIn() + e.getBytesOut())
+                            + ", last RTT " + FORMATS.millis(e.getLastRttMicros())));
         }
         for (ClientViews.Connection c : live.connections()) {
             if (c.since() != null) {
@@ -53,7 +58,7 @@ public record SessionTimeline(Instant from, Instant to, List<Bar> bars, int unex
                         "since " + FORMATS.time(c.since()) + ", up now" + (c.node() == null ? "" : " on " + c.node())));
             }
         }
-        return new SessionTimeline(from, now, bars, unexplained);
+        return new SessionTimeline(from, now, bars, unexplained, rtt.toString().strip());
     }
 
     private static Bar bar(Instant from, double span, Instant start, Instant end, String kind, String cause,
@@ -62,6 +67,16 @@ public record SessionTimeline(Instant from, Instant to, List<Bar> bars, int unex
         double width = Math.max(0.3, (end.toEpochMilli() - start.toEpochMilli()) * 100 / span);
         double x = Math.min((start.toEpochMilli() - from.toEpochMilli()) * 100 / span, 100 - width);
         return new Bar(round(x), round(width), kind, cause, label);
+    }
+
+    /**
+     * A session's last RTT at its end, for the RTT line: x as a share of the window, y on a log scale from 10 s
+     * (top) to 0.1 ms (bottom), so a loopback RTT and a satellite one both show.
+     */
+    private static String point(Instant from, double span, Instant at, long rttMicros) {
+        double x = (at.toEpochMilli() - from.toEpochMilli()) * 100 / span;
+        double y = 100 - (Math.log10(Math.max(100, Math.min(rttMicros, 10_000_000))) - 2) * 20;
+        return round(x) + "," + round(y);
     }
 
     private static Instant later(Instant a, Instant b) {

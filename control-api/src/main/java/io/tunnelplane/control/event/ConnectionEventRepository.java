@@ -15,6 +15,11 @@ public interface ConnectionEventRepository extends JpaRepository<ConnectionEvent
 
     List<ConnectionEvent> findBySessionId(String sessionId);
 
+    /** Each client's newest ended session: why an offline agent left. */
+    @Query("select e from ConnectionEvent e where e.id in"
+            + " (select max(latest.id) from ConnectionEvent latest group by latest.clientId)")
+    List<ConnectionEvent> findNewestPerClient();
+
     /** Every client's events that ended after {@code since}, newest first, for the fleet's diagnosis. */
     List<ConnectionEvent> findByDisconnectedAtAfterOrderByDisconnectedAtDesc(Instant since, Pageable pageable);
 

@@ -143,6 +143,12 @@ public class ConnectionEvents implements SmartLifecycle {
         return events.findByClientIdOrderByDisconnectedAtDescIdDesc(clientId, Pageable.ofSize(max)).getContent();
     }
 
+    /** Each client's newest ended session, by client id. */
+    public Map<Long, ConnectionEvent> newestPerClient() {
+        return events.findNewestPerClient().stream()
+                .collect(Collectors.toMap(ConnectionEvent::getClientId, e -> e, (a, b) -> a));
+    }
+
     /** Every client's events of the last {@code window}, at most {@code max}, newest first, with client names. */
     public FleetDiagnosis.Result diagnoseFleet(Duration window, int max) {
         List<ConnectionEvent> recent = events.findByDisconnectedAtAfterOrderByDisconnectedAtDesc(

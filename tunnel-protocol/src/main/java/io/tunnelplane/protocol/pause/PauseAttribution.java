@@ -14,9 +14,13 @@ import java.util.Set;
  * ticks came late, see {@link KeepaliveMonitor#resumedAfterOwnStall}).
  */
 public final class PauseAttribution {
-    /** Causes a pause of ours can produce: the peer timed out on us, or our own late timer judged the peer. */
+    /**
+     * Causes a pause of ours can produce: the peer timed out on us, or our own late timer judged the peer, or the
+     * peer's new connection replaced the one it had given up on before we could notice.
+     */
     private static final Set<DisconnectCause> EXPLAINABLE = EnumSet.of(DisconnectCause.KEEPALIVE_TIMEOUT,
-            DisconnectCause.PEER_RESET, DisconnectCause.PEER_CLOSED, DisconnectCause.WRITE_STALL);
+            DisconnectCause.PEER_RESET, DisconnectCause.PEER_CLOSED, DisconnectCause.WRITE_STALL,
+            DisconnectCause.REPLACED);
 
     private PauseAttribution() {
     }

@@ -140,7 +140,21 @@ class ConsoleIT {
                 });
 
                 await().atMost(Duration.ofSeconds(20)).until(() -> text("#state").equals("healthy"));
+
+                // An frpc.toml: its TCP proxy is created, its HTTP one listed as skipped with the reason.
+                int sshPort = FreePorts.inRange(10000, 20000);
+                type("#toml", "[[proxies]]\nname = \"ssh\"\ntype = \"tcp\"\nlocalIP = \"127.0.0.1\"\nlocalPort = "
+                        + echo.port() + "\nremotePort = " + sshPort + "\n\n[[proxies]]\nname = \"site\"\ntype = \"http\"\n"
+                        + "localPort = 80\ncustomDomains = [\"site.example\"]\n");
+                browser.findElement(By.id("import")).click();
+                assertThat(shown("p.notice[role=status]")).isEqualTo("Imported 1 proxies: ssh.");
+                assertThat(text("#skipped")).startsWith("site:");
+                assertThat(text("tr[data-proxy=ssh] td:nth-child(3)")).isEqualTo("127.0.0.1:" + sshPort);
                 screenshot("client");
+
+                // The clients page says why each agent's last session ended.
+                browser.get(base + "/console/clients");
+                assertThat(shown("tr[data-client=office] .last-end")).startsWith("kicked,");
                 browser.get(base + "/console");
                 shown("#counts");
                 screenshot("overview");
@@ -164,6 +178,7 @@ class ConsoleIT {
                 assertThat(browser.findElements(By.id("kick"))).isEmpty();
                 assertThat(browser.findElements(By.id("proxy-form"))).isEmpty();
                 browser.get(base + "/console/clients");
+                assertThat(shown("h1")).isEqualTo("Clients");
                 assertThat(browser.findElements(By.id("name"))).as("no new-client form").isEmpty();
                 String csrf = browser.findElement(By.cssSelector("form[action$='/console/sign-out'] input[name=_csrf]"))
                         .getAttribute("value");
