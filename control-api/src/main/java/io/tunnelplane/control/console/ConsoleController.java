@@ -3,6 +3,8 @@ package io.tunnelplane.control.console;
 import io.tunnelplane.control.client.ClientRequests;
 import io.tunnelplane.control.client.ClientService;
 import io.tunnelplane.control.client.ClientViews;
+import io.tunnelplane.control.cluster.ClusterMembership;
+import io.tunnelplane.control.cluster.NodePresence;
 import io.tunnelplane.control.event.ConnectionEvent;
 import io.tunnelplane.control.event.ConnectionEvents;
 import io.tunnelplane.control.event.DisconnectDiagnosis;
@@ -50,11 +52,16 @@ public class ConsoleController {
     private final FrpcImport frpcImport;
     private final ConnectionEvents events;
     private final TunnelRuntime runtime;
+    private final NodePresence presence;
+    private final ClusterMembership membership;
     private final Validator validator;
     private final Clock clock;
 
     public ConsoleController(ClientService clients, ProxyService proxies, FrpcImport frpcImport,
-            ConnectionEvents events, TunnelRuntime runtime, Validator validator, Clock clock) {
+            ConnectionEvents events, TunnelRuntime runtime, NodePresence presence, ClusterMembership membership,
+            Validator validator, Clock clock) {
+        this.presence = presence;
+        this.membership = membership;
         this.clients = clients;
         this.proxies = proxies;
         this.frpcImport = frpcImport;
@@ -90,9 +97,52 @@ public class ConsoleController {
     @GetMapping
     String overview(Model model) {
         List<ClientViews.Summary> all = clients.list(Pageable.unpaged()).getContent();
+        List<NodePresence.NodeRow> nodes = presence.liveNodes(membership.nodeExpiry());
+        String serverVersion = nodes.stream().filter(n -> n.nodeId().equals(membership.nodeId()))
+                .map(NodePresence.NodeRow::version).findFirst().orElse(null);
         model.addAttribute("overview", Overview.of(all, clients::live, events.diagnoseFleet(Duration.ofHours(24),
-                20_000)));
+                20_000), serverVersion));
+        model.addAttribute("nodes", nodes);
+        model.addAttribute("self", membership.nodeId());
         return "console/overview";
+    }
+
+    @GetMapping("/proxies")
+    String proxyList(Model model) {
+        model.addAttribute("rows", clients.list(Pageable.unpaged()).getContent().stream()
+                .flatMap(c -> clients.get(c.id()).proxies().stream().map(p -> new ProxyRow(c.name(), p)))
+                .toList());
+        return "console/proxies";
+    }
+
+    @GetMapping("/proxies/{proxyId}/edit")
+    String editProxy(@PathVariable long proxyId, Model model) {
+        ProxyView proxy = proxies.get(proxyId);
+        model.addAttribute("proxy", proxy);
+        if (!model.containsAttribute("edit")) {
+            model.addAttribute("edit", ProxyEdit.of(proxy));
+        }
+        return "console/proxy-edit";
+    }
+
+    @PostMapping("/proxies/{proxyId}/edit")
+    String saveProxy(@PathVariable long proxyId, @ModelAttribute("edit") ProxyEdit edit, Model model,
+            RedirectAttributes redirect) {
+        ProxyView proxy = proxies.get(proxyId);
+        ProxyRequests.Update update = edit.toRequest(proxy.type());
+        Map<String, String> errors = edit.parseErrors(proxy.type());
+        errors.putAll(violations(update));
+        if (errors.isEmpty()) {
+            try {
+                proxies.update(proxyId, update);
+                redirect.addFlashAttribute("notice", "Proxy " + proxy.name() + " saved.");
+                return "redirect:/console/clients/" + proxy.clientId();
+            } catch (ApiException refused) {
+                errors.put(fieldOr(refused, "localHost"), refused.getMessage());
+            }
+        }
+        model.addAttribute("editErrors", errors);
+        return editProxy(proxyId, model);
     }
 
     @GetMapping("/clients")

@@ -24,8 +24,9 @@ public record Overview(int healthy, int degraded, int offline, int disabled, int
     public record Attention(long clientId, String client, String why) {
     }
 
+    /** @param serverVersion this node's version: agents of another one are worth a look (null: unknown) */
     static Overview of(List<ClientViews.Summary> clients, LongFunction<Optional<LiveSession>> live,
-            FleetDiagnosis.Result fleet) {
+            FleetDiagnosis.Result fleet, String serverVersion) {
         int healthy = 0;
         int degraded = 0;
         int offline = 0;
@@ -41,6 +42,11 @@ public record Overview(int healthy, int degraded, int offline, int disabled, int
                 attention.add(new Attention(client.id(), client.name(), "its agent cannot reach "
                         + session.unreachable().size() + " local service(s): "
                         + String.join("; ", session.unreachable().values())));
+            }
+            if (session != null && serverVersion != null && session.agentVersion() != null
+                    && !serverVersion.equals(session.agentVersion())) {
+                attention.add(new Attention(client.id(), client.name(), "its agent runs version "
+                        + session.agentVersion() + ", this server " + serverVersion));
             }
             if (!client.enabled()) {
                 disabled++;

@@ -195,7 +195,8 @@ public final class DisconnectDiagnosis {
         return new Result("server_stalled", "Sessions ended because the server did not run for a while (a long GC"
                 + " pause, CPU starvation or a frozen VM) and the agent gave up on it; the path was not at fault.",
                 evidence, "Look at the server's tunnel_process_pause_last_seconds and its host (CPU steal, memory"
-                        + " pressure, a VM snapshot); GET /api/v1/diagnosis shows whether many clients dropped at once.",
+                        + " pressure, a VM snapshot); GET /api/v1/diagnosis shows whether many clients dropped at"
+                        + " once.",
                 events.size());
     }
 

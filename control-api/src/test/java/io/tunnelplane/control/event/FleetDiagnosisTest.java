@@ -21,7 +21,8 @@ class FleetDiagnosisTest {
     @Test
     void manyClientsDroppingAtOneMomentPointAtTheServerSide() {
         List<ConnectionEvent> events = new ArrayList<>(List.of(
-                drop(1, "peer_reset", NOON.plusSeconds(2), 900_000), drop(2, "peer_closed", NOON.plusSeconds(4), 40_000),
+                drop(1, "peer_reset", NOON.plusSeconds(2), 900_000),
+                drop(2, "peer_closed", NOON.plusSeconds(4), 40_000),
                 drop(3, "keepalive_timeout", NOON.plusSeconds(7), 3_000_000),
                 drop(4, "peer_reset", NOON.minusSeconds(3_000), 50_000)));
         FleetDiagnosis.Result result = FleetDiagnosis.diagnose(events, NAMES::get);

@@ -128,9 +128,10 @@ public final class PauseWatchdog {
     }
 
     /**
-     * The pause that explains a session ending at {@code endNanos}, if any: one of at least {@link #THRESHOLD} and at least
-     * half the peer's {@code patience} (its keepalive timeout: a much shorter pause cannot have made it give up), that ended no more than {@code patience} plus a settling margin before. A pause still
-     * going on when the session ended (the session's thread ran before this watchdog woke) counts too.
+     * The pause that explains a session ending at {@code endNanos}, if any: one of at least {@link #THRESHOLD} and
+     * at least half the peer's {@code patience} (its keepalive timeout: a much shorter pause cannot have made it
+     * give up), that ended no more than {@code patience} plus a settling margin before. A pause still going on when
+     * the session ended (the session's thread ran before this watchdog woke) counts too.
      */
     public Optional<Pause> explaining(long endNanos, Duration patience) {
         long atLeast = Math.max(thresholdNanos, patience.toNanos() / 2);

@@ -32,7 +32,8 @@ public class AgentPauses {
         String explanation = "the agent reported it was paused " + report.pausedMillis() + " ms from "
                 + Instant.ofEpochMilli(report.startedAtMillis()) + ": " + kind.words().replace("the process",
                 "its process").replace("the host", "its host");
-        log.info("agent reported a pause client={} session={} paused={}ms kind={}: that session's end is recorded as {}",
+        log.info("agent reported a pause client={} session={} paused={}ms kind={}: that session's end is recorded"
+                        + " as {}",
                 client, ServerLoginHandler.safe(report.sessionId()), report.pausedMillis(), kind.wireName(),
                 DisconnectCause.AGENT_SUSPENDED.wireName());
         metrics.agentPaused(client);

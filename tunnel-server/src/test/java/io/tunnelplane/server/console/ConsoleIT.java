@@ -90,6 +90,9 @@ class ConsoleIT {
             signIn(PackagedNode.ADMIN);
             assertThat(shown("#counts")).contains("healthy");
             assertThat(text("h1")).isEqualTo("Overview");
+            browser.get(base + "/console/clients/9999");
+            assertThat(shown("h1")).isEqualTo("Not possible (404)");
+            assertThat(text("[role=alert]")).contains("9999");
 
             // Create a client; the token page shows it once with the command to run.
             browser.get(base + "/console/clients");
@@ -97,7 +100,8 @@ class ConsoleIT {
             type("#description", "<script>alert(1)</script>");
             browser.findElement(By.id("create-client")).click();
             String command = shown("#agent-command");
-            assertThat(command).as(browser.getPageSource()).startsWith("tunnel-agent/bin/tunnel-agent --server 127.0.0.1:" + node.agentPort()
+            assertThat(command).as(browser.getPageSource()).startsWith("tunnel-agent/bin/tunnel-agent --server 127.0.0.1:"
+                    + node.agentPort()
                     + " --token 'office.");
             screenshot("token");
             Matcher token = Pattern.compile("--token '([^']+)'").matcher(command);
@@ -144,19 +148,33 @@ class ConsoleIT {
                 // An frpc.toml: its TCP proxy is created, its HTTP one listed as skipped with the reason.
                 int sshPort = FreePorts.inRange(10000, 20000);
                 type("#toml", "[[proxies]]\nname = \"ssh\"\ntype = \"tcp\"\nlocalIP = \"127.0.0.1\"\nlocalPort = "
-                        + echo.port() + "\nremotePort = " + sshPort + "\n\n[[proxies]]\nname = \"site\"\ntype = \"http\"\n"
-                        + "localPort = 80\ncustomDomains = [\"site.example\"]\n");
+                        + echo.port() + "\nremotePort = " + sshPort + "\n\n[[proxies]]\nname = \"site\"\n"
+                        + "type = \"http\"\nlocalPort = 80\ncustomDomains = [\"site.example\"]\n");
                 browser.findElement(By.id("import")).click();
                 assertThat(shown("p.notice[role=status]")).isEqualTo("Imported 1 proxies: ssh.");
                 assertThat(text("#skipped")).startsWith("site:");
                 assertThat(text("tr[data-proxy=ssh] td:nth-child(3)")).isEqualTo("127.0.0.1:" + sshPort);
                 screenshot("client");
 
+                // Every proxy on one page; an edit is checked like the API checks it, a refusal next to its field.
+                browser.get(base + "/console/proxies");
+                assertThat(shown("tr[data-proxy=echo] td:nth-child(2)")).isEqualTo("office");
+                browser.findElement(By.cssSelector("tr[data-proxy=ssh] a[href$='/edit']")).click();
+                type("#remote-port", "40001");
+                browser.findElement(By.id("save-proxy")).click();
+                assertThat(shown("#edit-remotePort-error")).contains("outside tunnel.server.allow-ports");
+                int movedPort = FreePorts.inRange(10000, 20000);
+                type("#remote-port", Integer.toString(movedPort));
+                browser.findElement(By.id("save-proxy")).click();
+                assertThat(shown("p.notice[role=status]")).isEqualTo("Proxy ssh saved.");
+                Visitor.awaitEcho("127.0.0.1", movedPort, Duration.ofSeconds(20));
+
                 // The clients page says why each agent's last session ended.
                 browser.get(base + "/console/clients");
                 assertThat(shown("tr[data-client=office] .last-end")).startsWith("kicked,");
                 browser.get(base + "/console");
                 shown("#counts");
+                assertThat(text("#nodes tbody tr")).startsWith("console (this one)");
                 screenshot("overview");
 
                 // A change without the CSRF token is refused, even with the admin's session; and the session is

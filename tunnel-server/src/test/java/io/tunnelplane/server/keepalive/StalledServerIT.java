@@ -61,7 +61,8 @@ class StalledServerIT {
                         assertThat(first.get("cause").asString()).as(node.logText()).isEqualTo("server_stalled");
                         // What ended it: the agent's goodbye, its closed connection, or its new one replacing it.
                         assertThat(first.get("detail").asString()).contains("this server paused")
-                                .containsPattern("the session then ended as (keepalive_timeout|peer_reset|peer_closed|replaced)");
+                                .containsPattern("the session then ended as"
+                                        + " (keepalive_timeout|peer_reset|peer_closed|replaced)");
                     });
                 }
                 JsonNode fleet = body(200, node.get("/api/v1/diagnosis"));

@@ -205,7 +205,8 @@ public final class FaultyLink implements AutoCloseable {
                         queue.put(new Chunk(java.util.Arrays.copyOf(buffer, n), System.nanoTime()));
                     }
                     if (!blackholed) {
-                        queue.put(new Chunk(new byte[0], System.nanoTime())); // pass the FIN on; not through a blackhole
+                        // Pass the FIN on; a blackhole swallows it too.
+                        queue.put(new Chunk(new byte[0], System.nanoTime()));
                     }
                 } catch (IOException | InterruptedException e) {
                     if (!blackholed) {
