@@ -12,7 +12,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
  * A refusal on a console page (a client deleted meanwhile, a conflict) is a page with the same message the API
  * would give, not the API's problem document. Ahead of the API's own advice, for the console only.
  */
-@ControllerAdvice(assignableTypes = ConsoleController.class)
+@ControllerAdvice(basePackageClasses = ConsoleErrors.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class ConsoleErrors {
     @ExceptionHandler(ApiException.class)

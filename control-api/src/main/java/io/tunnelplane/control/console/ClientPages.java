@@ -3,8 +3,6 @@ package io.tunnelplane.control.console;
 import io.tunnelplane.control.client.ClientRequests;
 import io.tunnelplane.control.client.ClientService;
 import io.tunnelplane.control.client.ClientViews;
-import io.tunnelplane.control.cluster.ClusterMembership;
-import io.tunnelplane.control.cluster.NodePresence;
 import io.tunnelplane.control.event.ConnectionEvent;
 import io.tunnelplane.control.event.ConnectionEvents;
 import io.tunnelplane.control.event.DisconnectDiagnosis;
@@ -15,16 +13,12 @@ import io.tunnelplane.control.proxy.ProxyView;
 import io.tunnelplane.control.runtime.TunnelRuntime;
 import io.tunnelplane.control.web.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.springframework.data.domain.Pageable;
-import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -36,32 +30,27 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
- * The operator console: server-rendered pages over the control plane's services, the same validation and the same
- * messages as the API (a refusal is shown next to the field it names). Changes are plain form posts with a CSRF
- * token; the live parts of a page are fragments that htmx polls.
+ * The console's client pages: the list, creation with the token shown once, a client's live state, timeline and
+ * diagnosis, its actions, new proxies and an frpc.toml import. Pages are server-rendered over the control plane's
+ * services, with the same validation and messages as the API (a refusal is shown next to the field it names);
+ * changes are plain form posts with a CSRF token; the live parts are fragments that htmx polls.
  */
 @Controller
 @RequestMapping("/console")
-public class ConsoleController {
+public class ClientPages {
     /** The timeline's window when the page does not ask for another. */
     static final Duration TIMELINE = Duration.ofHours(24);
-    private static final Formats FORMATS = new Formats();
 
     private final ClientService clients;
     private final ProxyService proxies;
     private final FrpcImport frpcImport;
     private final ConnectionEvents events;
     private final TunnelRuntime runtime;
-    private final NodePresence presence;
-    private final ClusterMembership membership;
     private final Validator validator;
     private final Clock clock;
 
-    public ConsoleController(ClientService clients, ProxyService proxies, FrpcImport frpcImport,
-            ConnectionEvents events, TunnelRuntime runtime, NodePresence presence, ClusterMembership membership,
-            Validator validator, Clock clock) {
-        this.presence = presence;
-        this.membership = membership;
+    public ClientPages(ClientService clients, ProxyService proxies, FrpcImport frpcImport,
+            ConnectionEvents events, TunnelRuntime runtime, Validator validator, Clock clock) {
         this.clients = clients;
         this.proxies = proxies;
         this.frpcImport = frpcImport;
@@ -69,80 +58,6 @@ public class ConsoleController {
         this.runtime = runtime;
         this.validator = validator;
         this.clock = clock;
-    }
-
-    /** Whether the signed-in token may change things; read-only sessions get no buttons. */
-    @ModelAttribute("admin")
-    boolean admin(Authentication authentication) {
-        return authentication != null && authentication.getAuthorities().stream()
-                .anyMatch(a -> a.getAuthority().equals("ROLE_" + ConsoleSecurity.ADMIN));
-    }
-
-    @ModelAttribute("fmt")
-    Formats formats() {
-        return FORMATS;
-    }
-
-    /** The host name the operator reached the console by: a tcp or udp proxy's public address uses it too. */
-    @ModelAttribute("publicHost")
-    String publicHost(HttpServletRequest request) {
-        return request.getServerName();
-    }
-
-    @GetMapping("/sign-in")
-    String signIn() {
-        return "console/sign-in";
-    }
-
-    @GetMapping
-    String overview(Model model) {
-        List<ClientViews.Summary> all = clients.list(Pageable.unpaged()).getContent();
-        List<NodePresence.NodeRow> nodes = presence.liveNodes(membership.nodeExpiry());
-        String serverVersion = nodes.stream().filter(n -> n.nodeId().equals(membership.nodeId()))
-                .map(NodePresence.NodeRow::version).findFirst().orElse(null);
-        model.addAttribute("overview", Overview.of(all, clients::live, events.diagnoseFleet(Duration.ofHours(24),
-                20_000), serverVersion));
-        model.addAttribute("nodes", nodes);
-        model.addAttribute("self", membership.nodeId());
-        return "console/overview";
-    }
-
-    @GetMapping("/proxies")
-    String proxyList(Model model) {
-        model.addAttribute("rows", clients.list(Pageable.unpaged()).getContent().stream()
-                .flatMap(c -> clients.get(c.id()).proxies().stream().map(p -> new ProxyRow(c.name(), p)))
-                .toList());
-        return "console/proxies";
-    }
-
-    @GetMapping("/proxies/{proxyId}/edit")
-    String editProxy(@PathVariable long proxyId, Model model) {
-        ProxyView proxy = proxies.get(proxyId);
-        model.addAttribute("proxy", proxy);
-        if (!model.containsAttribute("edit")) {
-            model.addAttribute("edit", ProxyEdit.of(proxy));
-        }
-        return "console/proxy-edit";
-    }
-
-    @PostMapping("/proxies/{proxyId}/edit")
-    String saveProxy(@PathVariable long proxyId, @ModelAttribute("edit") ProxyEdit edit, Model model,
-            RedirectAttributes redirect) {
-        ProxyView proxy = proxies.get(proxyId);
-        ProxyRequests.Update update = edit.toRequest(proxy.type());
-        Map<String, String> errors = edit.parseErrors(proxy.type());
-        errors.putAll(violations(update));
-        if (errors.isEmpty()) {
-            try {
-                proxies.update(proxyId, update);
-                redirect.addFlashAttribute("notice", "Proxy " + proxy.name() + " saved.");
-                return "redirect:/console/clients/" + proxy.clientId();
-            } catch (ApiException refused) {
-                errors.put(fieldOr(refused, "localHost"), refused.getMessage());
-            }
-        }
-        model.addAttribute("editErrors", errors);
-        return editProxy(proxyId, model);
     }
 
     @GetMapping("/clients")
@@ -174,7 +89,7 @@ public class ConsoleController {
     String createClient(@ModelAttribute("form") ClientForm form, Model model, RedirectAttributes redirect,
             HttpServletRequest request) {
         ClientRequests.Create create = new ClientRequests.Create(form.name(), emptyToNull(form.description()), null);
-        Map<String, String> errors = violations(create);
+        Map<String, String> errors = FormErrors.violations(validator, create);
         if (errors.isEmpty()) {
             try {
                 ClientViews.Created created = clients.create(create);
@@ -182,7 +97,7 @@ public class ConsoleController {
                         request.getServerName())));
                 return "redirect:/console/clients/" + created.id() + "/token";
             } catch (ApiException refused) {
-                errors.put(fieldOr(refused, "name"), refused.getMessage());
+                errors.put(FormErrors.fieldOr(refused, "name"), refused.getMessage());
             }
         }
         model.addAttribute("errors", errors);
@@ -264,14 +179,14 @@ public class ConsoleController {
             RedirectAttributes redirect) {
         ProxyRequests.Create create = form.toRequest();
         Map<String, String> errors = form.parseErrors();
-        errors.putAll(violations(create));
+        errors.putAll(FormErrors.violations(validator, create));
         if (errors.isEmpty()) {
             try {
                 proxies.create(id, create);
                 redirect.addFlashAttribute("notice", "Proxy " + create.name() + " created.");
                 return "redirect:/console/clients/" + id;
             } catch (ApiException refused) {
-                errors.put(fieldOr(refused, "name"), refused.getMessage());
+                errors.put(FormErrors.fieldOr(refused, "name"), refused.getMessage());
             }
         }
         model.addAttribute("proxyErrors", errors);
@@ -293,36 +208,6 @@ public class ConsoleController {
             redirect.addFlashAttribute("toml", toml);
         }
         return "redirect:/console/clients/" + id + "#import-title";
-    }
-
-    @PostMapping("/proxies/{proxyId}/enabled")
-    String enableProxy(@PathVariable long proxyId, @RequestParam boolean enabled, RedirectAttributes redirect) {
-        ProxyView proxy = proxies.update(proxyId, new ProxyRequests.Update(enabled, null, null, null, null, null,
-                null));
-        redirect.addFlashAttribute("notice", "Proxy " + proxy.name() + (enabled ? " enabled." : " disabled: its"
-                + " public port is closed."));
-        return "redirect:/console/clients/" + proxy.clientId();
-    }
-
-    @PostMapping("/proxies/{proxyId}/delete")
-    String deleteProxy(@PathVariable long proxyId, RedirectAttributes redirect) {
-        ProxyView proxy = proxies.get(proxyId);
-        proxies.delete(proxyId);
-        redirect.addFlashAttribute("notice", "Proxy " + proxy.name() + " deleted.");
-        return "redirect:/console/clients/" + proxy.clientId();
-    }
-
-    private <T> Map<String, String> violations(T request) {
-        Map<String, String> errors = new LinkedHashMap<>();
-        Set<ConstraintViolation<T>> found = validator.validate(request);
-        for (ConstraintViolation<T> violation : found) {
-            errors.putIfAbsent(violation.getPropertyPath().toString(), violation.getMessage());
-        }
-        return errors;
-    }
-
-    private static String fieldOr(ApiException refused, String fallback) {
-        return refused.field() == null ? fallback : refused.field();
     }
 
     private static String emptyToNull(String value) {

@@ -1,0 +1,30 @@
+package io.tunnelplane.control.console;
+
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.ControllerAdvice;
+import org.springframework.web.bind.annotation.ModelAttribute;
+
+/** What every console page is given: who is signed in, how to write times, the host the page was reached by. */
+@ControllerAdvice(basePackageClasses = ConsoleModel.class)
+class ConsoleModel {
+    private static final Formats FORMATS = new Formats();
+
+    /** Whether the signed-in token may change things; read-only sessions get no buttons. */
+    @ModelAttribute("admin")
+    boolean admin(Authentication authentication) {
+        return authentication != null && authentication.getAuthorities().stream()
+                .anyMatch(a -> a.getAuthority().equals("ROLE_" + ConsoleSecurity.ADMIN));
+    }
+
+    @ModelAttribute("fmt")
+    Formats formats() {
+        return FORMATS;
+    }
+
+    /** The host name the operator reached the console by: a tcp or udp proxy's public address uses it too. */
+    @ModelAttribute("publicHost")
+    String publicHost(HttpServletRequest request) {
+        return request.getServerName();
+    }
+}

@@ -1,0 +1,30 @@
+package io.tunnelplane.control.console;
+
+import io.tunnelplane.control.web.ApiException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A form's refusals by field, from the same bean validation and the same service rules as the API, so a page shows
+ * each message next to the field it names.
+ */
+final class FormErrors {
+    private FormErrors() {
+    }
+
+    /** The request's bean-validation violations, the first per field. */
+    static <T> Map<String, String> violations(Validator validator, T request) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        for (ConstraintViolation<T> violation : validator.validate(request)) {
+            errors.putIfAbsent(violation.getPropertyPath().toString(), violation.getMessage());
+        }
+        return errors;
+    }
+
+    /** The field a service refusal names, or {@code fallback} when it names none. */
+    static String fieldOr(ApiException refused, String fallback) {
+        return refused.field() == null ? fallback : refused.field();
+    }
+}

@@ -1,0 +1,50 @@
+package io.tunnelplane.control.console;
+
+import io.tunnelplane.control.client.ClientService;
+import io.tunnelplane.control.client.ClientViews;
+import io.tunnelplane.control.cluster.ClusterMembership;
+import io.tunnelplane.control.cluster.NodePresence;
+import io.tunnelplane.control.event.ConnectionEvents;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.data.domain.Pageable;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+
+/** The console's front pages: the sign-in and the overview of the whole fleet. */
+@Controller
+@RequestMapping("/console")
+public class OverviewPage {
+    private final ClientService clients;
+    private final ConnectionEvents events;
+    private final NodePresence presence;
+    private final ClusterMembership membership;
+
+    public OverviewPage(ClientService clients, ConnectionEvents events, NodePresence presence,
+            ClusterMembership membership) {
+        this.clients = clients;
+        this.events = events;
+        this.presence = presence;
+        this.membership = membership;
+    }
+
+    @GetMapping("/sign-in")
+    String signIn() {
+        return "console/sign-in";
+    }
+
+    @GetMapping
+    String overview(Model model) {
+        List<ClientViews.Summary> all = clients.list(Pageable.unpaged()).getContent();
+        List<NodePresence.NodeRow> nodes = presence.liveNodes(membership.nodeExpiry());
+        String serverVersion = nodes.stream().filter(n -> n.nodeId().equals(membership.nodeId()))
+                .map(NodePresence.NodeRow::version).findFirst().orElse(null);
+        model.addAttribute("overview", Overview.of(all, clients::live, events.diagnoseFleet(Duration.ofHours(24),
+                20_000), serverVersion));
+        model.addAttribute("nodes", nodes);
+        model.addAttribute("self", membership.nodeId());
+        return "console/overview";
+    }
+}
