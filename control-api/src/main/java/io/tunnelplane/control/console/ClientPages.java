@@ -161,6 +161,20 @@ public class ClientPages {
         return "redirect:/console/clients/" + id;
     }
 
+    @PostMapping("/clients/{id}/description")
+    String describe(@PathVariable long id, @RequestParam(defaultValue = "") String description,
+            RedirectAttributes redirect) {
+        ClientRequests.Update update = new ClientRequests.Update(null, description.strip());
+        Map<String, String> errors = FormErrors.violations(validator, update);
+        if (errors.isEmpty()) {
+            clients.update(id, update);
+            redirect.addFlashAttribute("notice", "Description saved.");
+        } else {
+            redirect.addFlashAttribute("descriptionError", errors.values().iterator().next());
+        }
+        return "redirect:/console/clients/" + id;
+    }
+
     @PostMapping("/clients/{id}/delete")
     String delete(@PathVariable long id, @RequestParam(defaultValue = "") String confirm,
             RedirectAttributes redirect) {

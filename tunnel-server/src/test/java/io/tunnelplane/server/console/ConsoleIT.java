@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
@@ -145,6 +146,10 @@ class ConsoleIT {
 
                 await().atMost(Duration.ofSeconds(20)).until(() -> text("#state").equals("healthy"));
 
+                type("#edit-description", "head office");
+                browser.findElement(By.id("save-description")).click();
+                assertThat(shown("p.notice[role=status]")).isEqualTo("Description saved.");
+
                 // An frpc.toml: its TCP proxy is created, its HTTP one listed as skipped with the reason.
                 int sshPort = FreePorts.inRange(10000, 20000);
                 type("#toml", "[[proxies]]\nname = \"ssh\"\ntype = \"tcp\"\nlocalIP = \"127.0.0.1\"\nlocalPort = "
@@ -176,6 +181,10 @@ class ConsoleIT {
                 shown("#counts");
                 assertThat(text("#nodes tbody tr")).startsWith("console (this one)");
                 screenshot("overview");
+                for (String page : List.of(base + "/console", base + "/console/clients", clientUrl,
+                        base + "/console/proxies")) {
+                    checkUsable(page);
+                }
 
                 // A change without the CSRF token is refused, even with the admin's session; and the session is
                 // the console's only: the API still wants a bearer token.
@@ -208,6 +217,41 @@ class ConsoleIT {
             } finally {
                 agent.stop();
             }
+        }
+    }
+
+    /**
+     * What a keyboard and screen-reader user needs from a page, checked in the browser: a language, one h1, a label
+     * for every field and a name for every button and link; and on a phone-sized window, nothing wider than it.
+     */
+    private void checkUsable(String url) {
+        browser.get(url);
+        shown("h1");
+        JavascriptExecutor js = (JavascriptExecutor) browser;
+        Object problems = js.executeScript("""
+                const problems = [];
+                if (!document.documentElement.lang) problems.push('no lang');
+                if (document.querySelectorAll('h1').length !== 1) problems.push('h1 count');
+                for (const field of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+                  const labelled = (field.id && document.querySelector('label[for="' + field.id + '"]'))
+                      || field.getAttribute('aria-label') || field.closest('label');
+                  if (!labelled) problems.push('unlabelled ' + (field.id || field.name));
+                }
+                for (const control of document.querySelectorAll('button, a[href]')) {
+                  if (!(control.textContent.trim() || control.getAttribute('aria-label'))) {
+                    problems.push('nameless ' + control.outerHTML);
+                  }
+                }
+                return problems.join('; ');""");
+        assertThat(problems).as(url).isEqualTo("");
+        browser.manage().window().setSize(new Dimension(390, 844));
+        try {
+            browser.navigate().refresh();
+            shown("h1");
+            assertThat(js.executeScript("return document.documentElement.scrollWidth <= window.innerWidth;"))
+                    .as(url + " fits a phone's width").isEqualTo(true);
+        } finally {
+            browser.manage().window().setSize(new Dimension(1280, 1000));
         }
     }
 
