@@ -88,7 +88,8 @@ public class ClientPages {
     @PostMapping("/clients")
     String createClient(@ModelAttribute("form") ClientForm form, Model model, RedirectAttributes redirect,
             HttpServletRequest request) {
-        ClientRequests.Create create = new ClientRequests.Create(form.name(), emptyToNull(form.description()), null);
+        ClientRequests.Create create = new ClientRequests.Create(form.name(), FormErrors.blankToNull(form.description()),
+                null);
         Map<String, String> errors = FormErrors.violations(validator, create);
         if (errors.isEmpty()) {
             try {
@@ -222,9 +223,5 @@ public class ClientPages {
             redirect.addFlashAttribute("toml", toml);
         }
         return "redirect:/console/clients/" + id + "#import-title";
-    }
-
-    private static String emptyToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
     }
 }

@@ -16,8 +16,8 @@ import java.util.function.LongFunction;
  *
  * @param lastCause the cause of its newest ended session, null when it never had one
  */
-public record ClientRow(long id, String name, String description, boolean enabled, String state,
-        String agentVersion, int connections, Instant lastSeenAt, String lastCause, Instant lastEndedAt) {
+public record ClientRow(long id, String name, String description, String state, String agentVersion,
+        int connections, String lastCause, Instant lastEndedAt) {
 
     /**
      * @param status  {@code all}, {@code online}, {@code offline}, {@code degraded} or {@code disabled}
@@ -41,10 +41,13 @@ public record ClientRow(long id, String name, String description, boolean enable
     }
 
     static ClientRow of(ClientViews.Summary c, LiveSession live, ConnectionEvent newest) {
-        String state = !c.enabled() ? "disabled" : live == null ? "offline" : live.state();
-        return new ClientRow(c.id(), c.name(), c.description(), c.enabled(), state,
+        return new ClientRow(c.id(), c.name(), c.description(), stateOf(c, live),
                 live == null ? null : live.agentVersion(), live == null ? 0 : live.connections().size(),
-                c.lastSeenAt(), newest == null ? null : newest.getCause(),
-                newest == null ? null : newest.getDisconnectedAt());
+                newest == null ? null : newest.getCause(), newest == null ? null : newest.getDisconnectedAt());
+    }
+
+    /** {@code disabled}, {@code offline}, or the live set's {@code healthy} or {@code degraded}. */
+    static String stateOf(ClientViews.Summary c, LiveSession live) {
+        return !c.enabled() ? "disabled" : live == null ? "offline" : live.state();
     }
 }

@@ -23,6 +23,30 @@ final class FormErrors {
         return errors;
     }
 
+    /** A port typed into a form, null when blank or not a number (then {@link #port} has said so). */
+    static Integer number(String value) {
+        try {
+            return blank(value) ? null : Integer.valueOf(value.strip());
+        } catch (NumberFormatException notANumber) {
+            return null;
+        }
+    }
+
+    /** Records, under {@code field}, that {@code value} is typed but is not a number. */
+    static void port(Map<String, String> errors, String field, String value) {
+        if (!blank(value) && number(value) == null) {
+            errors.put(field, "must be a port number, 1-65535");
+        }
+    }
+
+    static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+
+    static String blankToNull(String value) {
+        return blank(value) ? null : value.strip();
+    }
+
     /** The field a service refusal names, or {@code fallback} when it names none. */
     static String fieldOr(ApiException refused, String fallback) {
         return refused.field() == null ? fallback : refused.field();

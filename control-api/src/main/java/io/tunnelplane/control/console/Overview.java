@@ -48,14 +48,11 @@ public record Overview(int healthy, int degraded, int offline, int disabled, int
                 attention.add(new Attention(client.id(), client.name(), "its agent runs version "
                         + session.agentVersion() + ", this server " + serverVersion));
             }
-            if (!client.enabled()) {
-                disabled++;
-            } else if (session == null) {
-                offline++;
-            } else if ("degraded".equals(session.state())) {
-                degraded++;
-            } else {
-                healthy++;
+            switch (ClientRow.stateOf(client, session)) {
+                case "disabled" -> disabled++;
+                case "offline" -> offline++;
+                case "degraded" -> degraded++;
+                default -> healthy++;
             }
             if (session != null) {
                 sessions += session.connections().size();

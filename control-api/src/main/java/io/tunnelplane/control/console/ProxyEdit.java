@@ -21,32 +21,21 @@ public record ProxyEdit(boolean enabled, String localHost, String localPort, Str
     ProxyRequests.Update toRequest(String type) {
         boolean http = "http".equals(type);
         boolean ownPort = "tcp".equals(type) || "udp".equals(type);
-        return new ProxyRequests.Update(enabled, blankToNull(localHost), number(localPort),
-                ownPort ? number(remotePort) : null, null, http ? (httpUser == null ? "" : httpUser.strip()) : null,
-                http ? blankToNull(httpPassword) : null);
+        return new ProxyRequests.Update(enabled, FormErrors.blankToNull(localHost), FormErrors.number(localPort),
+                ownPort ? FormErrors.number(remotePort) : null, null,
+                http ? (httpUser == null ? "" : httpUser.strip()) : null,
+                http ? FormErrors.blankToNull(httpPassword) : null);
     }
 
     Map<String, String> parseErrors(String type) {
         Map<String, String> errors = new LinkedHashMap<>();
-        if (number(localPort) == null) {
+        if (FormErrors.blank(localPort)) {
             errors.put("localPort", "must be a port number, 1-65535");
         }
-        boolean ownPort = "tcp".equals(type) || "udp".equals(type);
-        if (ownPort && remotePort != null && !remotePort.isBlank() && number(remotePort) == null) {
-            errors.put("remotePort", "must be a port number, 1-65535");
+        FormErrors.port(errors, "localPort", localPort);
+        if ("tcp".equals(type) || "udp".equals(type)) {
+            FormErrors.port(errors, "remotePort", remotePort);
         }
         return errors;
-    }
-
-    private static Integer number(String value) {
-        try {
-            return value == null || value.isBlank() ? null : Integer.valueOf(value.strip());
-        } catch (NumberFormatException notANumber) {
-            return null;
-        }
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value.strip();
     }
 }

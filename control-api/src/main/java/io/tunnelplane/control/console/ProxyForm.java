@@ -24,40 +24,22 @@ public record ProxyForm(String name, String type, String localHost, String local
     ProxyRequests.Create toRequest() {
         List<String> domains = virtualHost() && customDomains != null && !customDomains.isBlank()
                 ? Arrays.stream(customDomains.split("[,\\s]+")).filter(d -> !d.isEmpty()).toList() : null;
-        return new ProxyRequests.Create(trim(name), trim(type), trim(localHost), number(localPort),
-                virtualHost() ? null : number(remotePort), true, null, domains,
-                virtualHost() ? blankToNull(subdomain) : null, null, null, null, null, null);
+        return new ProxyRequests.Create(trim(name), trim(type), trim(localHost), FormErrors.number(localPort),
+                virtualHost() ? null : FormErrors.number(remotePort), true, null, domains,
+                virtualHost() ? FormErrors.blankToNull(subdomain) : null, null, null, null, null, null);
     }
 
     /** Numbers that are not numbers, by field. */
     Map<String, String> parseErrors() {
         Map<String, String> errors = new LinkedHashMap<>();
-        if (!blank(localPort) && number(localPort) == null) {
-            errors.put("localPort", "must be a port number, 1-65535");
-        }
-        if (!virtualHost() && !blank(remotePort) && number(remotePort) == null) {
-            errors.put("remotePort", "must be a port number, 1-65535");
+        FormErrors.port(errors, "localPort", localPort);
+        if (!virtualHost()) {
+            FormErrors.port(errors, "remotePort", remotePort);
         }
         return errors;
     }
 
-    private static Integer number(String value) {
-        try {
-            return blank(value) ? null : Integer.valueOf(value.strip());
-        } catch (NumberFormatException notANumber) {
-            return null;
-        }
-    }
-
-    private static boolean blank(String value) {
-        return value == null || value.isBlank();
-    }
-
     private static String trim(String value) {
         return value == null ? null : value.strip();
-    }
-
-    private static String blankToNull(String value) {
-        return blank(value) ? null : value.strip();
     }
 }

@@ -2,21 +2,18 @@ package io.tunnelplane.control.console;
 
 import io.tunnelplane.control.client.ClientViews;
 import io.tunnelplane.control.event.ConnectionEvent;
+import io.tunnelplane.control.event.DisconnectDiagnosis;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The picture of "why do my tunnels drop": every session of the window as a bar from its start to its end, coloured
- * by how it ended (chosen, explained by a pause, or unexplained), with gaps where the agent was away, and the live
+ * by how it ended (chosen, explained by a pause, or unexplained, as the diagnosis classes them), with gaps where the agent was away, and the live
  * sessions running up to now. Positions are percentages of the window, for an SVG that scales with the page.
  */
 public record SessionTimeline(Instant from, Instant to, List<Bar> bars, int unexplained, String rttPoints) {
-    private static final Set<String> CHOSEN = Set.of("kicked", "replaced", "server_shutdown", "agent_shutdown",
-            "credentials_revoked", "rebalanced", "go_away");
-    private static final Set<String> PAUSED = Set.of("agent_suspended", "server_stalled");
     private static final Formats FORMATS = new Formats();
 
     /**
@@ -39,8 +36,9 @@ public record SessionTimeline(Instant from, Instant to, List<Bar> bars, int unex
             if (e.getDisconnectedAt().isBefore(from)) {
                 break;
             }
-            String kind = CHOSEN.contains(e.getCause()) ? "chosen" : PAUSED.contains(e.getCause()) ? "paused"
-                    : "unexplained";
+            // The same classes as the diagnosis: what it would explain is what the timeline shows as dropped.
+            String kind = DisconnectDiagnosis.isUnexplained(e.getCause()) ? "unexplained"
+                    : DisconnectDiagnosis.isPause(e.getCause()) ? "paused" : "chosen";
             if ("unexplained".equals(kind)) {
                 unexplained++;
             }

@@ -34,6 +34,16 @@ public final class DisconnectDiagnosis {
     private DisconnectDiagnosis() {
     }
 
+    /** Whether a session that ended with {@code cause} is a drop worth explaining (nobody chose it). */
+    public static boolean isUnexplained(String cause) {
+        return UNEXPECTED.contains(cause);
+    }
+
+    /** Whether {@code cause} says a pause of the agent or of the server ended the session. */
+    public static boolean isPause(String cause) {
+        return PAUSED.contains(cause);
+    }
+
     /**
      * The verdict: a machine-readable pattern, plain words, the evidence and what to do.
      *

@@ -4,7 +4,6 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tunnelplane.control.client.ClientService;
 import io.tunnelplane.control.web.PageView;
-import java.time.Duration;
 import org.springframework.data.domain.Pageable;
 import org.springframework.data.web.PageableDefault;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -14,9 +13,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @Tag(name = "events", description = "Connection history: every ended session with its cause")
 public class EventController {
-    /** The fleet diagnosis reads this much history: long enough for patterns, short enough to stay current. */
-    static final Duration FLEET_WINDOW = Duration.ofHours(1);
-
     private final ConnectionEvents events;
     private final ClientService clients;
 
@@ -35,7 +31,7 @@ public class EventController {
     @Operation(summary = "Which disconnect pattern the whole fleet's sessions of the last hour fit: many clients"
             + " at one moment (the server's side) or each client's own path")
     public FleetDiagnosis.Result fleetDiagnosis() {
-        return events.diagnoseFleet(FLEET_WINDOW, 5_000);
+        return events.diagnoseFleet(FleetDiagnosis.WINDOW, 5_000);
     }
 
     @GetMapping("/api/v1/clients/{id}/events")

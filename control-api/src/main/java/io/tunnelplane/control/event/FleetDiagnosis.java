@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
  * own path, diagnosed one by one with {@link DisconnectDiagnosis}.
  */
 public final class FleetDiagnosis {
+    /** How much history the fleet's diagnosis reads: long enough for patterns, short enough to stay current. */
+    public static final Duration WINDOW = Duration.ofHours(1);
     /** Drops this close together count as one moment. */
     static final Duration MOMENT = Duration.ofSeconds(10);
     /** At least this many clients dropping in one moment make a fleet-wide event. */

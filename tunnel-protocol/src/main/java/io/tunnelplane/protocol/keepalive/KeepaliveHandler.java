@@ -69,7 +69,6 @@ public final class KeepaliveHandler extends ChannelInboundHandlerAdapter {
         long gap = now - lastTick;
         if (lastTick != 0 && gap > ownStallNanos()) {
             monitor.resumedAfterOwnStall(gap);
-            listener.onOwnStall(gap);
         }
         lastTick = now;
         KeepaliveMonitor.Decision decision = monitor.evaluate(!ctx.channel().config().isAutoRead(), writePending(ctx));

@@ -9,8 +9,4 @@ public interface KeepaliveListener {
 
     /** The session must end with {@code cause} ({@code keepalive_timeout} or {@code write_stall}). */
     void onDead(DisconnectCause cause);
-
-    /** Our own side did not run for {@code stalledNanos}; the silence meanwhile was not held against the peer. */
-    default void onOwnStall(long stalledNanos) {
-    }
 }

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tunnelplane.control.event.ConnectionEvents;
 import io.tunnelplane.control.event.DisconnectDiagnosis;
 import io.tunnelplane.control.event.FleetDiagnosis;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,7 +23,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class DiagnosedPatterns {
     private static final Logger log = LoggerFactory.getLogger(DiagnosedPatterns.class);
-    static final Duration WINDOW = Duration.ofHours(1);
 
     private final ConnectionEvents events;
     private final Map<String, AtomicInteger> clientsByPattern = new ConcurrentHashMap<>();
@@ -43,7 +41,7 @@ public class DiagnosedPatterns {
     @Scheduled(fixedDelay = 60_000, initialDelay = 10_000)
     public void refresh() {
         try {
-            FleetDiagnosis.Result fleet = events.diagnoseFleet(WINDOW, 20_000);
+            FleetDiagnosis.Result fleet = events.diagnoseFleet(FleetDiagnosis.WINDOW, 20_000);
             Map<String, Integer> counts = new HashMap<>();
             fleet.clients().forEach(client -> counts.merge(client.pattern(), 1, Integer::sum));
             clientsByPattern.forEach((pattern, count) -> count.set(counts.getOrDefault(pattern, 0)));

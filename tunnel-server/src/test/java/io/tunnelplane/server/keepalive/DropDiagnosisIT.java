@@ -130,9 +130,7 @@ class DropDiagnosisIT {
                 long[] ages = {2_000, 5_000, 3_200};
                 for (int i = 0; i < delays.length; i++) {
                     path.delay(Duration.ofMillis(delays[i]));
-                    int before = i;
-                    await().atMost(Duration.ofSeconds(15)).until(() -> agent.metrics().isConnected()
-                            && agent.metrics().sessions() == before + 1);
+                    awaitSession(agent, i + 1);
                     long rttAtLeast = 2 * delays[i] * 1_000;
                     // The session lives its age (scenario time), and the server has sampled the delayed round trip.
                     await().pollDelay(Duration.ofMillis(ages[i])).atMost(Duration.ofSeconds(10)).until(() ->
@@ -159,9 +157,7 @@ class DropDiagnosisIT {
             try {
                 long[] upMillis = {1_500, 3_000, 2_000};
                 for (int i = 0; i < upMillis.length; i++) {
-                    int before = i;
-                    await().atMost(Duration.ofSeconds(15)).until(() -> agent.metrics().isConnected()
-                            && agent.metrics().sessions() == before + 1);
+                    awaitSession(agent, i + 1);
                     // The link stays up this long (scenario time, not synchronisation).
                     await().pollDelay(Duration.ofMillis(upMillis[i])).until(() -> true);
                     // Down: the connection is cut and nothing gets through until the link is back.
@@ -261,6 +257,12 @@ class DropDiagnosisIT {
                 .withKeepalive(time, timeout));
         agent.start();
         return agent;
+    }
+
+    /** Waits until the agent is connected in its {@code number}-th session. */
+    private static void awaitSession(Agent agent, long number) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> agent.metrics().isConnected()
+                && agent.metrics().sessions() == number);
     }
 
     private static JsonNode diagnosis(Client client) throws Exception {

@@ -80,11 +80,6 @@ public final class FaultyLink implements AutoCloseable {
         delayNanos = oneWay.toNanos();
     }
 
-    /** Connections currently relayed (not yet reset or closed). */
-    public int connections() {
-        return pipes.size();
-    }
-
     private void enforceTimers() {
         long now = System.nanoTime();
         for (Pipe pipe : pipes) {
