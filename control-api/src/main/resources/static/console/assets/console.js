@@ -12,3 +12,18 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// The new-proxy form shows the field groups the chosen type takes; without script all show, and the server ignores
+// the groups the type does not take.
+document.addEventListener("DOMContentLoaded", () => {
+  const type = document.getElementById("proxy-type");
+  if (!type) {
+    return;
+  }
+  const groups = document.querySelectorAll("#proxy-form fieldset[data-types]");
+  const show = () => groups.forEach((group) => {
+    group.hidden = !group.dataset.types.split(" ").includes(type.value);
+  });
+  type.addEventListener("change", show);
+  show();
+});

@@ -107,6 +107,12 @@ public class Client {
         this.updatedAt = now;
     }
 
+    public void label(Map<String, String> labels, Instant now) {
+        this.labels.clear();
+        this.labels.putAll(labels);
+        this.updatedAt = now;
+    }
+
     public void enable(boolean enabled, Instant now) {
         this.enabled = enabled;
         this.updatedAt = now;

@@ -2,9 +2,11 @@ package io.tunnelplane.control.client;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import jakarta.validation.Valid;
-import java.util.Map;
+import io.tunnelplane.control.runtime.TrafficSample;
 import io.tunnelplane.control.web.PageView;
+import jakarta.validation.Valid;
+import java.util.List;
+import java.util.Map;
 import org.springframework.data.domain.Pageable;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.web.PageableDefault;
@@ -51,8 +53,16 @@ public class ClientController {
         return clients.get(id);
     }
 
+    @GetMapping("/{id}/traffic")
+    @Operation(summary = "The client's bytes per second from and to visitors and its worst RTT, every 10 s over the"
+            + " last 30 minutes, as seen by this node")
+    public List<TrafficSample> traffic(@PathVariable long id) {
+        return clients.traffic(id);
+    }
+
     @PatchMapping("/{id}")
-    @Operation(summary = "Enable/disable or describe a client; disabling disconnects it")
+    @Operation(summary = "Enable/disable, describe or label a client (labels replace the set); disabling"
+            + " disconnects it")
     public ClientViews.Detail update(@PathVariable long id, @Valid @RequestBody ClientRequests.Update request) {
         return clients.update(id, request);
     }

@@ -21,7 +21,12 @@ public final class ClientRequests {
                     @Size(max = 255) String> labels) {
     }
 
-    /** PATCH: absent fields stay as they are. */
-    public record Update(Boolean enabled, @Size(max = 500) String description) {
+    /** PATCH: absent fields stay as they are; {@code labels}, when given, replaces the whole set. */
+    public record Update(Boolean enabled, @Size(max = 500) String description,
+            @Size(max = 32) Map<@Pattern(regexp = NAME_RULE, message = NAME_MESSAGE) String,
+                    @Size(max = 255) String> labels) {
+        public Update(Boolean enabled, String description) {
+            this(enabled, description, null);
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.tunnelplane.control.client;
 import io.tunnelplane.control.TransactionHooks;
 import io.tunnelplane.control.proxy.ProxyService;
 import io.tunnelplane.control.runtime.LiveSession;
+import io.tunnelplane.control.runtime.TrafficSample;
 import io.tunnelplane.control.runtime.TunnelRuntime;
 import io.tunnelplane.control.web.ApiException;
 import java.time.Clock;
@@ -78,6 +79,12 @@ public class ClientService {
                 proxies.viewsOf(c, live));
     }
 
+    /** The client's traffic and RTT on this node over the last half hour, oldest first. */
+    @Transactional(readOnly = true)
+    public List<TrafficSample> traffic(long id) {
+        return runtime.history(find(id).getName());
+    }
+
     /** The client's live connection set, if it has one. */
     @Transactional(readOnly = true)
     public Optional<LiveSession> live(long id) {
@@ -88,6 +95,9 @@ public class ClientService {
         Client client = find(id);
         if (request.description() != null) {
             client.describe(request.description(), clock.instant());
+        }
+        if (request.labels() != null) {
+            client.label(request.labels(), clock.instant());
         }
         if (request.enabled() != null && request.enabled() != client.isEnabled()) {
             client.enable(request.enabled(), clock.instant());

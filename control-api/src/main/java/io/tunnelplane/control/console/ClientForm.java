@@ -1,5 +1,5 @@
 package io.tunnelplane.control.console;
 
-/** The console's new-client form. */
-public record ClientForm(String name, String description) {
+/** The console's new-client form; {@code labels} as typed, {@code key=value} entries separated by commas. */
+public record ClientForm(String name, String description, String labels) {
 }

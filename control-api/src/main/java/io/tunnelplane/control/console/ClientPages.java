@@ -16,6 +16,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Validator;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.data.domain.Pageable;
@@ -40,6 +41,8 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 public class ClientPages {
     /** The timeline's window when the page does not ask for another. */
     static final Duration TIMELINE = Duration.ofHours(24);
+    /** What the engine keeps of a client's traffic (its TrafficHistory window). */
+    static final Duration TRAFFIC_WINDOW = Duration.ofMinutes(30);
 
     private final ClientService clients;
     private final ProxyService proxies;
@@ -68,7 +71,7 @@ public class ClientPages {
         model.addAttribute("version", version);
         model.addAttribute("clients", rows(q, status, version));
         if (!model.containsAttribute("form")) {
-            model.addAttribute("form", new ClientForm("", ""));
+            model.addAttribute("form", new ClientForm("", "", ""));
         }
         return "console/clients";
     }
@@ -88,9 +91,10 @@ public class ClientPages {
     @PostMapping("/clients")
     String createClient(@ModelAttribute("form") ClientForm form, Model model, RedirectAttributes redirect,
             HttpServletRequest request) {
+        Map<String, String> errors = new LinkedHashMap<>();
         ClientRequests.Create create = new ClientRequests.Create(form.name(), FormErrors.blankToNull(form.description()),
-                null);
-        Map<String, String> errors = FormErrors.violations(validator, create);
+                LabelsText.parse(form.labels(), errors));
+        errors.putAll(FormErrors.violations(validator, create));
         if (errors.isEmpty()) {
             try {
                 ClientViews.Created created = clients.create(create);
@@ -120,6 +124,8 @@ public class ClientPages {
         Duration window = hours > 0 ? Duration.ofHours(Math.min(hours, 24 * 7)) : TIMELINE;
         List<ConnectionEvent> recent = events.recent(id, 500);
         model.addAttribute("client", detail);
+        model.addAttribute("labelsText", LabelsText.format(detail.labels()));
+        model.addAttribute("traffic", TrafficChart.of(clients.traffic(id), clock.instant(), TRAFFIC_WINDOW));
         model.addAttribute("lastEnd", recent.isEmpty() ? null : recent.get(0));
         model.addAttribute("hours", window.toHours());
         model.addAttribute("timeline", SessionTimeline.of(recent, detail.live(), clock.instant(), window));
@@ -134,6 +140,7 @@ public class ClientPages {
     @GetMapping("/clients/{id}/live")
     String clientLive(@PathVariable long id, Model model) {
         model.addAttribute("client", clients.get(id));
+        model.addAttribute("traffic", TrafficChart.of(clients.traffic(id), clock.instant(), TRAFFIC_WINDOW));
         List<ConnectionEvent> newest = events.recent(id, 1);
         model.addAttribute("lastEnd", newest.isEmpty() ? null : newest.get(0));
         return "console/client :: live";
@@ -162,16 +169,20 @@ public class ClientPages {
         return "redirect:/console/clients/" + id;
     }
 
-    @PostMapping("/clients/{id}/description")
+    @PostMapping("/clients/{id}/details")
     String describe(@PathVariable long id, @RequestParam(defaultValue = "") String description,
-            RedirectAttributes redirect) {
-        ClientRequests.Update update = new ClientRequests.Update(null, description.strip());
-        Map<String, String> errors = FormErrors.violations(validator, update);
+            @RequestParam(defaultValue = "") String labels, RedirectAttributes redirect) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        ClientRequests.Update update = new ClientRequests.Update(null, description.strip(),
+                LabelsText.parse(labels, errors));
+        errors.putAll(FormErrors.violations(validator, update));
         if (errors.isEmpty()) {
             clients.update(id, update);
-            redirect.addFlashAttribute("notice", "Description saved.");
+            redirect.addFlashAttribute("notice", "Description and labels saved.");
         } else {
-            redirect.addFlashAttribute("descriptionError", errors.values().iterator().next());
+            redirect.addFlashAttribute("detailErrors", errors);
+            redirect.addFlashAttribute("typedDescription", description);
+            redirect.addFlashAttribute("typedLabels", labels);
         }
         return "redirect:/console/clients/" + id;
     }

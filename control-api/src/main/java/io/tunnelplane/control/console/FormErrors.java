@@ -14,11 +14,11 @@ final class FormErrors {
     private FormErrors() {
     }
 
-    /** The request's bean-validation violations, the first per field. */
+    /** The request's bean-validation violations, the first per field (a list's entries count as the list's). */
     static <T> Map<String, String> violations(Validator validator, T request) {
         Map<String, String> errors = new LinkedHashMap<>();
         for (ConstraintViolation<T> violation : validator.validate(request)) {
-            errors.putIfAbsent(violation.getPropertyPath().toString(), violation.getMessage());
+            errors.putIfAbsent(violation.getPropertyPath().iterator().next().getName(), violation.getMessage());
         }
         return errors;
     }

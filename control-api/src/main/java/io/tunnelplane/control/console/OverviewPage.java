@@ -5,6 +5,7 @@ import io.tunnelplane.control.client.ClientViews;
 import io.tunnelplane.control.cluster.ClusterMembership;
 import io.tunnelplane.control.cluster.NodePresence;
 import io.tunnelplane.control.event.ConnectionEvents;
+import io.tunnelplane.control.runtime.TunnelRuntime;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.data.domain.Pageable;
@@ -21,9 +22,11 @@ public class OverviewPage {
     private final ConnectionEvents events;
     private final NodePresence presence;
     private final ClusterMembership membership;
+    private final TunnelRuntime runtime;
 
     public OverviewPage(ClientService clients, ConnectionEvents events, NodePresence presence,
-            ClusterMembership membership) {
+            ClusterMembership membership, TunnelRuntime runtime) {
+        this.runtime = runtime;
         this.clients = clients;
         this.events = events;
         this.presence = presence;
@@ -43,6 +46,7 @@ public class OverviewPage {
                 .map(NodePresence.NodeRow::version).findFirst().orElse(null);
         model.addAttribute("overview", Overview.of(all, clients::live, events.diagnoseFleet(Duration.ofHours(24),
                 20_000), serverVersion));
+        model.addAttribute("trafficNow", runtime.trafficNow());
         model.addAttribute("nodes", nodes);
         model.addAttribute("self", membership.nodeId());
         return "console/overview";

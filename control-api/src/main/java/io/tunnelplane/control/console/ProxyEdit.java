@@ -6,15 +6,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The console's proxy edit form, as typed. The public port is a tcp or udp proxy's own; basic auth belongs to http
- * proxies (an empty user lifts it; an empty password keeps the current one).
+ * The console's proxy edit form, as typed. The public port is a tcp or udp proxy's own; the PROXY protocol header
+ * goes on stream proxies (not udp); basic auth belongs to http proxies (an empty user lifts it; an empty password
+ * keeps the current one).
  */
-public record ProxyEdit(boolean enabled, String localHost, String localPort, String remotePort, String httpUser,
-        String httpPassword) {
+public record ProxyEdit(boolean enabled, String localHost, String localPort, String remotePort, String proxyProtocol,
+        String httpUser, String httpPassword) {
 
     static ProxyEdit of(ProxyView proxy) {
         return new ProxyEdit(proxy.enabled(), proxy.localHost(), Integer.toString(proxy.localPort()),
                 proxy.remotePort() > 0 ? Integer.toString(proxy.remotePort()) : "",
+                proxy.proxyProtocol() == null ? "none" : proxy.proxyProtocol(),
                 proxy.httpUser() == null ? "" : proxy.httpUser(), "");
     }
 
@@ -22,7 +24,8 @@ public record ProxyEdit(boolean enabled, String localHost, String localPort, Str
         boolean http = "http".equals(type);
         boolean ownPort = "tcp".equals(type) || "udp".equals(type);
         return new ProxyRequests.Update(enabled, FormErrors.blankToNull(localHost), FormErrors.number(localPort),
-                ownPort ? FormErrors.number(remotePort) : null, null,
+                ownPort ? FormErrors.number(remotePort) : null,
+                "udp".equals(type) ? null : FormErrors.blankToNull(proxyProtocol),
                 http ? (httpUser == null ? "" : httpUser.strip()) : null,
                 http ? FormErrors.blankToNull(httpPassword) : null);
     }

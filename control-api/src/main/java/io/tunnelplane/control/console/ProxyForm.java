@@ -8,13 +8,16 @@ import java.util.Map;
 
 /**
  * The console's new-proxy form, as typed: numbers stay text until {@link #toRequest()} so that "80a" is answered
- * next to its field instead of by a binding error page. Fields a type does not take are ignored for it.
+ * next to its field instead of by a binding error page. The form groups fields by the types that take them; a
+ * group the chosen type does not take is ignored, so a half-filled field of another type never blocks it. The rules
+ * for the rest (basic auth needs both halves, a location is a path) are the service's, answered next to the field.
  */
 public record ProxyForm(String name, String type, String localHost, String localPort, String remotePort,
-        String customDomains, String subdomain) {
+        String customDomains, String subdomain, String locations, String hostHeaderRewrite, String proxyProtocol,
+        String httpUser, String httpPassword) {
 
     static ProxyForm empty() {
-        return new ProxyForm("", "tcp", "127.0.0.1", "", "", "", "");
+        return new ProxyForm("", "tcp", "127.0.0.1", "", "", "", "", "", "", "none", "", "");
     }
 
     boolean virtualHost() {
@@ -22,11 +25,23 @@ public record ProxyForm(String name, String type, String localHost, String local
     }
 
     ProxyRequests.Create toRequest() {
-        List<String> domains = virtualHost() && customDomains != null && !customDomains.isBlank()
-                ? Arrays.stream(customDomains.split("[,\\s]+")).filter(d -> !d.isEmpty()).toList() : null;
+        boolean http = "http".equals(type);
+        boolean udp = "udp".equals(type);
         return new ProxyRequests.Create(trim(name), trim(type), trim(localHost), FormErrors.number(localPort),
-                virtualHost() ? null : FormErrors.number(remotePort), true, null, domains,
-                virtualHost() ? FormErrors.blankToNull(subdomain) : null, null, null, null, null, null);
+                virtualHost() ? null : FormErrors.number(remotePort), true, null,
+                virtualHost() ? list(customDomains) : null,
+                virtualHost() ? FormErrors.blankToNull(subdomain) : null,
+                http ? list(locations) : null,
+                http ? FormErrors.blankToNull(hostHeaderRewrite) : null,
+                udp ? null : FormErrors.blankToNull(proxyProtocol),
+                http ? FormErrors.blankToNull(httpUser) : null,
+                http ? FormErrors.blankToNull(httpPassword) : null);
+    }
+
+    /** Comma- or space-separated entries; null when there are none. */
+    private static List<String> list(String typed) {
+        return typed == null || typed.isBlank() ? null
+                : Arrays.stream(typed.split("[,\\s]+")).filter(d -> !d.isEmpty()).toList();
     }
 
     /** Numbers that are not numbers, by field. */

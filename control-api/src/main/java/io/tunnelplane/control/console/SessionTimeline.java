@@ -64,24 +64,15 @@ public record SessionTimeline(Instant from, Instant to, List<Bar> bars, int unex
         // A session of a few seconds in a day is still drawn, as a hairline, even at the window's end.
         double width = Math.max(0.3, (end.toEpochMilli() - start.toEpochMilli()) * 100 / span);
         double x = Math.min((start.toEpochMilli() - from.toEpochMilli()) * 100 / span, 100 - width);
-        return new Bar(round(x), round(width), kind, cause, label);
+        return new Bar(ChartScale.round(x), ChartScale.round(width), kind, cause, label);
     }
 
-    /**
-     * A session's last RTT at its end, for the RTT line: x as a share of the window, y on a log scale from 10 s
-     * (top) to 0.1 ms (bottom), so a loopback RTT and a satellite one both show.
-     */
+    /** A session's last RTT at its end, for the RTT line. */
     private static String point(Instant from, double span, Instant at, long rttMicros) {
-        double x = (at.toEpochMilli() - from.toEpochMilli()) * 100 / span;
-        double y = 100 - (Math.log10(Math.max(100, Math.min(rttMicros, 10_000_000))) - 2) * 20;
-        return round(x) + "," + round(y);
+        return ChartScale.x(from, span, at) + "," + ChartScale.rttY(rttMicros);
     }
 
     private static Instant later(Instant a, Instant b) {
         return a.isAfter(b) ? a : b;
-    }
-
-    private static double round(double percent) {
-        return Math.round(percent * 100) / 100.0;
     }
 }

@@ -30,6 +30,11 @@ public final class DisconnectDiagnosis {
     /** Sessions this short between failed reconnects are a link going up and down, not a session-age limit. */
     private static final long FLAP_SESSION_MS = 60_000;
     private static final long LOSSY_RETRANSMITS = 3;
+    /**
+     * No NAT or firewall forgets a live TCP mapping within a second (RFC 5382 asks for hours, carriers use tens of
+     * seconds): idle sessions that went silent while probing more often than this lost their probes.
+     */
+    private static final long SHORTEST_IDLE_TIMER_MS = 1_000;
 
     private DisconnectDiagnosis() {
     }
@@ -137,13 +142,22 @@ public final class DisconnectDiagnosis {
         List<Long> rtts = drops.stream().map(ConnectionEvent::getLastRttMicros).filter(r -> r != null).toList();
         boolean rising = rtts.size() >= 3 && risingTowardsNow(rtts);
         List<ConnectionEvent> retransmitting = drops.stream().filter(DisconnectDiagnosis::lostPackets).toList();
-        if (rising || (drops.size() >= 3 && retransmitting.size() * 2 >= drops.size())) {
+        boolean probesLost = mostlyIdle && drops.size() >= 3 && idle.stream()
+                .allMatch(e -> e.getKeepaliveTimeMs() < SHORTEST_IDLE_TIMER_MS);
+        if (rising || probesLost || (drops.size() >= 3 && retransmitting.size() * 2 >= drops.size())) {
             if (rising) {
                 evidence.add("last RTTs, oldest to newest: " + rttsText(rtts));
             }
-            retransmitting.stream().limit(5).forEach(e -> evidence.add("session " + shortId(e) + ": "
-                    + e.getRetransmits() + " segments retransmitted in " + e.getDurationMs() / 1000
-                    + " s while the path still answered"));
+            if (probesLost) {
+                evidence.add(idle.size() + " sessions went silent although they probed every "
+                        + idle.stream().mapToLong(ConnectionEvent::getKeepaliveTimeMs).max().orElseThrow() / 1000.0
+                        + " s or more often: no idle timer is that"
+                        + " short, so the probes or their answers were lost");
+            }
+            drops.stream().filter(e -> e.getRetransmits() != null && e.getRetransmits() > 0).limit(5)
+                    .forEach(e -> evidence.add("session " + shortId(e) + ": " + e.getRetransmits()
+                            + " segments retransmitted in " + e.getDurationMs() / 1000
+                            + " s while the path still answered"));
             evidence.add("drop durations: " + durationsText(durations));
             return new Result("lossy_link", "Drops come at random session ages on a path that "
                     + (rising ? "keeps getting slower" : "keeps losing packets") + ": the link is lossy or degrading.",

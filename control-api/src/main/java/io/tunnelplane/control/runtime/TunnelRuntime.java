@@ -80,4 +80,17 @@ public interface TunnelRuntime {
     default Map<String, Set<Long>> listenersByNode(String clientName) {
         return Map.of();
     }
+
+    /**
+     * The client's traffic and RTT on this node over the recent past (oldest first, one sample per period while it
+     * had a session here); empty where the engine keeps none.
+     */
+    default List<TrafficSample> history(String clientName) {
+        return List.of();
+    }
+
+    /** Every client's traffic on this node in the newest sampling period, summed; null where none is kept. */
+    default TrafficSample trafficNow() {
+        return null;
+    }
 }

@@ -161,4 +161,19 @@ class DisconnectDiagnosisTest {
         assertThat(result.summary()).contains("keeps losing packets");
         assertThat(String.join(" ", result.evidence())).contains("14 segments retransmitted in 7 s");
     }
+
+    @Test
+    void idleSessionsThatWentSilentWhileProbingTwiceASecondLostTheirProbes() {
+        // What a 40 % lossy path left in CI: sessions dying before any retransmission was sampled, idle, silent for
+        // longer than the probe interval. Read as an idle timer, the limit would be "under 0.5 s": no middlebox's.
+        List<ConnectionEvent> newestFirst = new ArrayList<>();
+        for (long duration : new long[] {1_566, 6_941, 2_002}) {
+            newestFirst.add(new ConnectionEvent(1L, new SessionRecord("c", "s" + duration, Instant.EPOCH,
+                    Instant.EPOCH.plusMillis(duration), "10.0.0.1:1", "keepalive_timeout", null, duration, 0, 0, null,
+                    "1.0", "keepalive_timeout", 1, 1_550L, 500L, 1_000L, null)));
+        }
+        DisconnectDiagnosis.Result result = DisconnectDiagnosis.diagnose(newestFirst);
+        assertThat(result.pattern()).isEqualTo("lossy_link");
+        assertThat(String.join(" ", result.evidence())).contains("probed every 0.5 s or more often");
+    }
 }

@@ -278,12 +278,14 @@ public class ProxyListeners implements ProxyPorts {
         public void fromTcp(int bytes) {
             bytesIn += bytes;
             in.record(bytes);
+            session.relayed(bytes, 0);
         }
 
         @Override
         public void fromStream(int bytes) {
             bytesOut += bytes;
             out.record(bytes);
+            session.relayed(0, bytes);
         }
 
         @Override

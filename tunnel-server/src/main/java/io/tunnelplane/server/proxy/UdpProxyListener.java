@@ -103,6 +103,7 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
         }
         long before = flow.dropped();
         bytesIn.record(packet.content().readableBytes());
+        session.relayed(packet.content().readableBytes(), 0);
         flow.send(packet.content());
         written.add(flow);
         if (flow.dropped() > before) {
@@ -122,6 +123,7 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
             @Override
             public void write(ByteBuf datagram) {
                 bytesOut.record(datagram.readableBytes());
+                session.relayed(0, datagram.readableBytes());
                 udp.write(new DatagramPacket(datagram, sender), udp.voidPromise());
             }
 

@@ -6,6 +6,7 @@ import io.tunnelplane.control.runtime.ApplyResult;
 import io.tunnelplane.control.runtime.ClientLogin;
 import io.tunnelplane.control.runtime.LiveSession;
 import io.tunnelplane.control.runtime.ProxyDefinition;
+import io.tunnelplane.control.runtime.TrafficSample;
 import io.tunnelplane.control.runtime.TunnelRuntime;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.control.ProxySpec;
@@ -16,6 +17,7 @@ import io.tunnelplane.server.cluster.ClusterDatabase;
 import io.tunnelplane.server.cluster.NodeIdentity;
 import io.tunnelplane.server.config.PortRange;
 import io.tunnelplane.server.config.TunnelServerProperties;
+import io.tunnelplane.server.history.TrafficHistory;
 import io.tunnelplane.server.session.AgentSession;
 import io.tunnelplane.server.session.ProxyListener;
 import io.tunnelplane.server.session.SessionGroup;
@@ -63,12 +65,15 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
     private final Duration nodeExpiry;
     private final String advertised;
     private final int agentPort;
+    private final TrafficHistory traffic;
     /** Lazily: the control plane's services depend on this runtime in turn. */
     private final ObjectProvider<ClientAuthority> authority;
 
     public EngineRuntime(SessionRegistry registry, TunnelServerProperties properties, ServerIdentity identity,
             BasicAuthChecks basicAuth, NodeIdentity nodeIdentity, ChangeBus bus,
-            ObjectProvider<ClientAuthority> authority, NodePresence presence, ClusterDatabase cluster) {
+            ObjectProvider<ClientAuthority> authority, NodePresence presence, ClusterDatabase cluster,
+            TrafficHistory traffic) {
+        this.traffic = traffic;
         this.node = nodeIdentity.nodeId();
         this.presence = presence;
         this.cluster = cluster;
@@ -84,6 +89,16 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
         this.allowedText = properties.allowPorts();
         this.advertised = properties.advertiseAddress();
         this.agentPort = properties.bindPort();
+    }
+
+    @Override
+    public List<TrafficSample> history(String clientName) {
+        return traffic.of(clientName);
+    }
+
+    @Override
+    public TrafficSample trafficNow() {
+        return traffic.now();
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,9 @@ public final class AgentSession {
     private volatile DisconnectCause cause;
     private volatile long bytesIn;
     private volatile long bytesOut;
+    /** Bytes relayed so far, added by the visitors' event loops as they move; read by the traffic history. */
+    private final LongAdder relayedIn = new LongAdder();
+    private final LongAdder relayedOut = new LongAdder();
     private volatile long retransmits = -1;
     /** Written on the event loop only; read by the group when it picks a session for a visitor. */
     private volatile int activeStreams;
@@ -237,6 +241,24 @@ public final class AgentSession {
 
     public void streamOpened() {
         activeStreams++;
+    }
+
+    /** Counts bytes as a visitor connection relays them: {@code in} from the visitor, {@code out} to it. */
+    public void relayed(long in, long out) {
+        if (in > 0) {
+            relayedIn.add(in);
+        }
+        if (out > 0) {
+            relayedOut.add(out);
+        }
+    }
+
+    public long relayedIn() {
+        return relayedIn.sum();
+    }
+
+    public long relayedOut() {
+        return relayedOut.sum();
     }
 
     public void streamClosed(long in, long out) {

@@ -51,6 +51,25 @@ class ApiInputIT {
         assertThat(clientCount()).isEqualTo(1);
     }
 
+    @Test
+    void patchingLabelsReplacesTheSetAndABadKeyIsNamedWithNothingChanged() throws Exception {
+        long id = ControlPlaneFlowIT.body(201, server.send("POST", "/api/v1/clients",
+                "{\"name\":\"labelled\",\"labels\":{\"env\":\"dev\",\"site\":\"berlin\"}}")).get("id").asLong();
+        JsonNode patched = ControlPlaneFlowIT.body(200, server.send("PATCH", "/api/v1/clients/" + id,
+                "{\"labels\":{\"env\":\"prod\"}}"));
+        assertThat(patched.get("labels").properties()).hasSize(1);
+        assertThat(patched.at("/labels/env").asString()).isEqualTo("prod");
+        HttpResponse<String> refused = server.send("PATCH", "/api/v1/clients/" + id,
+                "{\"labels\":{\"Bad Key\":\"x\"}}");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        JsonNode problem = Json.parse(refused.body());
+        assertThat(problem.at("/errors/0/field").asString()).startsWith("labels").contains("Bad Key");
+        assertThat(problem.get("detail").asString()).contains("DNS label");
+        assertThat(ControlPlaneFlowIT.body(200, server.get("/api/v1/clients/" + id)).at("/labels/env").asString())
+                .isEqualTo("prod");
+        server.send("DELETE", "/api/v1/clients/" + id, null);
+    }
+
     static Stream<Arguments> badProxies() {
         String ok = "\"name\":\"web\",\"type\":\"tcp\",\"localHost\":\"127.0.0.1\",\"localPort\":80";
         return Stream.of(

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +39,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The operator console in a real browser (Debian's headless chromium through chromedriver) against the packaged
@@ -62,7 +65,8 @@ class ConsoleIT {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "needs Debian's chromium and chromium-driver (.ci/run installs them)");
         node = PackagedNode.embedded("console", "127.0.0.1", dir, "tunnel.server.allow-ports=10000-20000",
-                "tunnel.api.read-only-tokens[0]=" + READER).awaitReady();
+                "tunnel.api.read-only-tokens[0]=" + READER, "tunnel.server.vhost.http-port=" + FreePorts.any())
+                .awaitReady();
         base = "http://127.0.0.1:" + node.httpPort();
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
                 .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000");
@@ -136,6 +140,34 @@ class ConsoleIT {
                 await().atMost(Duration.ofSeconds(10)).until(() -> text("tr[data-proxy=echo] .state")
                         .equals("listening"));
 
+                // Traffic shows on the open page as the engine samples it (every 10 s), in the API likewise.
+                byte[] payload = new byte[256 * 1024];
+                assertThat(Visitor.exchange(publicPort, payload)).hasSize(payload.length);
+                // Read in one script: the live section is replaced every second.
+                await().atMost(Duration.ofSeconds(30)).until(() -> (Boolean) ((JavascriptExecutor) browser)
+                        .executeScript("""
+                                const peak = document.querySelector('#traffic-peak');
+                                const line = document.querySelector('#traffic polyline.in');
+                                return !!peak && !peak.textContent.startsWith('0 B')
+                                    && !!line && line.getAttribute('points').trim().length > 0;"""));
+                JsonNode samples = node.json(200, node.get("/api/v1/clients/" + clientId + "/traffic"));
+                assertThat(samples).anySatisfy(sample -> {
+                    assertThat(sample.get("bytesInPerSecond").asLong()).isPositive();
+                    assertThat(sample.get("bytesOutPerSecond").asLong()).isPositive();
+                });
+
+                // An http proxy with the fields only http takes: paths and basic auth, a short password refused.
+                createHttpProxy("site", echo.port(), "site.example", "/app, /api", "ops", "short");
+                assertThat(shown("#proxy-httpPassword-error")).contains("8");
+                assertThat(browser.findElement(By.id("proxy-locations")).getAttribute("value")).isEqualTo("/app, /api");
+                createHttpProxy("site", echo.port(), "site.example", "/app, /api", "ops", "long-enough-secret");
+                assertThat(shown("p.notice[role=status]")).contains("Proxy site created");
+                JsonNode site = StreamSupport.stream(node.json(200,
+                        node.get("/api/v1/clients/" + clientId + "/proxies")).spliterator(), false)
+                        .filter(p -> p.get("name").asString().equals("site")).findFirst().orElseThrow();
+                assertThat(site.get("locations").toString()).isEqualTo("[\"/app\",\"/api\"]");
+                assertThat(site.get("httpUser").asString()).isEqualTo("ops");
+
                 // Kick: the agent comes back, and the timeline gains the kicked session.
                 browser.findElement(By.id("kick")).click();
                 await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
@@ -147,8 +179,19 @@ class ConsoleIT {
                 await().atMost(Duration.ofSeconds(20)).until(() -> text("#state").equals("healthy"));
 
                 type("#edit-description", "head office");
-                browser.findElement(By.id("save-description")).click();
-                assertThat(shown("p.notice[role=status]")).isEqualTo("Description saved.");
+                type("#edit-labels", "site=berlin, broken");
+                browser.findElement(By.id("save-details")).click();
+                assertThat(shown("#labels-error")).contains("'broken' is not key=value");
+                assertThat(browser.findElement(By.id("edit-labels")).getAttribute("value"))
+                        .isEqualTo("site=berlin, broken");
+                assertThat(browser.findElement(By.id("edit-description")).getAttribute("value"))
+                        .as("what was typed survives the refusal").isEqualTo("head office");
+                type("#edit-labels", "site=berlin, env=prod");
+                browser.findElement(By.id("save-details")).click();
+                assertThat(shown("p.notice[role=status]")).isEqualTo("Description and labels saved.");
+                assertThat(text("ul.labels")).contains("env=prod").contains("site=berlin");
+                assertThat(browser.findElement(By.id("edit-labels")).getAttribute("value"))
+                        .isEqualTo("env=prod, site=berlin");
 
                 // An frpc.toml: its TCP proxy is created, its HTTP one listed as skipped with the reason.
                 int sshPort = FreePorts.inRange(10000, 20000);
@@ -218,6 +261,20 @@ class ConsoleIT {
                 agent.stop();
             }
         }
+    }
+
+    private void createHttpProxy(String name, int localPort, String domain, String locations, String user,
+            String password) {
+        type("#proxy-name", name);
+        new Select(browser.findElement(By.id("proxy-type"))).selectByValue("http");
+        assertThat(browser.findElement(By.id("proxy-remote-port")).isDisplayed())
+                .as("the tcp and udp fields hide for http").isFalse();
+        type("#proxy-local-port", Integer.toString(localPort));
+        type("#proxy-domains", domain);
+        type("#proxy-locations", locations);
+        type("#proxy-http-user", user);
+        type("#proxy-http-password", password);
+        browser.findElement(By.id("create-proxy")).click();
     }
 
     /**

@@ -55,13 +55,26 @@ public final class NetworkNamespace implements AutoCloseable {
     }
 
     /**
-     * Drops each TCP packet entering or leaving the namespace with {@code probability}; skips the test where the
-     * firewall's random match is not available.
+     * Drops each TCP packet entering or leaving the namespace with {@code probability} once its connection has
+     * carried {@code sparedPackets} (so logins get through and what dies is a running session); where the
+     * firewall cannot count a connection's packets, from the first packet on. Skips the test where the firewall's
+     * random match is not available.
      */
-    public void dropRandomly(double probability) throws Exception {
+    public void dropRandomly(double probability, int sparedPackets) throws Exception {
         for (String chain : new String[] {"INPUT", "OUTPUT"}) {
-            String failure = tryRun("ip", "netns", "exec", name, "iptables", "-A", chain, "-p", "tcp", "-m",
-                    "statistic", "--mode", "random", "--probability", Double.toString(probability), "-j", "DROP");
+            List<String> random = List.of("-m", "statistic", "--mode", "random", "--probability",
+                    Double.toString(probability), "-j", "DROP");
+            List<String> counted = new ArrayList<>(List.of("ip", "netns", "exec", name, "iptables", "-A", chain,
+                    "-p", "tcp", "-m", "connbytes", "--connbytes", sparedPackets + ":", "--connbytes-dir", "both",
+                    "--connbytes-mode", "packets"));
+            counted.addAll(random);
+            if (tryRun(counted.toArray(String[]::new)) == null) {
+                continue;
+            }
+            List<String> always = new ArrayList<>(List.of("ip", "netns", "exec", name, "iptables", "-A", chain,
+                    "-p", "tcp"));
+            always.addAll(random);
+            String failure = tryRun(always.toArray(String[]::new));
             Assumptions.assumeTrue(failure == null, "cannot drop packets in the namespace: " + failure);
         }
     }
