@@ -33,9 +33,11 @@ public record TrafficChart(int samples, String inPoints, String outPoints, Strin
                 measured.stream().map(TrafficSample::rttMicros).max(Long::compare).orElse(null));
     }
 
+    /** A single sample is given twice: a zero-length line with round caps draws it as a dot. */
     private static String points(List<TrafficSample> samples, Instant from, double span,
             ToDoubleFunction<TrafficSample> y) {
-        return samples.stream().map(s -> ChartScale.x(from, span, s.at()) + "," + y.applyAsDouble(s))
+        String points = samples.stream().map(s -> ChartScale.x(from, span, s.at()) + "," + y.applyAsDouble(s))
                 .collect(Collectors.joining(" "));
+        return samples.size() == 1 ? points + " " + points : points;
     }
 }

@@ -15,13 +15,15 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.toml.TomlMapper;
 
 /**
- * Imports the {@code [[proxies]]} of an frpc.toml as proxies of a client, all or nothing: every TCP proxy is
- * validated and created in one transaction (a bad entry is refused naming {@code proxies[i].field} and nothing is
- * stored); types we do not serve yet are listed as skipped, with the reason.
+ * Imports the {@code [[proxies]]} of an frpc.toml as proxies of a client, all or nothing: every tcp, udp, http and
+ * https proxy is validated and created in one transaction (a bad entry is refused naming {@code proxies[i].field}
+ * and nothing is stored); what has no equivalent here (stcp, xtcp and the other frp types, plugins, PROXY protocol
+ * v1) is listed as skipped, with the reason.
  */
 @Service
 public class FrpcImport {
     private static final TomlMapper TOML = new TomlMapper();
+    private static final Set<String> TYPES = Set.of("tcp", "udp", "http", "https");
 
     private final ProxyService proxies;
     private final Validator validator;
@@ -56,13 +58,12 @@ public class FrpcImport {
             JsonNode entry = entries.get(i);
             String frpName = entry.path("name").asString("");
             String type = entry.path("type").asString("tcp").toLowerCase(Locale.ROOT);
-            if (!"tcp".equals(type)) {
-                skipped.add(new Skipped(i, frpName, "type " + type + " is not served yet (tcp only)"));
+            String unsupported = unsupported(entry, type);
+            if (unsupported != null) {
+                skipped.add(new Skipped(i, frpName, unsupported));
                 continue;
             }
-            ProxyRequests.Create request = new ProxyRequests.Create(label(frpName), "tcp",
-                    entry.path("localIP").asString("127.0.0.1"), intOrNull(entry, "localPort"),
-                    intOrNull(entry, "remotePort"), true, null);
+            ProxyRequests.Create request = request(entry, type, label(frpName));
             Set<ConstraintViolation<ProxyRequests.Create>> violations = validator.validate(request);
             if (!violations.isEmpty()) {
                 ConstraintViolation<ProxyRequests.Create> first = violations.iterator().next();
@@ -79,6 +80,47 @@ public class FrpcImport {
             }
         }
         return new Result(imported, skipped);
+    }
+
+    /** Why an entry cannot be imported as it is, or null when it can. */
+    private static String unsupported(JsonNode entry, String type) {
+        if (!TYPES.contains(type)) {
+            return "type " + type + " has no equivalent here (tcp, udp, http, https)";
+        }
+        if (entry.has("plugin")) {
+            return "frp plugins (" + entry.path("plugin").path("type").asString("?") + ") have no equivalent here";
+        }
+        String proxyProtocol = entry.path("transport").path("proxyProtocolVersion").asString("");
+        if (!proxyProtocol.isEmpty() && !"v2".equals(proxyProtocol)) {
+            return "PROXY protocol " + proxyProtocol + " is not sent here (v2 only)";
+        }
+        return null;
+    }
+
+    /** The frp entry in our terms; the fields a type does not take are left out, as frp ignores them too. */
+    private static ProxyRequests.Create request(JsonNode entry, String type, String name) {
+        boolean http = "http".equals(type);
+        boolean virtualHost = http || "https".equals(type);
+        String proxyProtocol = entry.path("transport").path("proxyProtocolVersion").asString(null);
+        return new ProxyRequests.Create(name, type, entry.path("localIP").asString("127.0.0.1"),
+                intOrNull(entry, "localPort"), virtualHost ? null : intOrNull(entry, "remotePort"), true, null,
+                virtualHost ? strings(entry, "customDomains") : null,
+                virtualHost ? entry.path("subdomain").asString(null) : null,
+                http ? strings(entry, "locations") : null,
+                http ? entry.path("hostHeaderRewrite").asString(null) : null,
+                "udp".equals(type) ? null : proxyProtocol,
+                http ? entry.path("httpUser").asString(null) : null,
+                http ? entry.path("httpPassword").asString(null) : null);
+    }
+
+    private static List<String> strings(JsonNode entry, String field) {
+        JsonNode values = entry.get(field);
+        if (values == null || !values.isArray() || values.isEmpty()) {
+            return null;
+        }
+        List<String> strings = new ArrayList<>();
+        values.forEach(v -> strings.add(v.asString()));
+        return strings;
     }
 
     /** frp names may use capitals and underscores; ours are DNS labels. */

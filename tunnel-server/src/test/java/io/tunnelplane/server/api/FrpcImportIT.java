@@ -3,21 +3,26 @@ package io.tunnelplane.server.api;
 import static io.tunnelplane.server.api.ControlPlaneFlowIT.body;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tunnelplane.server.support.FreePorts;
 import io.tunnelplane.server.support.Json;
 import io.tunnelplane.server.support.TestServer;
 import java.net.http.HttpResponse;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-/** An frpc.toml's proxies imported through the API: TCP ones all or nothing, the rest reported. */
+/** An frpc.toml's proxies imported through the API, all or nothing; what has no equivalent here is reported. */
 class FrpcImportIT {
     private static TestServer server;
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(TestServer.defaults());
+        Map<String, Object> props = TestServer.defaults();
+        props.put("tunnel.server.vhost.http-port", FreePorts.any());
+        props.put("tunnel.server.vhost.https-port", FreePorts.any());
+        server = TestServer.start(props);
     }
 
     @AfterAll
@@ -26,7 +31,7 @@ class FrpcImportIT {
     }
 
     @Test
-    void tcpProxiesAreImportedAndOtherTypesReported() throws Exception {
+    void tcpUdpHttpAndHttpsProxiesAreImportedAndTheRestReported() throws Exception {
         long clientId = body(201, server.send("POST", "/api/v1/clients", "{\"name\":\"frp-user\"}")).get("id").asLong();
         String frpc = """
                 serverAddr = "frps.example.com"
@@ -44,6 +49,43 @@ class FrpcImportIT {
                 type = "http"
                 localPort = 80
                 customDomains = ["www.example.com"]
+                locations = ["/app"]
+                hostHeaderRewrite = "intranet.local"
+                httpUser = "ops"
+                httpPassword = "long-enough-secret"
+
+                [[proxies]]
+                name = "tls"
+                type = "https"
+                localPort = 443
+                customDomains = ["secure.example.com"]
+                transport.proxyProtocolVersion = "v2"
+
+                [[proxies]]
+                name = "dns"
+                type = "udp"
+                localPort = 53
+                remotePort = 16053
+
+                [[proxies]]
+                name = "secret"
+                type = "stcp"
+                localPort = 22
+
+                [[proxies]]
+                name = "files"
+                type = "tcp"
+                remotePort = 16080
+                [proxies.plugin]
+                type = "static_file"
+                localPath = "/srv"
+
+                [[proxies]]
+                name = "old-pp"
+                type = "tcp"
+                localPort = 25
+                remotePort = 16025
+                transport.proxyProtocolVersion = "v1"
 
                 [[proxies]]
                 name = "db"
@@ -53,11 +95,21 @@ class FrpcImportIT {
                 """;
         JsonNode result = body(201, server.send("POST", "/api/v1/clients/" + clientId + "/proxies:import",
                 "application/toml", frpc));
-        assertThat(result.get("imported")).extracting(p -> p.get("name").asString()).containsExactly("ssh-home", "db");
-        assertThat(result.at("/imported/1/localHost").asString()).isEqualTo("10.0.0.5");
-        assertThat(result.at("/skipped/0/name").asString()).isEqualTo("web");
-        assertThat(result.at("/skipped/0/reason").asString()).contains("http");
-        assertThat(body(200, server.get("/api/v1/clients/" + clientId + "/proxies"))).hasSize(2);
+        assertThat(result.get("imported")).extracting(p -> p.get("name").asString())
+                .containsExactly("ssh-home", "web", "tls", "dns", "db");
+        assertThat(result.at("/imported/4/localHost").asString()).isEqualTo("10.0.0.5");
+        JsonNode web = result.at("/imported/1");
+        assertThat(web.get("customDomains").toString()).isEqualTo("[\"www.example.com\"]");
+        assertThat(web.get("locations").toString()).isEqualTo("[\"/app\"]");
+        assertThat(web.get("hostHeaderRewrite").asString()).isEqualTo("intranet.local");
+        assertThat(web.get("httpUser").asString()).isEqualTo("ops");
+        assertThat(result.at("/imported/2/proxyProtocol").asString()).isEqualTo("v2");
+        assertThat(result.at("/imported/3/remotePort").asInt()).isEqualTo(16053);
+        assertThat(result.get("skipped")).extracting(p -> p.get("name").asString() + ": " + p.get("reason").asString())
+                .containsExactly("secret: type stcp has no equivalent here (tcp, udp, http, https)",
+                        "files: frp plugins (static_file) have no equivalent here",
+                        "old-pp: PROXY protocol v1 is not sent here (v2 only)");
+        assertThat(body(200, server.get("/api/v1/clients/" + clientId + "/proxies"))).hasSize(5);
     }
 
     @Test

@@ -126,6 +126,8 @@ class ConsoleIT {
                 await().atMost(Duration.ofSeconds(20)).until(() -> text("#state").equals("healthy"));
                 assertThat(((JavascriptExecutor) browser).executeScript("return window.notReloaded === true;"))
                         .as("the page updated itself").isEqualTo(true);
+                await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                        .until(() -> text("p.host").contains("memory available"));
 
                 // A port outside tunnel.server.allow-ports is refused next to its field, and nothing is stored.
                 int publicPort = FreePorts.inRange(10000, 20000);
@@ -193,14 +195,14 @@ class ConsoleIT {
                 assertThat(browser.findElement(By.id("edit-labels")).getAttribute("value"))
                         .isEqualTo("env=prod, site=berlin");
 
-                // An frpc.toml: its TCP proxy is created, its HTTP one listed as skipped with the reason.
+                // An frpc.toml: its TCP proxy is created, its stcp one (no equivalent here) listed as skipped.
                 int sshPort = FreePorts.inRange(10000, 20000);
                 type("#toml", "[[proxies]]\nname = \"ssh\"\ntype = \"tcp\"\nlocalIP = \"127.0.0.1\"\nlocalPort = "
-                        + echo.port() + "\nremotePort = " + sshPort + "\n\n[[proxies]]\nname = \"site\"\n"
-                        + "type = \"http\"\nlocalPort = 80\ncustomDomains = [\"site.example\"]\n");
+                        + echo.port() + "\nremotePort = " + sshPort + "\n\n[[proxies]]\nname = \"secret\"\n"
+                        + "type = \"stcp\"\nlocalPort = 22\n");
                 browser.findElement(By.id("import")).click();
                 assertThat(shown("p.notice[role=status]")).isEqualTo("Imported 1 proxies: ssh.");
-                assertThat(text("#skipped")).startsWith("site:");
+                assertThat(text("#skipped")).startsWith("secret: type stcp has no equivalent here");
                 assertThat(text("tr[data-proxy=ssh] td:nth-child(3)")).isEqualTo("127.0.0.1:" + sshPort);
                 screenshot("client");
 
@@ -364,6 +366,7 @@ class ConsoleIT {
         if (target != null && !target.isBlank()) {
             Path file = Path.of(target).resolve(name + ".png");
             Files.createDirectories(file.getParent());
+            ((JavascriptExecutor) browser).executeScript("window.scrollTo(0, 0);");
             Files.write(file, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
         }
     }
