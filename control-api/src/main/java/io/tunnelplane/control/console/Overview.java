@@ -24,7 +24,10 @@ public record Overview(int healthy, int degraded, int offline, int disabled, int
     public record Attention(long clientId, String client, String why) {
     }
 
-    /** @param serverVersion this node's version: agents of another one are worth a look (null: unknown) */
+    /**
+     * @param fleet         the fleet's diagnosis, or null for the counts alone (the part that refreshes itself)
+     * @param serverVersion this node's version: agents of another one are worth a look (null: unknown)
+     */
     static Overview of(List<ClientViews.Summary> clients, LongFunction<Optional<LiveSession>> live,
             FleetDiagnosis.Result fleet, String serverVersion) {
         int healthy = 0;
@@ -34,8 +37,10 @@ public record Overview(int healthy, int degraded, int offline, int disabled, int
         int sessions = 0;
         int streams = 0;
         List<Attention> attention = new ArrayList<>();
-        fleet.clients().stream().filter(f -> !"none".equals(f.pattern())).forEach(f -> attention.add(new Attention(
-                f.clientId(), f.client(), f.drops() + " drops in the last day: " + f.pattern())));
+        if (fleet != null) {
+            fleet.clients().stream().filter(f -> !"none".equals(f.pattern())).forEach(f -> attention.add(
+                    new Attention(f.clientId(), f.client(), f.drops() + " drops in the last day: " + f.pattern())));
+        }
         for (ClientViews.Summary client : clients) {
             LiveSession session = live.apply(client.id()).orElse(null);
             if (session != null && !session.unreachable().isEmpty()) {
@@ -60,7 +65,7 @@ public record Overview(int healthy, int degraded, int offline, int disabled, int
             }
         }
         return new Overview(healthy, degraded, offline, disabled, sessions, streams,
-                new TreeMap<>(fleet.causes()), fleet.pattern(), fleet.summary(),
-                attention.stream().limit(20).toList());
+                fleet == null ? Map.of() : new TreeMap<>(fleet.causes()), fleet == null ? null : fleet.pattern(),
+                fleet == null ? null : fleet.summary(), attention.stream().limit(20).toList());
     }
 }

@@ -5,6 +5,7 @@ import io.tunnelplane.control.client.ClientViews;
 import io.tunnelplane.control.cluster.ClusterMembership;
 import io.tunnelplane.control.cluster.NodePresence;
 import io.tunnelplane.control.event.ConnectionEvents;
+import io.tunnelplane.control.event.FleetDiagnosis;
 import io.tunnelplane.control.runtime.TunnelRuntime;
 import java.time.Duration;
 import java.util.List;
@@ -40,15 +41,25 @@ public class OverviewPage {
 
     @GetMapping
     String overview(Model model) {
-        List<ClientViews.Summary> all = clients.list(Pageable.unpaged()).getContent();
         List<NodePresence.NodeRow> nodes = presence.liveNodes(membership.nodeExpiry());
-        String serverVersion = nodes.stream().filter(n -> n.nodeId().equals(membership.nodeId()))
-                .map(NodePresence.NodeRow::version).findFirst().orElse(null);
-        model.addAttribute("overview", Overview.of(all, clients::live, events.diagnoseFleet(Duration.ofHours(24),
-                20_000), serverVersion));
-        model.addAttribute("trafficNow", runtime.trafficNow());
+        counts(model, nodes, events.diagnoseFleet(Duration.ofHours(24), 20_000));
         model.addAttribute("nodes", nodes);
         model.addAttribute("self", membership.nodeId());
         return "console/overview";
+    }
+
+    /** The part of the overview that refreshes itself: counts and traffic, without the day's diagnosis. */
+    @GetMapping("/counts")
+    String counts(Model model) {
+        counts(model, presence.liveNodes(membership.nodeExpiry()), null);
+        return "console/overview :: counts";
+    }
+
+    private void counts(Model model, List<NodePresence.NodeRow> nodes, FleetDiagnosis.Result fleet) {
+        List<ClientViews.Summary> all = clients.list(Pageable.unpaged()).getContent();
+        String serverVersion = nodes.stream().filter(n -> n.nodeId().equals(membership.nodeId()))
+                .map(NodePresence.NodeRow::version).findFirst().orElse(null);
+        model.addAttribute("overview", Overview.of(all, clients::live, fleet, serverVersion));
+        model.addAttribute("trafficNow", runtime.trafficNow());
     }
 }
