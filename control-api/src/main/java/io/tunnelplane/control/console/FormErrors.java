@@ -3,7 +3,9 @@ package io.tunnelplane.control.console;
 import io.tunnelplane.control.web.ApiException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -39,6 +41,12 @@ final class FormErrors {
         }
     }
 
+    /** Comma- or space-separated entries as typed; empty when there are none. */
+    static List<String> entries(String typed) {
+        return blank(typed) ? List.of()
+                : Arrays.stream(typed.split("[,\\s]+")).filter(entry -> !entry.isEmpty()).toList();
+    }
+
     static boolean blank(String value) {
         return value == null || value.isBlank();
     }
@@ -47,8 +55,15 @@ final class FormErrors {
         return blank(value) ? null : value.strip();
     }
 
-    /** The field a service refusal names, or {@code fallback} when it names none. */
+    /**
+     * The form field a service refusal names ({@code denyFrom} for {@code denyFrom[1]}: the message says which
+     * entry), or {@code fallback} when it names none.
+     */
     static String fieldOr(ApiException refused, String fallback) {
-        return refused.field() == null ? fallback : refused.field();
+        if (refused.field() == null) {
+            return fallback;
+        }
+        int entry = refused.field().indexOf('[');
+        return entry < 0 ? refused.field() : refused.field().substring(0, entry);
     }
 }

@@ -11,13 +11,14 @@ import java.util.Map;
  * keeps the current one).
  */
 public record ProxyEdit(boolean enabled, String localHost, String localPort, String remotePort, String proxyProtocol,
-        String httpUser, String httpPassword) {
+        String httpUser, String httpPassword, String allowFrom, String denyFrom, boolean closeExisting) {
 
     static ProxyEdit of(ProxyView proxy) {
         return new ProxyEdit(proxy.enabled(), proxy.localHost(), Integer.toString(proxy.localPort()),
                 proxy.remotePort() > 0 ? Integer.toString(proxy.remotePort()) : "",
                 proxy.proxyProtocol() == null ? "none" : proxy.proxyProtocol(),
-                proxy.httpUser() == null ? "" : proxy.httpUser(), "");
+                proxy.httpUser() == null ? "" : proxy.httpUser(), "", String.join(", ", proxy.allowFrom()),
+                String.join(", ", proxy.denyFrom()), false);
     }
 
     ProxyRequests.Update toRequest(String type) {
@@ -27,7 +28,8 @@ public record ProxyEdit(boolean enabled, String localHost, String localPort, Str
                 ownPort ? FormErrors.number(remotePort) : null,
                 "udp".equals(type) ? null : FormErrors.blankToNull(proxyProtocol),
                 http ? (httpUser == null ? "" : httpUser.strip()) : null,
-                http ? FormErrors.blankToNull(httpPassword) : null);
+                http ? FormErrors.blankToNull(httpPassword) : null, FormErrors.entries(allowFrom),
+                FormErrors.entries(denyFrom), closeExisting);
     }
 
     Map<String, String> parseErrors(String type) {

@@ -1,7 +1,6 @@
 package io.tunnelplane.control.console;
 
 import io.tunnelplane.control.proxy.ProxyRequests;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,10 +13,10 @@ import java.util.Map;
  */
 public record ProxyForm(String name, String type, String localHost, String localPort, String remotePort,
         String customDomains, String subdomain, String locations, String hostHeaderRewrite, String proxyProtocol,
-        String httpUser, String httpPassword) {
+        String httpUser, String httpPassword, String allowFrom, String denyFrom) {
 
     static ProxyForm empty() {
-        return new ProxyForm("", "tcp", "127.0.0.1", "", "", "", "", "", "", "none", "", "");
+        return new ProxyForm("", "tcp", "127.0.0.1", "", "", "", "", "", "", "none", "", "", "", "");
     }
 
     boolean virtualHost() {
@@ -29,19 +28,18 @@ public record ProxyForm(String name, String type, String localHost, String local
         boolean udp = "udp".equals(type);
         return new ProxyRequests.Create(trim(name), trim(type), trim(localHost), FormErrors.number(localPort),
                 virtualHost() ? null : FormErrors.number(remotePort), true, null,
-                virtualHost() ? list(customDomains) : null,
+                virtualHost() ? nullIfEmpty(FormErrors.entries(customDomains)) : null,
                 virtualHost() ? FormErrors.blankToNull(subdomain) : null,
-                http ? list(locations) : null,
+                http ? nullIfEmpty(FormErrors.entries(locations)) : null,
                 http ? FormErrors.blankToNull(hostHeaderRewrite) : null,
                 udp ? null : FormErrors.blankToNull(proxyProtocol),
                 http ? FormErrors.blankToNull(httpUser) : null,
-                http ? FormErrors.blankToNull(httpPassword) : null);
+                http ? FormErrors.blankToNull(httpPassword) : null, FormErrors.entries(allowFrom),
+                FormErrors.entries(denyFrom));
     }
 
-    /** Comma- or space-separated entries; null when there are none. */
-    private static List<String> list(String typed) {
-        return typed == null || typed.isBlank() ? null
-                : Arrays.stream(typed.split("[,\\s]+")).filter(d -> !d.isEmpty()).toList();
+    private static List<String> nullIfEmpty(List<String> entries) {
+        return entries.isEmpty() ? null : entries;
     }
 
     /** Numbers that are not numbers, by field. */

@@ -110,7 +110,7 @@ public class FrpcImport {
                 http ? entry.path("hostHeaderRewrite").asString(null) : null,
                 "udp".equals(type) ? null : proxyProtocol,
                 http ? entry.path("httpUser").asString(null) : null,
-                http ? entry.path("httpPassword").asString(null) : null);
+                http ? entry.path("httpPassword").asString(null) : null, null, null);
     }
 
     private static List<String> strings(JsonNode entry, String field) {

@@ -76,6 +76,14 @@ public class Proxy {
     @Column(name = "http_password_hash", length = 120)
     private String httpPasswordHash;
 
+    /** Comma-separated addresses and CIDR blocks visitors may come from; none: any (see SourceRules). */
+    @Column(name = "allow_from", length = 4000)
+    private String allowFrom;
+
+    /** Comma-separated addresses and CIDR blocks refused whatever the allow list says. */
+    @Column(name = "deny_from", length = 4000)
+    private String denyFrom;
+
     @Column(name = "created_at", nullable = false)
     private Instant createdAt;
 
@@ -188,6 +196,25 @@ public class Proxy {
     }
 
     /** Sets how visitors find a virtual-host proxy. */
+    public List<String> getAllowFrom() {
+        return split(allowFrom);
+    }
+
+    public List<String> getDenyFrom() {
+        return split(denyFrom);
+    }
+
+    /** Replaces who may visit: a null list leaves that list as it is. */
+    public void restrictSources(List<String> allow, List<String> deny, Instant now) {
+        if (allow != null) {
+            this.allowFrom = allow.isEmpty() ? null : String.join(",", allow);
+        }
+        if (deny != null) {
+            this.denyFrom = deny.isEmpty() ? null : String.join(",", deny);
+        }
+        this.updatedAt = now;
+    }
+
     public void route(List<String> domains, String subdomain, List<String> locations, String hostHeaderRewrite,
             Instant now) {
         this.customDomains = domains.isEmpty() ? null : String.join(",", domains);

@@ -12,6 +12,8 @@ import java.util.List;
 
 /** Request bodies of the proxy endpoints. */
 public final class ProxyRequests {
+    /** Entries an allow or deny list may hold (each fits in the 4000 characters stored). */
+    static final int SOURCE_ENTRIES = 64;
     static final String HOST_RULE = "[A-Za-z0-9.:\\[\\]-]{1,253}";
     static final String LOCATION_RULE = "/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,254}";
     static final String LOCATION_MESSAGE = "must be a path prefix starting with /";
@@ -39,13 +41,15 @@ public final class ProxyRequests {
             @Size(max = 253) @Pattern(regexp = HOST_RULE, message = "must be a host name") String hostHeaderRewrite,
             @Pattern(regexp = PROXY_PROTOCOL_RULE, message = PROXY_PROTOCOL_MESSAGE) String proxyProtocol,
             @Pattern(regexp = HTTP_USER_RULE, message = HTTP_USER_MESSAGE) String httpUser,
-            @Size(min = 8, max = 128) String httpPassword) {
+            @Size(min = 8, max = 128) String httpPassword,
+            @Size(max = SOURCE_ENTRIES) List<@Size(max = 49) String> allowFrom,
+            @Size(max = SOURCE_ENTRIES) List<@Size(max = 49) String> denyFrom) {
 
         /** A TCP proxy, as most callers create them. */
         public Create(String name, String type, String localHost, Integer localPort, Integer remotePort,
                 Boolean enabled, Long bandwidthLimitBytes) {
             this(name, type, localHost, localPort, remotePort, enabled, bandwidthLimitBytes, null, null, null, null,
-                    null, null, null);
+                    null, null, null, null, null);
         }
     }
 
@@ -59,6 +63,14 @@ public final class ProxyRequests {
             @Pattern(regexp = PROXY_PROTOCOL_RULE, message = PROXY_PROTOCOL_MESSAGE) String proxyProtocol,
             @Pattern(regexp = "|" + HTTP_USER_RULE, message = HTTP_USER_MESSAGE + " (empty lifts basic auth)")
             String httpUser,
-            @Size(min = 8, max = 128) String httpPassword) {
+            @Size(min = 8, max = 128) String httpPassword,
+            @Size(max = SOURCE_ENTRIES) List<@Size(max = 49) String> allowFrom,
+            @Size(max = SOURCE_ENTRIES) List<@Size(max = 49) String> denyFrom,
+            Boolean closeExisting) {
+        /** A change of the proxy's own settings, its source rules left as they are. */
+        public Update(Boolean enabled, String localHost, Integer localPort, Integer remotePort, String proxyProtocol,
+                String httpUser, String httpPassword) {
+            this(enabled, localHost, localPort, remotePort, proxyProtocol, httpUser, httpPassword, null, null, null);
+        }
     }
 }

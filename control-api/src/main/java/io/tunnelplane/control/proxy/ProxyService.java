@@ -2,6 +2,8 @@ package io.tunnelplane.control.proxy;
 
 import io.tunnelplane.control.ControlPlaneProperties;
 import io.tunnelplane.control.TransactionHooks;
+import io.tunnelplane.control.access.AddressBlock;
+import io.tunnelplane.control.access.SourceRules;
 import io.tunnelplane.control.client.Client;
 import io.tunnelplane.control.client.ClientRepository;
 import io.tunnelplane.control.runtime.ApplyResult;
@@ -66,9 +68,12 @@ public class ProxyService {
         }
         checkProxyProtocol(request.type(), request.proxyProtocol());
         checkBasicAuth(request.type(), request.httpUser(), request.httpPassword());
+        checkSources("allowFrom", request.allowFrom());
+        checkSources("denyFrom", request.denyFrom());
         Proxy proxy = new Proxy(client, request.name(), request.type(), request.localHost(),
                 request.localPort(), remotePort, enabled, request.bandwidthLimitBytes(), clock.instant());
         proxy.proxyProtocol(request.proxyProtocol(), clock.instant());
+        proxy.restrictSources(request.allowFrom(), request.denyFrom(), clock.instant());
         if (request.httpUser() != null) {
             proxy.basicAuth(request.httpUser(), BasicAuthHash.hash(request.httpPassword()), clock.instant());
         }
@@ -118,7 +123,17 @@ public class ProxyService {
             checkBasicAuth(proxy.getType(), request.httpUser(), request.httpPassword());
             proxy.basicAuth(request.httpUser(), BasicAuthHash.hash(request.httpPassword()), clock.instant());
         }
+        if (request.allowFrom() != null || request.denyFrom() != null) {
+            checkSources("allowFrom", request.allowFrom());
+            checkSources("denyFrom", request.denyFrom());
+            proxy.restrictSources(request.allowFrom(), request.denyFrom(), clock.instant());
+        }
         Applied applied = apply(proxy.getClient());
+        if (Boolean.TRUE.equals(request.closeExisting())) {
+            String client = proxy.getClient().getName();
+            long proxyId = proxy.getId();
+            TransactionHooks.afterCommit(() -> runtime.closeRefusedVisitors(client, proxyId));
+        }
         return view(proxy, applied.live(), applied.nodes(), runtime.listenersByNode(proxy.getClient().getName()));
     }
 
@@ -144,7 +159,7 @@ public class ProxyService {
                 .map(p -> new ProxyDefinition(p.getId(), p.getName(), p.getType(), p.getLocalHost(),
                         p.getLocalPort(), p.getRemotePort(), p.getCustomDomains(), p.getLocations(),
                         p.getHostHeaderRewrite(), p.getProxyProtocol() != null, p.getHttpUser(),
-                        p.getHttpPasswordHash()))
+                        p.getHttpPasswordHash(), SourceRules.of(p.getAllowFrom(), p.getDenyFrom())))
                 .toList();
     }
 
@@ -164,6 +179,20 @@ public class ProxyService {
         if (!"http".equals(type)) {
             throw ApiException.unprocessable("httpUser", "basic auth is asked by the HTTP virtual host: http "
                     + "proxies only (an https proxy's TLS is not opened by the server)");
+        }
+    }
+
+    /** Each entry an address or CIDR block: a refusal names the entry, {@code allowFrom[2]}. */
+    private static void checkSources(String field, List<String> entries) {
+        if (entries == null) {
+            return;
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            try {
+                AddressBlock.parse(entries.get(i));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid(field + "[" + i + "]", e.getMessage());
+            }
         }
     }
 

@@ -14,6 +14,9 @@ import java.util.Map;
  * @param proxyProtocol {@code v2} when local connections start with a PROXY protocol header, else null
  * @param httpUser the user HTTP basic auth asks visitors for, null when the proxy is open (the password is never
  *                 shown)
+ * @param allowFrom addresses and CIDR blocks visitors may come from (empty: any, unless the server's defaults
+ *                  say otherwise)
+ * @param denyFrom addresses and CIDR blocks refused whatever the allow list says
  * @param nodes what each other node of the cluster did with the change this view answers ({@code applied},
  *              {@code no_session}, {@code failed: <reason>}); empty on a single node and when reading
  * @param nodeStates in a cluster, the proxy's state on each node holding a session of its client
@@ -23,14 +26,15 @@ import java.util.Map;
 public record ProxyView(long id, long clientId, String name, String type, String localHost, int localPort,
         int remotePort, boolean enabled, Long bandwidthLimitBytes, Instant createdAt, Instant updatedAt,
         String state, String localError, List<String> customDomains, String subdomain, List<String> locations,
-        String hostHeaderRewrite, String proxyProtocol, String httpUser, Map<String, String> nodes,
-        Map<String, String> nodeStates) {
+        String hostHeaderRewrite, String proxyProtocol, String httpUser, List<String> allowFrom,
+        List<String> denyFrom, Map<String, String> nodes, Map<String, String> nodeStates) {
 
     static ProxyView of(Proxy p, String state, String localError, Map<String, String> nodes,
             Map<String, String> nodeStates) {
         return new ProxyView(p.getId(), p.getClient().getId(), p.getName(), p.getType(), p.getLocalHost(),
                 p.getLocalPort(), p.getRemotePort(), p.isEnabled(), p.getBandwidthLimitBytes(), p.getCreatedAt(),
                 p.getUpdatedAt(), state, localError, p.getCustomDomains(), p.getSubdomain(), p.getLocations(),
-                p.getHostHeaderRewrite(), p.getProxyProtocol(), p.getHttpUser(), nodes, nodeStates);
+                p.getHostHeaderRewrite(), p.getProxyProtocol(), p.getHttpUser(), p.getAllowFrom(), p.getDenyFrom(),
+                nodes, nodeStates);
     }
 }

@@ -1,5 +1,6 @@
 package io.tunnelplane.control.runtime;
 
+import io.tunnelplane.control.access.SourceRules;
 import java.util.List;
 
 /**
@@ -11,14 +12,16 @@ import java.util.List;
  * @param proxyProtocol whether local connections start with a PROXY protocol v2 header
  * @param httpUser      the user name visitors of an HTTP proxy must give, or null when it is open
  * @param httpPasswordHash that user's password as {@link BasicAuthHash} keeps it, or null
+ * @param sources       who may visit, by source address (the server's defaults apply on top)
  */
 public record ProxyDefinition(long id, String name, String type, String localHost, int localPort, int remotePort,
         List<String> domains, List<String> locations, String hostRewrite, boolean proxyProtocol, String httpUser,
-        String httpPasswordHash) {
+        String httpPasswordHash, SourceRules sources) {
 
     public ProxyDefinition {
         domains = List.copyOf(domains);
         locations = List.copyOf(locations);
         hostRewrite = hostRewrite == null ? "" : hostRewrite;
+        sources = sources == null ? SourceRules.OPEN : sources;
     }
 }

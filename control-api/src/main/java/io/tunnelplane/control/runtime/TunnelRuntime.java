@@ -36,6 +36,13 @@ public interface TunnelRuntime {
      */
     boolean disconnect(String clientName, String cause);
 
+    /**
+     * Ends the visitor connections of the proxy that its source rules now refuse, on every node (call after the
+     * change is committed and applied).
+     */
+    default void closeRefusedVisitors(String clientName, long proxyId) {
+    }
+
     /** Whether {@code tunnel.server.allow-ports} permits the port. */
     boolean portAllowed(int port);
 

@@ -3,6 +3,7 @@ package io.tunnelplane.server.client;
 import io.tunnelplane.control.client.ClientAuthority;
 import io.tunnelplane.control.runtime.ProxyDefinition;
 import io.tunnelplane.protocol.control.ProxySpec;
+import io.tunnelplane.server.admission.VisitorAccess;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.vhost.BasicAuthChecks;
 import java.time.Instant;
@@ -15,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Primary;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -31,14 +33,16 @@ public class StoredClientDirectory implements ClientDirectory {
     private final ConfiguredClientDirectory configured;
     private final Executor blocking;
     private final BasicAuthChecks basicAuth;
+    private final VisitorAccess access;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private static final int SEEN_BATCH = 500;
 
     public StoredClientDirectory(ClientAuthority authority, TunnelServerProperties properties,
-            @Qualifier("engineBlockingExecutor") Executor blocking, BasicAuthChecks basicAuth) {
+            @Qualifier("engineBlockingExecutor") Executor blocking, BasicAuthChecks basicAuth, VisitorAccess access) {
         this.authority = authority;
         this.basicAuth = basicAuth;
-        this.configured = new ConfiguredClientDirectory(properties);
+        this.access = access;
+        this.configured = new ConfiguredClientDirectory(properties, access);
         this.blocking = blocking;
     }
 
@@ -46,6 +50,8 @@ public class StoredClientDirectory implements ClientDirectory {
     public CompletionStage<Optional<ClientAccess>> find(String clientId) {
         return CompletableFuture.supplyAsync(() -> authority.findEnabled(clientId).map(login -> {
                     basicAuth.update(login.proxies());
+                    access.update(login.name(), login.proxies().stream()
+                            .collect(Collectors.toMap(ProxyDefinition::id, ProxyDefinition::sources)));
                     return new ClientAccess(login.name(), login.tokenKey(),
                             login.proxies().stream().map(StoredClientDirectory::spec).toList());
                 }), blocking)

@@ -68,6 +68,9 @@ public class ChangeBus implements SmartLifecycle {
         /** Ends the client's local sessions with {@code cause} (a disconnect cause wire name). */
         Outcome endSessions(String clientName, String cause);
 
+        /** Ends the proxy's local visitor connections that its (already applied) source rules refuse. */
+        Outcome closeRefusedHere(String clientName, long proxyId);
+
         /** Re-applies the stored proxies of every client with local sessions (after missed notifications). */
         void resync();
     }
@@ -103,6 +106,11 @@ public class ChangeBus implements SmartLifecycle {
     /** Announces that the client's sessions must end with {@code cause}, everywhere; waits like the above. */
     public Map<String, Outcome> disconnect(String clientName, String cause) {
         return publish("disconnect", clientName, cause);
+    }
+
+    /** Announces that the proxy's visitors its source rules now refuse must go, everywhere; waits likewise. */
+    public Map<String, Outcome> closeRefusedVisitors(String clientName, long proxyId) {
+        return publish("close-refused", clientName, Long.toString(proxyId));
     }
 
     private Map<String, Outcome> publish(String kind, String clientName, String cause) {
@@ -272,6 +280,7 @@ public class ChangeBus implements SmartLifecycle {
             return switch (kind) {
                 case "apply" -> changes.applyStored(client);
                 case "disconnect" -> changes.endSessions(client, cause);
+                case "close-refused" -> changes.closeRefusedHere(client, Long.parseLong(cause));
                 default -> Outcome.failed("unknown change " + kind);
             };
         } catch (RuntimeException e) {

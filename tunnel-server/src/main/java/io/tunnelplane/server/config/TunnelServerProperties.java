@@ -1,5 +1,6 @@
 package io.tunnelplane.server.config;
 
+import io.tunnelplane.control.access.SourceRules;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -35,6 +36,7 @@ import org.springframework.validation.annotation.Validated;
  * @param advertiseAddress {@code host:port} agents dial to reach this node; empty on a single node
  * @param cluster          presence of nodes sharing one PostgreSQL database
  * @param metrics          how many clients get series of their own
+ * @param access           who may visit any proxy, by source address, unless a proxy says otherwise
  */
 @Validated
 @ConfigurationProperties("tunnel.server")
@@ -63,7 +65,8 @@ public record TunnelServerProperties(
         @DefaultValue("") @Pattern(regexp = "|\\S+:\\d{1,5}", message = "must be HOST:PORT, e.g. node-a.example.com:7000")
         String advertiseAddress,
         @DefaultValue @Valid Cluster cluster,
-        @DefaultValue @Valid Metrics metrics) {
+        @DefaultValue @Valid Metrics metrics,
+        @DefaultValue @Valid Access access) {
 
     public PortRange allowedPorts() {
         return PortRange.parse(allowPorts);
@@ -170,6 +173,19 @@ public record TunnelServerProperties(
             @DefaultValue("60s") @NotNull Duration responseTimeout) {
     }
 
+    /**
+     * Server-wide source rules: addresses and CIDR blocks in {@code denyFrom} may visit no proxy; {@code allowFrom},
+     * when set, is the default allow list of proxies that have none of their own.
+     */
+    public record Access(
+            @DefaultValue List<String> allowFrom,
+            @DefaultValue List<String> denyFrom) {
+
+        public SourceRules rules() {
+            return SourceRules.of(allowFrom, denyFrom);
+        }
+    }
+
     /** A client (agent identity) and the proxies it serves, configured statically. */
     public record ClientConfig(
             @NotBlank @Pattern(regexp = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?",
@@ -195,6 +211,8 @@ public record TunnelServerProperties(
             @DefaultValue("127.0.0.1") @NotBlank String localHost,
             @Min(1) @Max(65535) int localPort,
             @Min(1) @Max(65535) int remotePort,
-            @DefaultValue("none") @Pattern(regexp = "none|v2", message = "must be none or v2") String proxyProtocol) {
+            @DefaultValue("none") @Pattern(regexp = "none|v2", message = "must be none or v2") String proxyProtocol,
+            @DefaultValue List<String> allowFrom,
+            @DefaultValue List<String> denyFrom) {
     }
 }

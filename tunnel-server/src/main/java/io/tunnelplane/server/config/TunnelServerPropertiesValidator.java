@@ -1,5 +1,6 @@
 package io.tunnelplane.server.config;
 
+import io.tunnelplane.control.access.AddressBlock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,7 +41,20 @@ public final class TunnelServerPropertiesValidator implements Validator {
             errors.rejectValue("vhost.response-timeout", "min", "must be at least 100ms");
         }
         validateCluster(props.cluster(), errors);
+        validateSources("access.allow-from", props.access().allowFrom(), errors);
+        validateSources("access.deny-from", props.access().denyFrom(), errors);
         validateClients(props.clients(), allowed, errors);
+    }
+
+    /** Each entry an address or CIDR block; a rejection names the entry's index and what is wrong with it. */
+    static void validateSources(String key, List<String> entries, Errors errors) {
+        for (int i = 0; i < entries.size(); i++) {
+            try {
+                AddressBlock.parse(entries.get(i));
+            } catch (IllegalArgumentException e) {
+                errors.rejectValue(key + "[" + i + "]", "address", e.getMessage());
+            }
+        }
     }
 
     private static void validateCluster(TunnelServerProperties.Cluster cluster, Errors errors) {
@@ -128,6 +142,9 @@ public final class TunnelServerPropertiesValidator implements Validator {
                     errors.rejectValue("clients[" + c + "].proxies[" + p + "].proxy-protocol", "type",
                             "is sent on TCP connections only: must be none for a udp proxy");
                 }
+                String proxyKey = "clients[" + c + "].proxies[" + p + "].";
+                validateSources(proxyKey + "allow-from", client.proxies().get(p).allowFrom(), errors);
+                validateSources(proxyKey + "deny-from", client.proxies().get(p).denyFrom(), errors);
             }
         }
     }

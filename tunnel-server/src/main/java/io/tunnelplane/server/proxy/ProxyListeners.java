@@ -19,6 +19,7 @@ import io.tunnelplane.protocol.transport.Transport;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.admission.ConnectionLimit;
 import io.tunnelplane.server.admission.LogThrottle;
+import io.tunnelplane.server.admission.VisitorAccess;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.session.AgentSession;
 import io.tunnelplane.server.session.ProxyListener;
@@ -53,6 +54,8 @@ public class ProxyListeners implements ProxyPorts {
 
     private final ConnectionLimit limit;
     private final TunnelServerProperties.Limits limits;
+    private static final String SOURCE_DENIED = "source_denied";
+    private final VisitorAccess access;
     private final LogThrottle refusalLog = new LogThrottle(Duration.ofMinutes(1), 10_000, System::nanoTime);
 
     private final VirtualHosts virtualHosts;
@@ -60,7 +63,8 @@ public class ProxyListeners implements ProxyPorts {
     private final EventLoop acceptLoop;
 
     public ProxyListeners(TunnelServerProperties properties, TunnelMetrics metrics, ConnectionLimit limit,
-            VirtualHosts virtualHosts) {
+            VirtualHosts virtualHosts, VisitorAccess access) {
+        this.access = access;
         this.virtualHosts = virtualHosts;
         this.acceptLoop = transport.newGroup(1, "proxy-accept").next();
         this.bindAddress = properties.proxyBindAddress();
@@ -90,15 +94,21 @@ public class ProxyListeners implements ProxyPorts {
             if (anchor == null) {
                 return group.eventLoop().newFailedFuture(new IllegalStateException("no session of the agent is up"));
             }
-            return UdpProxyListener.open(group, anchor, proxy, bindAddress, metrics);
+            return UdpProxyListener.open(group, anchor, proxy, bindAddress, metrics,
+                    sender -> admitsSource(group, proxy, sender));
         }
         ChannelFuture bind = transport.visitorListener(acceptLoop, group.eventLoop())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel visitor) {
-                        if (limit.admit(visitor)) {
-                            handOff(group, proxy, visitor, null, RelayListener.NONE, () -> reset(visitor));
+                        if (!limit.admit(visitor)) {
+                            return;
                         }
+                        if (!admitsSource(group, proxy, visitor.remoteAddress())) {
+                            reset(visitor); // before any stream: a refused visitor costs the agent nothing
+                            return;
+                        }
+                        handOff(group, proxy, visitor, null, RelayListener.NONE, () -> reset(visitor));
                     }
                 })
                 .bind(new InetSocketAddress(bindAddress, proxy.remotePort()));
@@ -161,13 +171,27 @@ public class ProxyListeners implements ProxyPorts {
         visitor.close();
     }
 
+    /**
+     * Whether a visitor from {@code source} may reach {@code proxy} by its source rules; a refusal is counted
+     * ({@code tunnel_connections_refused_total{reason="source_denied"}}) and logged like the limits' refusals.
+     */
+    public boolean admitsSource(SessionGroup group, ProxySpec proxy, SocketAddress source) {
+        if (access.admits(group.clientId(), proxy.id(), source)) {
+            return true;
+        }
+        countRefusal(group.clientId(), proxy, source, SOURCE_DENIED);
+        return false;
+    }
+
     /** Counts a refused visitor and logs it at most once a minute per reason, client and proxy. */
-    private void countRefusal(AgentSession session, ProxySpec proxy, Channel visitor, String reason) {
+    private void countRefusal(String client, ProxySpec proxy, SocketAddress source, String reason) {
         metrics.connectionRefused(reason);
-        long suppressed = refusalLog.admit(reason + "/" + session.clientId() + "/" + proxy.name());
+        long suppressed = refusalLog.admit(reason + "/" + client + "/" + proxy.name());
         if (suppressed >= 0) {
-            log.warn("visitor refused client={} proxy={} reason={} remote={} (tunnel.server.limits; {} more since the "
-                    + "last line)", session.clientId(), proxy.name(), reason, visitor.remoteAddress(), suppressed);
+            log.warn("visitor refused client={} proxy={} reason={} remote={} ({}; {} more since the last line)",
+                    client, proxy.name(), reason, source, SOURCE_DENIED.equals(reason)
+                            ? "the proxy's allowFrom/denyFrom, tunnel.server.access" : "tunnel.server.limits",
+                    suppressed);
         }
     }
 
@@ -201,11 +225,12 @@ public class ProxyListeners implements ProxyPorts {
         AtomicInteger open = group.visitorConnections(proxy.id());
         String reason = overLimit(session, open);
         if (reason != null) {
-            countRefusal(session, proxy, visitor, reason);
+            countRefusal(session.clientId(), proxy, visitor.remoteAddress(), reason);
             refused.run();
             return;
         }
         visitor.closeFuture().addListener(closed -> open.decrementAndGet());
+        group.track(proxy.id(), visitor);
         relay(session, proxy, visitor, onStarted, refusal);
     }
 

@@ -33,6 +33,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The public UDP port of a proxy. Each visitor address is a flow with a stream of its own, so replies go back to
@@ -58,7 +59,12 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
     private Channel udp;
     private ScheduledFuture<?> sweep;
 
-    private UdpProxyListener(AgentSession session, ProxySpec proxy, TunnelMetrics metrics) {
+    /** The proxy's source rules, asked for every datagram: a rule change applies to running flows at once. */
+    private final Predicate<InetSocketAddress> admits;
+
+    private UdpProxyListener(AgentSession session, ProxySpec proxy, TunnelMetrics metrics,
+            Predicate<InetSocketAddress> admits) {
+        this.admits = admits;
         this.session = session;
         this.proxy = proxy;
         this.metrics = metrics;
@@ -69,12 +75,12 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
 
     /** Binds the port on {@code session}'s loop: every flow of this port is a stream of that session. */
     static Future<ProxyListener> open(SessionGroup group, AgentSession session, ProxySpec proxy, String bindAddress,
-            TunnelMetrics metrics) {
+            TunnelMetrics metrics, Predicate<InetSocketAddress> admits) {
         return ProxyListeners.listening(new Bootstrap().group(session.eventLoop())
                 .channel(Transport.best().datagramChannel())
                 .option(ChannelOption.RCVBUF_ALLOCATOR, Transport.DATAGRAM_RECV_ALLOCATOR)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .handler(new UdpProxyListener(session, proxy, metrics))
+                .handler(new UdpProxyListener(session, proxy, metrics, admits))
                 .bind(new InetSocketAddress(bindAddress, proxy.remotePort())), group, proxy, session);
     }
 
@@ -90,6 +96,14 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof DatagramPacket packet)) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (!admits.test(packet.sender())) {
+            packet.release();
+            DatagramFlow refused = flows.get(packet.sender());
+            if (refused != null) {
+                refused.close();
+            }
             return;
         }
         DatagramFlow flow = flows.get(packet.sender());

@@ -1,7 +1,10 @@
 package io.tunnelplane.server.runtime;
 
-import io.tunnelplane.control.client.ClientAuthority;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.tunnelplane.control.TransactionHooks;
+import io.tunnelplane.control.client.ClientAuthority;
+import io.tunnelplane.control.cluster.NodePresence;
 import io.tunnelplane.control.runtime.ApplyResult;
 import io.tunnelplane.control.runtime.ClientLogin;
 import io.tunnelplane.control.runtime.LiveSession;
@@ -10,8 +13,8 @@ import io.tunnelplane.control.runtime.TrafficSample;
 import io.tunnelplane.control.runtime.TunnelRuntime;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.control.ProxySpec;
+import io.tunnelplane.server.admission.VisitorAccess;
 import io.tunnelplane.server.client.StoredClientDirectory;
-import io.tunnelplane.control.cluster.NodePresence;
 import io.tunnelplane.server.cluster.ChangeBus;
 import io.tunnelplane.server.cluster.ClusterDatabase;
 import io.tunnelplane.server.cluster.NodeIdentity;
@@ -36,6 +39,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -66,14 +70,16 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
     private final String advertised;
     private final int agentPort;
     private final TrafficHistory traffic;
+    private final VisitorAccess access;
     /** Lazily: the control plane's services depend on this runtime in turn. */
     private final ObjectProvider<ClientAuthority> authority;
 
     public EngineRuntime(SessionRegistry registry, TunnelServerProperties properties, ServerIdentity identity,
             BasicAuthChecks basicAuth, NodeIdentity nodeIdentity, ChangeBus bus,
             ObjectProvider<ClientAuthority> authority, NodePresence presence, ClusterDatabase cluster,
-            TrafficHistory traffic) {
+            TrafficHistory traffic, VisitorAccess access) {
         this.traffic = traffic;
+        this.access = access;
         this.node = nodeIdentity.nodeId();
         this.presence = presence;
         this.cluster = cluster;
@@ -193,6 +199,8 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
     /** Gives the client's sessions on this node {@code enabled}; the caller counts the change as arriving. */
     private ApplyResult applyToSessions(String clientName, List<ProxyDefinition> enabled) {
         basicAuth.update(enabled);
+        access.update(clientName, enabled.stream()
+                .collect(Collectors.toMap(ProxyDefinition::id, ProxyDefinition::sources)));
         Optional<SessionGroup> found = registry.find(clientName).filter(g -> !g.live().isEmpty());
         if (found.isEmpty()) {
             return ApplyResult.OFFLINE;
@@ -216,6 +224,33 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
         Map<String, String> outcomes = new TreeMap<>();
         bus.proxiesChanged(clientName).forEach((other, outcome) -> outcomes.put(other, outcome.toString()));
         return outcomes;
+    }
+
+    @Override
+    public void closeRefusedVisitors(String clientName, long proxyId) {
+        closeRefusedHere(clientName, proxyId);
+        bus.closeRefusedVisitors(clientName, proxyId);
+    }
+
+    @Override
+    public ChangeBus.Outcome closeRefusedHere(String clientName, long proxyId) {
+        Optional<SessionGroup> group = registry.find(clientName);
+        if (group.isEmpty()) {
+            return ChangeBus.Outcome.NO_SESSION;
+        }
+        int closed = 0;
+        for (Channel visitor : group.get().visitors(proxyId)) {
+            if (!access.admits(clientName, proxyId, visitor.remoteAddress())) {
+                visitor.config().setOption(ChannelOption.SO_LINGER, 0);
+                visitor.close();
+                closed++;
+            }
+        }
+        if (closed > 0) {
+            log.info("closed {} visitor connection(s) of client={} proxy_id={} that its source rules now refuse",
+                    closed, clientName, proxyId);
+        }
+        return ChangeBus.Outcome.APPLIED;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.tunnelplane.server.session;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -11,6 +12,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,6 +43,8 @@ public final class SessionGroup {
     private final Map<Long, ProxyListener> listeners = new ConcurrentHashMap<>();
     private final Map<Long, String> localProblems = new ConcurrentHashMap<>();
     private final Map<Long, AtomicInteger> visitorConnections = new ConcurrentHashMap<>();
+    /** The TCP and virtual-host visitors being relayed, by proxy: the ones a rule change may end. */
+    private final Map<Long, Set<Channel>> visitors = new ConcurrentHashMap<>();
     private volatile List<ProxySpec> proxies = List.of();
     private volatile int wanted = 1;
     /** Proxy lists carry versions that grow across groups too, so an agent never takes an older list for newer. */
@@ -116,6 +120,19 @@ public final class SessionGroup {
     /** Open visitor connections of a proxy of this group, over all its sessions. */
     public AtomicInteger visitorConnections(long proxyId) {
         return visitorConnections.computeIfAbsent(proxyId, id -> new AtomicInteger());
+    }
+
+    /** Keeps {@code visitor} among the proxy's relayed visitors until it closes. */
+    public void track(long proxyId, Channel visitor) {
+        Set<Channel> open = visitors.computeIfAbsent(proxyId, id -> ConcurrentHashMap.newKeySet());
+        open.add(visitor);
+        visitor.closeFuture().addListener(closed -> open.remove(visitor));
+    }
+
+    /** The proxy's visitors being relayed now. */
+    public List<Channel> visitors(long proxyId) {
+        Set<Channel> open = visitors.get(proxyId);
+        return open == null ? List.of() : List.copyOf(open);
     }
 
     /**

@@ -43,6 +43,10 @@ final class HttpVirtualHost extends RoutingPeek {
             server.noRoute(ctx.channel(), "http", host);
             return true;
         }
+        if (!server.admitsSource(ctx.channel(), route)) {
+            server.page(ctx.channel(), 403, "Forbidden", "Your address may not visit " + host + ".");
+            return true;
+        }
         long proxyId = route.proxy().id();
         if (!server.basicAuth().admits(proxyId, request.authorization())) {
             server.askForLogin(ctx.channel(), host); // before any stream is opened to the agent

@@ -36,6 +36,10 @@ final class SniVirtualHost extends RoutingPeek {
             server.noRoute(ctx.channel(), "https", host);
             return true;
         }
+        if (!server.admitsSource(ctx.channel(), route)) {
+            server.reset(ctx.channel(), "https", "source_denied");
+            return true;
+        }
         ByteBuf bytes = takeRead();
         ctx.pipeline().remove(this);
         server.handOff(ctx.channel(), route, bytes, RelayListener.NONE,

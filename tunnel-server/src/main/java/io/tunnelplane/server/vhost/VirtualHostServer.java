@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
@@ -140,6 +141,11 @@ public class VirtualHostServer implements SmartLifecycle {
         });
     }
 
+    /** Whether the routed visitor's address may reach the proxy (a refusal is counted and logged). */
+    boolean admitsSource(Channel visitor, VirtualHosts.Route route) {
+        return proxyListeners.admitsSource(route.group(), route.proxy(), visitor.remoteAddress());
+    }
+
     /** Nobody serves {@code host} now: 502 when its agent is merely offline, 404 when no proxy claims it. */
     void noRoute(Channel visitor, String type, String host) {
         lookups.execute(() -> {
@@ -175,6 +181,13 @@ public class VirtualHostServer implements SmartLifecycle {
     /** Closes a connection that cannot be routed and that we cannot answer in its protocol (HTTPS). */
     void refuse(Channel visitor, String type, String reason) {
         count(reason, type);
+        visitor.close();
+    }
+
+    /** Resets a connection that may not be served (RST): the sender learns nothing but that. */
+    void reset(Channel visitor, String type, String reason) {
+        count(reason, type);
+        visitor.config().setOption(ChannelOption.SO_LINGER, 0);
         visitor.close();
     }
 

@@ -75,4 +75,15 @@ class ArchitectureTest {
                         SERVER + "runtime..", SERVER + "engine..")
                 .check(CLASSES);
     }
+
+    @Test
+    void theTrafficHistoryOnlyReadsSessions() {
+        noClasses().that().resideInAPackage(SERVER + "history..")
+                .should().dependOnClassesThat().resideInAnyPackage(SERVER + "proxy..", SERVER + "vhost..",
+                        SERVER + "runtime..", SERVER + "cluster..", SERVER + "engine..")
+                .check(CLASSES);
+        noClasses().that().resideInAnyPackage(SERVER + "session..", SERVER + "proxy..", SERVER + "vhost..")
+                .should().dependOnClassesThat().resideInAPackage(SERVER + "history..")
+                .check(CLASSES);
+    }
 }

@@ -86,6 +86,24 @@ class TunnelServerPropertiesValidationTest {
     }
 
     @Test
+    void sourceRulesNameTheEntryAndWhatIsWrongWithIt() {
+        assertFailure("tunnel.server.access.deny-from=10.0.0.0/8,10.0.0.0/33", "tunnel.server.access.deny-from[1]",
+                "prefix length outside 0-32");
+        assertFailure("tunnel.server.access.allow-from=office.example", "tunnel.server.access.allow-from[0]",
+                "is not an IP address or CIDR block");
+        runner.withPropertyValues("tunnel.server.clients[0].name=office", "tunnel.server.clients[0].token=office.s",
+                        "tunnel.server.clients[0].proxies[0].name=ssh",
+                        "tunnel.server.clients[0].proxies[0].local-port=22",
+                        "tunnel.server.clients[0].proxies[0].remote-port=10022",
+                        "tunnel.server.clients[0].proxies[0].allow-from=2001:db8::/129")
+                .run(context -> assertThat(failureText(context.getStartupFailure()))
+                        .contains("tunnel.server.clients[0].proxies[0].allow-from[0]").contains("0-128"));
+        runner.withPropertyValues("tunnel.server.access.deny-from=192.0.2.0/24, 2001:db8::/32")
+                .run(context -> assertThat(context.getBean(TunnelServerProperties.class).access().rules().deny())
+                        .hasSize(2));
+    }
+
+    @Test
     void keepaliveTooShortNamesTheKey() {
         assertFailure("tunnel.server.keepalive.timeout=10ms", "tunnel.server.keepalive.timeout", "100ms");
     }

@@ -219,6 +219,19 @@ class ConsoleIT {
                 assertThat(shown("p.notice[role=status]")).isEqualTo("Proxy ssh saved.");
                 Visitor.awaitEcho("127.0.0.1", movedPort, Duration.ofSeconds(20));
 
+                // Source rules: a bad entry is named next to its field; a good rule is kept and shown again.
+                browser.get(base + "/console/proxies");
+                browser.findElement(By.cssSelector("tr[data-proxy=ssh] a[href$='/edit']")).click();
+                type("#deny-from", "192.0.2.0/24, 10.0.0.0/33");
+                browser.findElement(By.id("save-proxy")).click();
+                assertThat(shown("#edit-denyFrom-error")).contains("'10.0.0.0/33'").contains("0-32");
+                type("#deny-from", "192.0.2.0/24");
+                browser.findElement(By.id("save-proxy")).click();
+                assertThat(shown("p.notice[role=status]")).isEqualTo("Proxy ssh saved.");
+                browser.findElement(By.cssSelector("tr[data-proxy=ssh] a[href$='/edit']")).click();
+                assertThat(browser.findElement(By.id("deny-from")).getAttribute("value")).isEqualTo("192.0.2.0/24");
+                Visitor.awaitEcho("127.0.0.1", movedPort, Duration.ofSeconds(20));
+
                 // The clients page says why each agent's last session ended.
                 browser.get(base + "/console/clients");
                 assertThat(shown("tr[data-client=office] .last-end")).startsWith("kicked,");
