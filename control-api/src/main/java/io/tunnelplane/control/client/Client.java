@@ -42,6 +42,10 @@ public class Client {
     @Column(name = "label_value")
     private Map<String, String> labels = new HashMap<>();
 
+    /** Bytes per second each way for all its proxies together; null for none. */
+    @Column(name = "bandwidth_limit")
+    private Long bandwidthLimit;
+
     @Column(name = "created_at", nullable = false)
     private Instant createdAt;
 
@@ -104,6 +108,16 @@ public class Client {
 
     public void describe(String description, Instant now) {
         this.description = description;
+        this.updatedAt = now;
+    }
+
+    public Long getBandwidthLimit() {
+        return bandwidthLimit;
+    }
+
+    /** A limit of 0 or null lifts it. */
+    public void limitBandwidth(Long bytesPerSecond, Instant now) {
+        this.bandwidthLimit = bytesPerSecond == null || bytesPerSecond == 0 ? null : bytesPerSecond;
         this.updatedAt = now;
     }
 

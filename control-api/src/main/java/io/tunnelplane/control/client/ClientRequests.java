@@ -2,6 +2,8 @@ package io.tunnelplane.control.client;
 
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 import java.util.Map;
 
@@ -18,15 +20,24 @@ public final class ClientRequests {
             @NotBlank @Pattern(regexp = NAME_RULE, message = NAME_MESSAGE) String name,
             @Size(max = 500) String description,
             @Size(max = 32) Map<@Pattern(regexp = NAME_RULE, message = NAME_MESSAGE) String,
-                    @Size(max = 255) String> labels) {
+                    @Size(max = 255) String> labels,
+            @Positive Long bandwidthLimit) {
+        public Create(String name, String description, Map<String, String> labels) {
+            this(name, description, labels, null);
+        }
     }
 
     /** PATCH: absent fields stay as they are; {@code labels}, when given, replaces the whole set. */
     public record Update(Boolean enabled, @Size(max = 500) String description,
             @Size(max = 32) Map<@Pattern(regexp = NAME_RULE, message = NAME_MESSAGE) String,
-                    @Size(max = 255) String> labels) {
+                    @Size(max = 255) String> labels,
+            @PositiveOrZero Long bandwidthLimit) {
         public Update(Boolean enabled, String description) {
-            this(enabled, description, null);
+            this(enabled, description, null, null);
+        }
+
+        public Update(Boolean enabled, String description, Map<String, String> labels) {
+            this(enabled, description, labels, null);
         }
     }
 }

@@ -41,8 +41,10 @@ public class ClientService {
             throw ApiException.conflict("name", "a client named " + request.name() + " already exists");
         }
         String token = ClientTokens.newToken(request.name());
-        Client client = clients.save(new Client(request.name(), request.description(),
-                request.labels() == null ? Map.of() : request.labels(), ClientTokens.keyHex(token), clock.instant()));
+        Client client = new Client(request.name(), request.description(),
+                request.labels() == null ? Map.of() : request.labels(), ClientTokens.keyHex(token), clock.instant());
+        client.limitBandwidth(request.bandwidthLimit(), clock.instant());
+        client = clients.save(client);
         return created(client, token);
     }
 
@@ -75,6 +77,7 @@ public class ClientService {
         Client c = find(id);
         LiveSession live = runtime.session(c.getName()).orElse(null);
         return new ClientViews.Detail(c.getId(), c.getName(), c.getDescription(), c.isEnabled(), c.getLabels(),
+                c.getBandwidthLimit(),
                 c.getCreatedAt(), c.getUpdatedAt(), c.getLastSeenAt(), ClientViews.Live.of(live),
                 proxies.viewsOf(c, live));
     }
@@ -98,6 +101,10 @@ public class ClientService {
         }
         if (request.labels() != null) {
             client.label(request.labels(), clock.instant());
+        }
+        if (request.bandwidthLimit() != null) {
+            client.limitBandwidth(request.bandwidthLimit(), clock.instant());
+            proxies.reapply(client); // the engine enforces it with the proxies' own limits
         }
         if (request.enabled() != null && request.enabled() != client.isEnabled()) {
             client.enable(request.enabled(), clock.instant());

@@ -21,8 +21,10 @@ public final class ClientViews {
     }
 
     /** One client with its live state and proxies. */
+    /** @param bandwidthLimit bytes per second each way for all its proxies together, null for none */
     public record Detail(long id, String name, String description, boolean enabled, Map<String, String> labels,
-            Instant createdAt, Instant updatedAt, Instant lastSeenAt, Live live, List<ProxyView> proxies) {
+            Long bandwidthLimit, Instant createdAt, Instant updatedAt, Instant lastSeenAt, Live live,
+            List<ProxyView> proxies) {
     }
 
     /**

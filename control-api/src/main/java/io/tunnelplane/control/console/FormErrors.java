@@ -34,6 +34,22 @@ final class FormErrors {
         }
     }
 
+    /** A byte rate typed into a form, null when blank or not a number (then {@link #rate} has said so). */
+    static Long bytesPerSecond(String value) {
+        try {
+            return blank(value) ? null : Long.valueOf(value.strip().replace("_", ""));
+        } catch (NumberFormatException notANumber) {
+            return null;
+        }
+    }
+
+    /** Records, under {@code field}, that {@code value} is typed but is not a byte rate. */
+    static void rate(Map<String, String> errors, String field, String value) {
+        if (!blank(value) && (bytesPerSecond(value) == null || bytesPerSecond(value) < 0)) {
+            errors.put(field, "must be bytes per second, e.g. 10000000 for 10 MB/s");
+        }
+    }
+
     /** Records, under {@code field}, that {@code value} is typed but is not a number. */
     static void port(Map<String, String> errors, String field, String value) {
         if (!blank(value) && number(value) == null) {

@@ -11,14 +11,16 @@ import java.util.Map;
  * keeps the current one).
  */
 public record ProxyEdit(boolean enabled, String localHost, String localPort, String remotePort, String proxyProtocol,
-        String httpUser, String httpPassword, String allowFrom, String denyFrom, boolean closeExisting) {
+        String httpUser, String httpPassword, String allowFrom, String denyFrom, boolean closeExisting,
+        String bandwidthLimit) {
 
     static ProxyEdit of(ProxyView proxy) {
         return new ProxyEdit(proxy.enabled(), proxy.localHost(), Integer.toString(proxy.localPort()),
                 proxy.remotePort() > 0 ? Integer.toString(proxy.remotePort()) : "",
                 proxy.proxyProtocol() == null ? "none" : proxy.proxyProtocol(),
                 proxy.httpUser() == null ? "" : proxy.httpUser(), "", String.join(", ", proxy.allowFrom()),
-                String.join(", ", proxy.denyFrom()), false);
+                String.join(", ", proxy.denyFrom()), false,
+                proxy.bandwidthLimit() == null ? "" : Long.toString(proxy.bandwidthLimit()));
     }
 
     ProxyRequests.Update toRequest(String type) {
@@ -29,7 +31,8 @@ public record ProxyEdit(boolean enabled, String localHost, String localPort, Str
                 "udp".equals(type) ? null : FormErrors.blankToNull(proxyProtocol),
                 http ? (httpUser == null ? "" : httpUser.strip()) : null,
                 http ? FormErrors.blankToNull(httpPassword) : null, FormErrors.entries(allowFrom),
-                FormErrors.entries(denyFrom), closeExisting);
+                FormErrors.entries(denyFrom), closeExisting,
+                FormErrors.blank(bandwidthLimit) ? 0L : FormErrors.bytesPerSecond(bandwidthLimit));
     }
 
     Map<String, String> parseErrors(String type) {
@@ -38,6 +41,7 @@ public record ProxyEdit(boolean enabled, String localHost, String localPort, Str
             errors.put("localPort", "must be a port number, 1-65535");
         }
         FormErrors.port(errors, "localPort", localPort);
+        FormErrors.rate(errors, "bandwidthLimit", bandwidthLimit);
         if ("tcp".equals(type) || "udp".equals(type)) {
             FormErrors.port(errors, "remotePort", remotePort);
         }

@@ -13,10 +13,10 @@ import java.util.Map;
  */
 public record ProxyForm(String name, String type, String localHost, String localPort, String remotePort,
         String customDomains, String subdomain, String locations, String hostHeaderRewrite, String proxyProtocol,
-        String httpUser, String httpPassword, String allowFrom, String denyFrom) {
+        String httpUser, String httpPassword, String allowFrom, String denyFrom, String bandwidthLimit) {
 
     static ProxyForm empty() {
-        return new ProxyForm("", "tcp", "127.0.0.1", "", "", "", "", "", "", "none", "", "", "", "");
+        return new ProxyForm("", "tcp", "127.0.0.1", "", "", "", "", "", "", "none", "", "", "", "", "");
     }
 
     boolean virtualHost() {
@@ -27,7 +27,8 @@ public record ProxyForm(String name, String type, String localHost, String local
         boolean http = "http".equals(type);
         boolean udp = "udp".equals(type);
         return new ProxyRequests.Create(trim(name), trim(type), trim(localHost), FormErrors.number(localPort),
-                virtualHost() ? null : FormErrors.number(remotePort), true, null,
+                virtualHost() ? null : FormErrors.number(remotePort), true,
+                FormErrors.bytesPerSecond(bandwidthLimit),
                 virtualHost() ? nullIfEmpty(FormErrors.entries(customDomains)) : null,
                 virtualHost() ? FormErrors.blankToNull(subdomain) : null,
                 http ? nullIfEmpty(FormErrors.entries(locations)) : null,
@@ -46,6 +47,7 @@ public record ProxyForm(String name, String type, String localHost, String local
     Map<String, String> parseErrors() {
         Map<String, String> errors = new LinkedHashMap<>();
         FormErrors.port(errors, "localPort", localPort);
+        FormErrors.rate(errors, "bandwidthLimit", bandwidthLimit);
         if (!virtualHost()) {
             FormErrors.port(errors, "remotePort", remotePort);
         }

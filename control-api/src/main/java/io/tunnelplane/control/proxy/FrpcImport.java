@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -23,6 +25,7 @@ import tools.jackson.dataformat.toml.TomlMapper;
 @Service
 public class FrpcImport {
     private static final TomlMapper TOML = new TomlMapper();
+    private static final Pattern FRP_BANDWIDTH = Pattern.compile("(\\d{1,9})\\s*([KkMm][Bb])");
     private static final Set<String> TYPES = Set.of("tcp", "udp", "http", "https");
 
     private final ProxyService proxies;
@@ -63,7 +66,13 @@ public class FrpcImport {
                 skipped.add(new Skipped(i, frpName, unsupported));
                 continue;
             }
-            ProxyRequests.Create request = request(entry, type, label(frpName));
+            ProxyRequests.Create request;
+            try {
+                request = request(entry, type, label(frpName));
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(HttpStatus.BAD_REQUEST, "proxies[" + i + "].transport.bandwidthLimit",
+                        e.getMessage());
+            }
             Set<ConstraintViolation<ProxyRequests.Create>> violations = validator.validate(request);
             if (!violations.isEmpty()) {
                 ConstraintViolation<ProxyRequests.Create> first = violations.iterator().next();
@@ -103,7 +112,8 @@ public class FrpcImport {
         boolean virtualHost = http || "https".equals(type);
         String proxyProtocol = entry.path("transport").path("proxyProtocolVersion").asString(null);
         return new ProxyRequests.Create(name, type, entry.path("localIP").asString("127.0.0.1"),
-                intOrNull(entry, "localPort"), virtualHost ? null : intOrNull(entry, "remotePort"), true, null,
+                intOrNull(entry, "localPort"), virtualHost ? null : intOrNull(entry, "remotePort"), true,
+                bandwidth(entry.path("transport").path("bandwidthLimit").asString("")),
                 virtualHost ? strings(entry, "customDomains") : null,
                 virtualHost ? entry.path("subdomain").asString(null) : null,
                 http ? strings(entry, "locations") : null,
@@ -111,6 +121,18 @@ public class FrpcImport {
                 "udp".equals(type) ? null : proxyProtocol,
                 http ? entry.path("httpUser").asString(null) : null,
                 http ? entry.path("httpPassword").asString(null) : null, null, null);
+    }
+
+    /** frp's {@code transport.bandwidthLimit} ("512KB", "1MB": binary units) in bytes per second; null when unset. */
+    static Long bandwidth(String frp) {
+        if (frp.isBlank()) {
+            return null;
+        }
+        Matcher m = FRP_BANDWIDTH.matcher(frp.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + frp + "' is not a bandwidth like 512KB or 1MB");
+        }
+        return Long.parseLong(m.group(1)) * ("MB".equalsIgnoreCase(m.group(2)) ? 1024 * 1024 : 1024);
     }
 
     private static List<String> strings(JsonNode entry, String field) {

@@ -48,8 +48,9 @@ public class Proxy {
     @Column(name = "active_remote_port", unique = true)
     private Integer activeRemotePort;
 
-    @Column(name = "bandwidth_limit_bytes")
-    private Long bandwidthLimitBytes;
+    /** Bytes per second each way for all its visitors together; null for none. */
+    @Column(name = "bandwidth_limit")
+    private Long bandwidthLimit;
 
     /** Comma-separated lowercase host names (HTTP/HTTPS). */
     @Column(name = "custom_domains", length = 2000)
@@ -97,14 +98,14 @@ public class Proxy {
     }
 
     public Proxy(Client client, String name, String type, String localHost, int localPort, int remotePort,
-            boolean enabled, Long bandwidthLimitBytes, Instant now) {
+            boolean enabled, Long bandwidthLimit, Instant now) {
         this.client = client;
         this.name = name;
         this.type = type;
         this.localHost = localHost;
         this.localPort = localPort;
         this.remotePort = remotePort;
-        this.bandwidthLimitBytes = bandwidthLimitBytes;
+        this.bandwidthLimit = bandwidthLimit;
         this.createdAt = now;
         enable(enabled, now);
     }
@@ -141,8 +142,8 @@ public class Proxy {
         return enabled;
     }
 
-    public Long getBandwidthLimitBytes() {
-        return bandwidthLimitBytes;
+    public Long getBandwidthLimit() {
+        return bandwidthLimit;
     }
 
     public Instant getCreatedAt() {
@@ -196,6 +197,12 @@ public class Proxy {
     }
 
     /** Sets how visitors find a virtual-host proxy. */
+    /** A limit of 0 or null lifts it. */
+    public void limitBandwidth(Long bytesPerSecond, Instant now) {
+        this.bandwidthLimit = bytesPerSecond == null || bytesPerSecond == 0 ? null : bytesPerSecond;
+        this.updatedAt = now;
+    }
+
     public List<String> getAllowFrom() {
         return split(allowFrom);
     }

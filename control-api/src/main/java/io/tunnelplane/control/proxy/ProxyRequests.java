@@ -7,6 +7,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 
@@ -34,7 +35,7 @@ public final class ProxyRequests {
             @NotNull @Min(1) @Max(65535) Integer localPort,
             @Min(1) @Max(65535) Integer remotePort,
             Boolean enabled,
-            @Positive Long bandwidthLimitBytes,
+            @Positive Long bandwidthLimit,
             @Size(max = 32) List<@Size(max = 253) String> customDomains,
             @Size(max = 63) String subdomain,
             @Size(max = 32) List<@Pattern(regexp = LOCATION_RULE, message = LOCATION_MESSAGE) String> locations,
@@ -47,8 +48,8 @@ public final class ProxyRequests {
 
         /** A TCP proxy, as most callers create them. */
         public Create(String name, String type, String localHost, Integer localPort, Integer remotePort,
-                Boolean enabled, Long bandwidthLimitBytes) {
-            this(name, type, localHost, localPort, remotePort, enabled, bandwidthLimitBytes, null, null, null, null,
+                Boolean enabled, Long bandwidthLimit) {
+            this(name, type, localHost, localPort, remotePort, enabled, bandwidthLimit, null, null, null, null,
                     null, null, null, null, null);
         }
     }
@@ -66,11 +67,13 @@ public final class ProxyRequests {
             @Size(min = 8, max = 128) String httpPassword,
             @Size(max = SOURCE_ENTRIES) List<@Size(max = 49) String> allowFrom,
             @Size(max = SOURCE_ENTRIES) List<@Size(max = 49) String> denyFrom,
-            Boolean closeExisting) {
-        /** A change of the proxy's own settings, its source rules left as they are. */
+            Boolean closeExisting,
+            @PositiveOrZero Long bandwidthLimit) {
+        /** A change of the proxy's own settings, its source rules and bandwidth limit left as they are. */
         public Update(Boolean enabled, String localHost, Integer localPort, Integer remotePort, String proxyProtocol,
                 String httpUser, String httpPassword) {
-            this(enabled, localHost, localPort, remotePort, proxyProtocol, httpUser, httpPassword, null, null, null);
+            this(enabled, localHost, localPort, remotePort, proxyProtocol, httpUser, httpPassword, null, null, null,
+                    null);
         }
     }
 }

@@ -71,7 +71,7 @@ public class ProxyService {
         checkSources("allowFrom", request.allowFrom());
         checkSources("denyFrom", request.denyFrom());
         Proxy proxy = new Proxy(client, request.name(), request.type(), request.localHost(),
-                request.localPort(), remotePort, enabled, request.bandwidthLimitBytes(), clock.instant());
+                request.localPort(), remotePort, enabled, request.bandwidthLimit(), clock.instant());
         proxy.proxyProtocol(request.proxyProtocol(), clock.instant());
         proxy.restrictSources(request.allowFrom(), request.denyFrom(), clock.instant());
         if (request.httpUser() != null) {
@@ -123,6 +123,9 @@ public class ProxyService {
             checkBasicAuth(proxy.getType(), request.httpUser(), request.httpPassword());
             proxy.basicAuth(request.httpUser(), BasicAuthHash.hash(request.httpPassword()), clock.instant());
         }
+        if (request.bandwidthLimit() != null) {
+            proxy.limitBandwidth(request.bandwidthLimit(), clock.instant());
+        }
         if (request.allowFrom() != null || request.denyFrom() != null) {
             checkSources("allowFrom", request.allowFrom());
             checkSources("denyFrom", request.denyFrom());
@@ -159,7 +162,8 @@ public class ProxyService {
                 .map(p -> new ProxyDefinition(p.getId(), p.getName(), p.getType(), p.getLocalHost(),
                         p.getLocalPort(), p.getRemotePort(), p.getCustomDomains(), p.getLocations(),
                         p.getHostHeaderRewrite(), p.getProxyProtocol() != null, p.getHttpUser(),
-                        p.getHttpPasswordHash(), SourceRules.of(p.getAllowFrom(), p.getDenyFrom())))
+                        p.getHttpPasswordHash(), SourceRules.of(p.getAllowFrom(), p.getDenyFrom()),
+                        orZero(p.getBandwidthLimit()), orZero(p.getClient().getBandwidthLimit())))
                 .toList();
     }
 
@@ -180,6 +184,10 @@ public class ProxyService {
             throw ApiException.unprocessable("httpUser", "basic auth is asked by the HTTP virtual host: http "
                     + "proxies only (an https proxy's TLS is not opened by the server)");
         }
+    }
+
+    private static long orZero(Long limit) {
+        return limit == null ? 0 : limit;
     }
 
     /** Each entry an address or CIDR block: a refusal names the entry, {@code allowFrom[2]}. */
@@ -227,6 +235,11 @@ public class ProxyService {
      * nodes read the change from the database, so it is announced to them once committed, and the answer waits for
      * them (bounded): {@code nodes} is filled before the API serialises the view.
      */
+    /** Hands the engine the client's proxies again, after a change of the client that they carry (its limit). */
+    public void reapply(Client client) {
+        apply(client);
+    }
+
     private Applied apply(Client client) {
         proxies.flush();
         ApplyResult result = runtime.apply(client.getName(), enabledDefinitions(client.getId()));

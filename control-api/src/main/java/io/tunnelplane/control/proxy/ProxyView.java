@@ -24,7 +24,7 @@ import java.util.Map;
  *                   single node and for a disabled proxy
  */
 public record ProxyView(long id, long clientId, String name, String type, String localHost, int localPort,
-        int remotePort, boolean enabled, Long bandwidthLimitBytes, Instant createdAt, Instant updatedAt,
+        int remotePort, boolean enabled, Long bandwidthLimit, Instant createdAt, Instant updatedAt,
         String state, String localError, List<String> customDomains, String subdomain, List<String> locations,
         String hostHeaderRewrite, String proxyProtocol, String httpUser, List<String> allowFrom,
         List<String> denyFrom, Map<String, String> nodes, Map<String, String> nodeStates) {
@@ -32,7 +32,7 @@ public record ProxyView(long id, long clientId, String name, String type, String
     static ProxyView of(Proxy p, String state, String localError, Map<String, String> nodes,
             Map<String, String> nodeStates) {
         return new ProxyView(p.getId(), p.getClient().getId(), p.getName(), p.getType(), p.getLocalHost(),
-                p.getLocalPort(), p.getRemotePort(), p.isEnabled(), p.getBandwidthLimitBytes(), p.getCreatedAt(),
+                p.getLocalPort(), p.getRemotePort(), p.isEnabled(), p.getBandwidthLimit(), p.getCreatedAt(),
                 p.getUpdatedAt(), state, localError, p.getCustomDomains(), p.getSubdomain(), p.getLocations(),
                 p.getHostHeaderRewrite(), p.getProxyProtocol(), p.getHttpUser(), p.getAllowFrom(), p.getDenyFrom(),
                 nodes, nodeStates);

@@ -13,10 +13,13 @@ import java.util.List;
  * @param httpUser      the user name visitors of an HTTP proxy must give, or null when it is open
  * @param httpPasswordHash that user's password as {@link BasicAuthHash} keeps it, or null
  * @param sources       who may visit, by source address (the server's defaults apply on top)
+ * @param bandwidthLimit bytes per second each way for all the proxy's visitors together, 0 for none
+ * @param clientBandwidthLimit the client's limit for all its proxies together, 0 for none (the same on each of
+ *                             them: one list carries everything the engine enforces)
  */
 public record ProxyDefinition(long id, String name, String type, String localHost, int localPort, int remotePort,
         List<String> domains, List<String> locations, String hostRewrite, boolean proxyProtocol, String httpUser,
-        String httpPasswordHash, SourceRules sources) {
+        String httpPasswordHash, SourceRules sources, long bandwidthLimit, long clientBandwidthLimit) {
 
     public ProxyDefinition {
         domains = List.copyOf(domains);

@@ -14,6 +14,14 @@ public interface RelayListener {
     }
 
     /**
+     * How long to wait before reading the next bytes from the TCP connection ({@code fromTcp}) or from the stream:
+     * a bandwidth limit paces a relay this way, by reading later (autoRead stays off, nothing is buffered).
+     */
+    default long readDelayNanos(boolean fromTcp) {
+        return 0;
+    }
+
+    /**
      * The agent could not reach the local service ({@code status} as it answered). Return true to answer the
      * visitor yourself (e.g. an HTTP 502 page) and close its connection; false lets the relay reset it.
      */

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Relays bytes between a TCP connection and one HTTP/2 stream, in both directions, so that the tunnel behaves like
@@ -37,6 +38,9 @@ public final class StreamRelay {
     private boolean tcpInputDone;
     private boolean tcpOutputDone;
     private boolean done;
+    /** A paced read is scheduled (see {@link RelayListener#readDelayNanos}): no second one meanwhile. */
+    private boolean tcpReadPending;
+    private boolean streamReadPending;
 
     private StreamRelay(Channel tcp, Channel stream, RelayListener listener) {
         this.tcp = tcp;
@@ -64,6 +68,40 @@ public final class StreamRelay {
     public void forwardEarly(Object frame) {
         // From the head of the stream's pipeline, so that it reaches the relay (a context passes on to the next one).
         stream.pipeline().fireChannelRead(frame);
+    }
+
+    /** Reads from the TCP side now, or later when the listener paces it; only while the stream can take more. */
+    private void readTcp() {
+        if (done || tcpInputDone || tcpReadPending || !stream.isWritable()) {
+            return;
+        }
+        long delay = listener.readDelayNanos(true);
+        if (delay <= 0) {
+            tcp.read();
+            return;
+        }
+        tcpReadPending = true;
+        tcp.eventLoop().schedule(() -> {
+            tcpReadPending = false;
+            readTcp();
+        }, delay, TimeUnit.NANOSECONDS);
+    }
+
+    /** Reads from the stream now, or later when the listener paces it; only while the TCP side can take more. */
+    private void readStream() {
+        if (done || tcpOutputDone || streamReadPending || !tcp.isWritable()) {
+            return;
+        }
+        long delay = listener.readDelayNanos(false);
+        if (delay <= 0) {
+            stream.read();
+            return;
+        }
+        streamReadPending = true;
+        stream.eventLoop().schedule(() -> {
+            streamReadPending = false;
+            readStream();
+        }, delay, TimeUnit.NANOSECONDS);
     }
 
     private void finishIfBothDirectionsDone() {
@@ -108,9 +146,7 @@ public final class StreamRelay {
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             stream.flush();
-            if (stream.isWritable() && !tcpInputDone) {
-                tcp.read();
-            }
+            readTcp();
         }
 
         @Override
@@ -128,9 +164,7 @@ public final class StreamRelay {
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (tcp.isWritable()) {
-                stream.read();
-            }
+            readStream();
             ctx.fireChannelWritabilityChanged();
         }
 
@@ -188,9 +222,7 @@ public final class StreamRelay {
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             tcp.flush();
-            if (tcp.isWritable() && !tcpOutputDone) {
-                stream.read();
-            }
+            readStream();
         }
 
         @Override
@@ -204,9 +236,7 @@ public final class StreamRelay {
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (stream.isWritable() && !tcpInputDone) {
-                tcp.read();
-            }
+            readTcp();
             ctx.fireChannelWritabilityChanged();
         }
 

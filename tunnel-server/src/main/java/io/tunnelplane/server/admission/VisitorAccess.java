@@ -1,10 +1,12 @@
 package io.tunnelplane.server.admission;
 
 import io.tunnelplane.control.access.SourceRules;
+import io.tunnelplane.control.runtime.ProxyDefinition;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
@@ -22,6 +24,13 @@ public class VisitorAccess {
 
     public VisitorAccess(TunnelServerProperties properties) {
         this.defaults = properties.access().rules();
+    }
+
+    /** The rules {@code proxies} (a client's complete list) carry. */
+    public void update(String client, List<ProxyDefinition> proxies) {
+        Map<Long, SourceRules> rules = new HashMap<>();
+        proxies.forEach(proxy -> rules.put(proxy.id(), proxy.sources()));
+        update(client, rules);
     }
 
     /** The rules of every proxy of {@code client} (proxies left out get the defaults). */

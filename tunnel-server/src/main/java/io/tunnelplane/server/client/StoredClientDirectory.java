@@ -3,6 +3,7 @@ package io.tunnelplane.server.client;
 import io.tunnelplane.control.client.ClientAuthority;
 import io.tunnelplane.control.runtime.ProxyDefinition;
 import io.tunnelplane.protocol.control.ProxySpec;
+import io.tunnelplane.server.admission.BandwidthLimits;
 import io.tunnelplane.server.admission.VisitorAccess;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.vhost.BasicAuthChecks;
@@ -16,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.stream.Collectors;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Primary;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -34,11 +34,14 @@ public class StoredClientDirectory implements ClientDirectory {
     private final Executor blocking;
     private final BasicAuthChecks basicAuth;
     private final VisitorAccess access;
+    private final BandwidthLimits bandwidth;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private static final int SEEN_BATCH = 500;
 
     public StoredClientDirectory(ClientAuthority authority, TunnelServerProperties properties,
-            @Qualifier("engineBlockingExecutor") Executor blocking, BasicAuthChecks basicAuth, VisitorAccess access) {
+            @Qualifier("engineBlockingExecutor") Executor blocking, BasicAuthChecks basicAuth, VisitorAccess access,
+            BandwidthLimits bandwidth) {
+        this.bandwidth = bandwidth;
         this.authority = authority;
         this.basicAuth = basicAuth;
         this.access = access;
@@ -50,8 +53,8 @@ public class StoredClientDirectory implements ClientDirectory {
     public CompletionStage<Optional<ClientAccess>> find(String clientId) {
         return CompletableFuture.supplyAsync(() -> authority.findEnabled(clientId).map(login -> {
                     basicAuth.update(login.proxies());
-                    access.update(login.name(), login.proxies().stream()
-                            .collect(Collectors.toMap(ProxyDefinition::id, ProxyDefinition::sources)));
+                    access.update(login.name(), login.proxies());
+                    bandwidth.update(login.name(), login.proxies());
                     return new ClientAccess(login.name(), login.tokenKey(),
                             login.proxies().stream().map(StoredClientDirectory::spec).toList());
                 }), blocking)

@@ -6,6 +6,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
@@ -17,6 +19,7 @@ import io.tunnelplane.protocol.mux.StreamHeaders;
 import io.tunnelplane.protocol.mux.StreamRelay;
 import io.tunnelplane.protocol.transport.Transport;
 import io.tunnelplane.server.config.TunnelServerProperties;
+import io.tunnelplane.server.admission.BandwidthLimits;
 import io.tunnelplane.server.admission.ConnectionLimit;
 import io.tunnelplane.server.admission.LogThrottle;
 import io.tunnelplane.server.admission.VisitorAccess;
@@ -55,7 +58,10 @@ public class ProxyListeners implements ProxyPorts {
     private final ConnectionLimit limit;
     private final TunnelServerProperties.Limits limits;
     private static final String SOURCE_DENIED = "source_denied";
+    private static final RecvByteBufAllocator PACED_READS = new FixedRecvByteBufAllocator(16 * 1024)
+            .maxMessagesPerRead(1);
     private final VisitorAccess access;
+    private final BandwidthLimits bandwidth;
     private final LogThrottle refusalLog = new LogThrottle(Duration.ofMinutes(1), 10_000, System::nanoTime);
 
     private final VirtualHosts virtualHosts;
@@ -63,8 +69,9 @@ public class ProxyListeners implements ProxyPorts {
     private final EventLoop acceptLoop;
 
     public ProxyListeners(TunnelServerProperties properties, TunnelMetrics metrics, ConnectionLimit limit,
-            VirtualHosts virtualHosts, VisitorAccess access) {
+            VirtualHosts virtualHosts, VisitorAccess access, BandwidthLimits bandwidth) {
         this.access = access;
+        this.bandwidth = bandwidth;
         this.virtualHosts = virtualHosts;
         this.acceptLoop = transport.newGroup(1, "proxy-accept").next();
         this.bindAddress = properties.proxyBindAddress();
@@ -95,7 +102,7 @@ public class ProxyListeners implements ProxyPorts {
                 return group.eventLoop().newFailedFuture(new IllegalStateException("no session of the agent is up"));
             }
             return UdpProxyListener.open(group, anchor, proxy, bindAddress, metrics,
-                    sender -> admitsSource(group, proxy, sender));
+                    sender -> admitsSource(group, proxy, sender), bandwidth.pacer(group.clientId(), proxy.id()));
         }
         ChannelFuture bind = transport.visitorListener(acceptLoop, group.eventLoop())
                 .childHandler(new ChannelInitializer<>() {
@@ -268,7 +275,14 @@ public class ProxyListeners implements ProxyPorts {
                             inet(visitor.localAddress())))));
                     session.streamOpened();
                     metrics.streamOpened(proxy.name(), proxy.type());
-                    ProxyTraffic traffic = new ProxyTraffic(session, proxy, metrics, refusal);
+                    BandwidthLimits.Pacer pacer = bandwidth.pacer(session.clientId(), proxy.id());
+                    if (pacer.limited()) {
+                        // Small reads, one per turn: a read is counted after it happened, so its size is the
+                        // overshoot a limit allows (a default batch may pull a megabyte at once).
+                        visitor.config().setRecvByteBufAllocator(PACED_READS);
+                        stream.config().setRecvByteBufAllocator(PACED_READS);
+                    }
+                    ProxyTraffic traffic = new ProxyTraffic(session, proxy, metrics, refusal, pacer);
                     StreamRelay.start(visitor, stream, traffic);
                     if (onStarted != null) {
                         onStarted.run();
@@ -281,8 +295,12 @@ public class ProxyListeners implements ProxyPorts {
         return address instanceof InetSocketAddress inet ? inet : null;
     }
 
-    /** Counts one relayed connection's bytes into the session and the proxy's metrics. */
+    /**
+     * Counts one relayed connection's bytes into the session and the proxy's metrics, and paces it to the proxy's
+     * and the client's bandwidth limits.
+     */
     private static final class ProxyTraffic implements RelayListener {
+        private final BandwidthLimits.Pacer pacer;
         private final AgentSession session;
         private final DistributionSummary in;
         private final DistributionSummary out;
@@ -291,7 +309,9 @@ public class ProxyListeners implements ProxyPorts {
         private long bytesIn;
         private long bytesOut;
 
-        ProxyTraffic(AgentSession session, ProxySpec proxy, TunnelMetrics metrics, RelayListener refusal) {
+        ProxyTraffic(AgentSession session, ProxySpec proxy, TunnelMetrics metrics, RelayListener refusal,
+                BandwidthLimits.Pacer pacer) {
+            this.pacer = pacer;
             this.refusal = refusal;
             this.session = session;
             this.metrics = metrics;
@@ -304,6 +324,7 @@ public class ProxyListeners implements ProxyPorts {
             bytesIn += bytes;
             in.record(bytes);
             session.relayed(bytes, 0);
+            pacer.used(true, bytes);
         }
 
         @Override
@@ -311,6 +332,12 @@ public class ProxyListeners implements ProxyPorts {
             bytesOut += bytes;
             out.record(bytes);
             session.relayed(0, bytes);
+            pacer.used(false, bytes);
+        }
+
+        @Override
+        public long readDelayNanos(boolean fromTcp) {
+            return pacer.delayNanos(fromTcp);
         }
 
         @Override

@@ -21,6 +21,7 @@ import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.mux.DatagramFlow;
 import io.tunnelplane.protocol.mux.StreamHeaders;
 import io.tunnelplane.protocol.transport.Transport;
+import io.tunnelplane.server.admission.BandwidthLimits;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.session.AgentSession;
 import io.tunnelplane.server.session.ProxyListener;
@@ -62,9 +63,13 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
     /** The proxy's source rules, asked for every datagram: a rule change applies to running flows at once. */
     private final Predicate<InetSocketAddress> admits;
 
+    /** The port's bandwidth limits: a datagram over them is dropped, never queued. */
+    private final BandwidthLimits.Pacer pacer;
+
     private UdpProxyListener(AgentSession session, ProxySpec proxy, TunnelMetrics metrics,
-            Predicate<InetSocketAddress> admits) {
+            Predicate<InetSocketAddress> admits, BandwidthLimits.Pacer pacer) {
         this.admits = admits;
+        this.pacer = pacer;
         this.session = session;
         this.proxy = proxy;
         this.metrics = metrics;
@@ -75,12 +80,12 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
 
     /** Binds the port on {@code session}'s loop: every flow of this port is a stream of that session. */
     static Future<ProxyListener> open(SessionGroup group, AgentSession session, ProxySpec proxy, String bindAddress,
-            TunnelMetrics metrics, Predicate<InetSocketAddress> admits) {
+            TunnelMetrics metrics, Predicate<InetSocketAddress> admits, BandwidthLimits.Pacer pacer) {
         return ProxyListeners.listening(new Bootstrap().group(session.eventLoop())
                 .channel(Transport.best().datagramChannel())
                 .option(ChannelOption.RCVBUF_ALLOCATOR, Transport.DATAGRAM_RECV_ALLOCATOR)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .handler(new UdpProxyListener(session, proxy, metrics, admits))
+                .handler(new UdpProxyListener(session, proxy, metrics, admits, pacer))
                 .bind(new InetSocketAddress(bindAddress, proxy.remotePort())), group, proxy, session);
     }
 
@@ -115,6 +120,11 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
             }
             flow = openFlow(packet.sender());
         }
+        if (!pacer.tryUse(true, packet.content().readableBytes())) {
+            packet.release();
+            dropped.increment();
+            return;
+        }
         long before = flow.dropped();
         bytesIn.record(packet.content().readableBytes());
         session.relayed(packet.content().readableBytes(), 0);
@@ -136,6 +146,11 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
         DatagramFlow flow = new DatagramFlow(new DatagramFlow.LocalEnd() {
             @Override
             public void write(ByteBuf datagram) {
+                if (!pacer.tryUse(false, datagram.readableBytes())) {
+                    datagram.release();
+                    dropped.increment();
+                    return;
+                }
                 bytesOut.record(datagram.readableBytes());
                 session.relayed(0, datagram.readableBytes());
                 udp.write(new DatagramPacket(datagram, sender), udp.voidPromise());

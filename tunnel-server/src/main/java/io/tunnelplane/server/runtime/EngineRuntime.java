@@ -13,6 +13,7 @@ import io.tunnelplane.control.runtime.TrafficSample;
 import io.tunnelplane.control.runtime.TunnelRuntime;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.control.ProxySpec;
+import io.tunnelplane.server.admission.BandwidthLimits;
 import io.tunnelplane.server.admission.VisitorAccess;
 import io.tunnelplane.server.client.StoredClientDirectory;
 import io.tunnelplane.server.cluster.ChangeBus;
@@ -39,7 +40,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -71,13 +71,15 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
     private final int agentPort;
     private final TrafficHistory traffic;
     private final VisitorAccess access;
+    private final BandwidthLimits bandwidth;
     /** Lazily: the control plane's services depend on this runtime in turn. */
     private final ObjectProvider<ClientAuthority> authority;
 
     public EngineRuntime(SessionRegistry registry, TunnelServerProperties properties, ServerIdentity identity,
             BasicAuthChecks basicAuth, NodeIdentity nodeIdentity, ChangeBus bus,
             ObjectProvider<ClientAuthority> authority, NodePresence presence, ClusterDatabase cluster,
-            TrafficHistory traffic, VisitorAccess access) {
+            TrafficHistory traffic, VisitorAccess access, BandwidthLimits bandwidth) {
+        this.bandwidth = bandwidth;
         this.traffic = traffic;
         this.access = access;
         this.node = nodeIdentity.nodeId();
@@ -199,8 +201,8 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
     /** Gives the client's sessions on this node {@code enabled}; the caller counts the change as arriving. */
     private ApplyResult applyToSessions(String clientName, List<ProxyDefinition> enabled) {
         basicAuth.update(enabled);
-        access.update(clientName, enabled.stream()
-                .collect(Collectors.toMap(ProxyDefinition::id, ProxyDefinition::sources)));
+        access.update(clientName, enabled);
+        bandwidth.update(clientName, enabled);
         Optional<SessionGroup> found = registry.find(clientName).filter(g -> !g.live().isEmpty());
         if (found.isEmpty()) {
             return ApplyResult.OFFLINE;

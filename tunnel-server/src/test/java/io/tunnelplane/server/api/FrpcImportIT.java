@@ -66,6 +66,7 @@ class FrpcImportIT {
                 type = "udp"
                 localPort = 53
                 remotePort = 16053
+                transport.bandwidthLimit = "512KB"
 
                 [[proxies]]
                 name = "secret"
@@ -105,6 +106,7 @@ class FrpcImportIT {
         assertThat(web.get("httpUser").asString()).isEqualTo("ops");
         assertThat(result.at("/imported/2/proxyProtocol").asString()).isEqualTo("v2");
         assertThat(result.at("/imported/3/remotePort").asInt()).isEqualTo(16053);
+        assertThat(result.at("/imported/3/bandwidthLimit").asLong()).isEqualTo(512 * 1024);
         assertThat(result.get("skipped")).extracting(p -> p.get("name").asString() + ": " + p.get("reason").asString())
                 .containsExactly("secret: type stcp has no equivalent here (tcp, udp, http, https)",
                         "files: frp plugins (static_file) have no equivalent here",
