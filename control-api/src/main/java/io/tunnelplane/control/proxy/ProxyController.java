@@ -2,7 +2,9 @@ package io.tunnelplane.control.proxy;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tunnelplane.control.runtime.AccessRecord;
 import jakarta.validation.Valid;
+import java.time.Instant;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -12,6 +14,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -51,6 +54,14 @@ public class ProxyController {
     @GetMapping("/proxies/{id}")
     public ProxyView get(@PathVariable long id) {
         return proxies.get(id);
+    }
+
+    @GetMapping("/proxies/{id}/access")
+    @Operation(summary = "The proxy's newest access-log entries on the node asked (connections, UDP flows, HTTP"
+            + " requests, refusals), newest first; the node keeps the last " + ProxyService.ACCESS_KEPT + " per proxy")
+    public List<AccessRecord> access(@PathVariable long id, @RequestParam(defaultValue = "100") int limit,
+            @RequestParam(required = false) Instant since) {
+        return proxies.access(id, since, limit);
     }
 
     @PatchMapping("/proxies/{id}")

@@ -6,6 +6,7 @@ import io.tunnelplane.control.access.AddressBlock;
 import io.tunnelplane.control.access.SourceRules;
 import io.tunnelplane.control.client.Client;
 import io.tunnelplane.control.client.ClientRepository;
+import io.tunnelplane.control.runtime.AccessRecord;
 import io.tunnelplane.control.runtime.ApplyResult;
 import io.tunnelplane.control.runtime.BasicAuthHash;
 import io.tunnelplane.control.runtime.LiveSession;
@@ -13,6 +14,7 @@ import io.tunnelplane.control.runtime.ProxyDefinition;
 import io.tunnelplane.control.runtime.TunnelRuntime;
 import io.tunnelplane.control.web.ApiException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +30,8 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 @Transactional
 public class ProxyService {
+    /** Access-log entries a node keeps per proxy (the engine's bound). */
+    public static final int ACCESS_KEPT = 256;
     private final ProxyRepository proxies;
     private final ClientRepository clients;
     private final TunnelRuntime runtime;
@@ -90,6 +94,15 @@ public class ProxyService {
     public List<ProxyView> list(long clientId) {
         Client client = clients.findById(clientId).orElseThrow(() -> ApiException.notFound("client", clientId));
         return viewsOf(client, runtime.session(client.getName()).orElse(null));
+    }
+
+    /** The proxy's newest access-log entries on this node; {@code limit} 1-{@value #ACCESS_KEPT}. */
+    @Transactional(readOnly = true)
+    public List<AccessRecord> access(long id, Instant since, int limit) {
+        if (limit < 1 || limit > ACCESS_KEPT) {
+            throw ApiException.invalid("limit", "must be between 1 and " + ACCESS_KEPT);
+        }
+        return runtime.access(find(id).getId(), since, limit);
     }
 
     @Transactional(readOnly = true)

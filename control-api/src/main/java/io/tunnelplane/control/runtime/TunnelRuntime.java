@@ -1,5 +1,6 @@
 package io.tunnelplane.control.runtime;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -93,6 +94,14 @@ public interface TunnelRuntime {
      * had a session here); empty where the engine keeps none.
      */
     default List<TrafficSample> history(String clientName) {
+        return List.of();
+    }
+
+    /**
+     * The proxy's newest access-log entries on this node, newest first: at most {@code limit}, none older than
+     * {@code since} (null: any age).
+     */
+    default List<AccessRecord> access(long proxyId, Instant since, int limit) {
         return List.of();
     }
 

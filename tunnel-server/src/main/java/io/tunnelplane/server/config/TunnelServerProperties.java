@@ -175,11 +175,15 @@ public record TunnelServerProperties(
 
     /**
      * Server-wide source rules: addresses and CIDR blocks in {@code denyFrom} may visit no proxy; {@code allowFrom},
-     * when set, is the default allow list of proxies that have none of their own.
+     * when set, is the default allow list of proxies that have none of their own. {@code log}: one JSON line per
+     * visitor connection, UDP flow, HTTP request and refusal on the logger {@code io.tunnelplane.access}, to
+     * standard output or, when {@code logFile} is set, appended to that file.
      */
     public record Access(
             @DefaultValue List<String> allowFrom,
-            @DefaultValue List<String> denyFrom) {
+            @DefaultValue List<String> denyFrom,
+            @DefaultValue("true") boolean log,
+            @DefaultValue("") String logFile) {
 
         public SourceRules rules() {
             return SourceRules.of(allowFrom, denyFrom);

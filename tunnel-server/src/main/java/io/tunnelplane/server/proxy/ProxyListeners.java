@@ -1,6 +1,5 @@
 package io.tunnelplane.server.proxy;
 
-import io.micrometer.core.instrument.DistributionSummary;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -13,16 +12,18 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.tunnelplane.control.runtime.AccessRecord;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.mux.StreamHeaders;
 import io.tunnelplane.protocol.mux.StreamRelay;
 import io.tunnelplane.protocol.transport.Transport;
-import io.tunnelplane.server.config.TunnelServerProperties;
+import io.tunnelplane.server.accesslog.AccessLog;
 import io.tunnelplane.server.admission.BandwidthLimits;
 import io.tunnelplane.server.admission.ConnectionLimit;
 import io.tunnelplane.server.admission.LogThrottle;
 import io.tunnelplane.server.admission.VisitorAccess;
+import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.session.AgentSession;
 import io.tunnelplane.server.session.ProxyListener;
@@ -33,6 +34,7 @@ import jakarta.annotation.PreDestroy;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -62,6 +64,7 @@ public class ProxyListeners implements ProxyPorts {
             .maxMessagesPerRead(1);
     private final VisitorAccess access;
     private final BandwidthLimits bandwidth;
+    private final AccessLog accessLog;
     private final LogThrottle refusalLog = new LogThrottle(Duration.ofMinutes(1), 10_000, System::nanoTime);
 
     private final VirtualHosts virtualHosts;
@@ -69,7 +72,8 @@ public class ProxyListeners implements ProxyPorts {
     private final EventLoop acceptLoop;
 
     public ProxyListeners(TunnelServerProperties properties, TunnelMetrics metrics, ConnectionLimit limit,
-            VirtualHosts virtualHosts, VisitorAccess access, BandwidthLimits bandwidth) {
+            VirtualHosts virtualHosts, VisitorAccess access, BandwidthLimits bandwidth, AccessLog accessLog) {
+        this.accessLog = accessLog;
         this.access = access;
         this.bandwidth = bandwidth;
         this.virtualHosts = virtualHosts;
@@ -102,7 +106,8 @@ public class ProxyListeners implements ProxyPorts {
                 return group.eventLoop().newFailedFuture(new IllegalStateException("no session of the agent is up"));
             }
             return UdpProxyListener.open(group, anchor, proxy, bindAddress, metrics,
-                    sender -> admitsSource(group, proxy, sender), bandwidth.pacer(group.clientId(), proxy.id()));
+                    sender -> admitsSource(group, proxy, sender), bandwidth.pacer(group.clientId(), proxy.id()),
+                    accessLog);
         }
         ChannelFuture bind = transport.visitorListener(acceptLoop, group.eventLoop())
                 .childHandler(new ChannelInitializer<>() {
@@ -190,9 +195,19 @@ public class ProxyListeners implements ProxyPorts {
         return false;
     }
 
-    /** Counts a refused visitor and logs it at most once a minute per reason, client and proxy. */
+    /**
+     * Counts a refused visitor, writes it to the access log (a UDP port's refusals, one per datagram, only count)
+     * and logs it at most once a minute per reason, client and proxy.
+     */
     private void countRefusal(String client, ProxySpec proxy, SocketAddress source, String reason) {
         metrics.connectionRefused(reason);
+        if (!ProxySpec.UDP.equals(proxy.type())) {
+            InetSocketAddress from = inet(source);
+            Instant now = Instant.now();
+            accessLog.record(new AccessRecord(now, now, "refused", client, proxy.name(), proxy.id(), proxy.type(),
+                    from == null ? null : from.getAddress().getHostAddress(), from == null ? 0 : from.getPort(),
+                    0L, 0L, 0L, reason, null, null, null, null, null, null));
+        }
         long suppressed = refusalLog.admit(reason + "/" + client + "/" + proxy.name());
         if (suppressed >= 0) {
             log.warn("visitor refused client={} proxy={} reason={} remote={} ({}; {} more since the last line)",
@@ -282,7 +297,8 @@ public class ProxyListeners implements ProxyPorts {
                         visitor.config().setRecvByteBufAllocator(PACED_READS);
                         stream.config().setRecvByteBufAllocator(PACED_READS);
                     }
-                    ProxyTraffic traffic = new ProxyTraffic(session, proxy, metrics, refusal, pacer);
+                    ProxyTraffic traffic = new ProxyTraffic(session, proxy, metrics, refusal, pacer, accessLog,
+                            inet(visitor.remoteAddress()));
                     StreamRelay.start(visitor, stream, traffic);
                     if (onStarted != null) {
                         onStarted.run();
@@ -291,64 +307,7 @@ public class ProxyListeners implements ProxyPorts {
                 });
     }
 
-    private static InetSocketAddress inet(SocketAddress address) {
+    static InetSocketAddress inet(SocketAddress address) {
         return address instanceof InetSocketAddress inet ? inet : null;
-    }
-
-    /**
-     * Counts one relayed connection's bytes into the session and the proxy's metrics, and paces it to the proxy's
-     * and the client's bandwidth limits.
-     */
-    private static final class ProxyTraffic implements RelayListener {
-        private final BandwidthLimits.Pacer pacer;
-        private final AgentSession session;
-        private final DistributionSummary in;
-        private final DistributionSummary out;
-        private final TunnelMetrics metrics;
-        private final RelayListener refusal;
-        private long bytesIn;
-        private long bytesOut;
-
-        ProxyTraffic(AgentSession session, ProxySpec proxy, TunnelMetrics metrics, RelayListener refusal,
-                BandwidthLimits.Pacer pacer) {
-            this.pacer = pacer;
-            this.refusal = refusal;
-            this.session = session;
-            this.metrics = metrics;
-            this.in = metrics.proxyBytes(proxy.name(), proxy.type(), "in");
-            this.out = metrics.proxyBytes(proxy.name(), proxy.type(), "out");
-        }
-
-        @Override
-        public void fromTcp(int bytes) {
-            bytesIn += bytes;
-            in.record(bytes);
-            session.relayed(bytes, 0);
-            pacer.used(true, bytes);
-        }
-
-        @Override
-        public void fromStream(int bytes) {
-            bytesOut += bytes;
-            out.record(bytes);
-            session.relayed(0, bytes);
-            pacer.used(false, bytes);
-        }
-
-        @Override
-        public long readDelayNanos(boolean fromTcp) {
-            return pacer.delayNanos(fromTcp);
-        }
-
-        @Override
-        public boolean answerRefusal(String status) {
-            return refusal.answerRefusal(status);
-        }
-
-        @Override
-        public void closed(boolean aborted) {
-            session.streamClosed(bytesIn, bytesOut);
-            metrics.streamClosed();
-        }
     }
 }

@@ -17,10 +17,12 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.tunnelplane.control.runtime.AccessRecord;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.mux.DatagramFlow;
 import io.tunnelplane.protocol.mux.StreamHeaders;
 import io.tunnelplane.protocol.transport.Transport;
+import io.tunnelplane.server.accesslog.AccessLog;
 import io.tunnelplane.server.admission.BandwidthLimits;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.session.AgentSession;
@@ -28,6 +30,7 @@ import io.tunnelplane.server.session.ProxyListener;
 import io.tunnelplane.server.session.SessionGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -55,6 +58,16 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
     private final DistributionSummary bytesIn;
     private final DistributionSummary bytesOut;
     private final Map<InetSocketAddress, DatagramFlow> flows = new HashMap<>();
+    /** What each flow carried, for its access-log line; the port's loop only. */
+    private final Map<InetSocketAddress, FlowUse> uses = new HashMap<>();
+    private final AccessLog accessLog;
+
+    private static final class FlowUse {
+        final Instant start = Instant.now();
+        long bytesIn;
+        long bytesOut;
+        String outcome = "closed";
+    }
     /** Flows written to during the current read batch, flushed once at its end. */
     private final Set<DatagramFlow> written = new HashSet<>();
     private Channel udp;
@@ -67,7 +80,8 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
     private final BandwidthLimits.Pacer pacer;
 
     private UdpProxyListener(AgentSession session, ProxySpec proxy, TunnelMetrics metrics,
-            Predicate<InetSocketAddress> admits, BandwidthLimits.Pacer pacer) {
+            Predicate<InetSocketAddress> admits, BandwidthLimits.Pacer pacer, AccessLog accessLog) {
+        this.accessLog = accessLog;
         this.admits = admits;
         this.pacer = pacer;
         this.session = session;
@@ -80,12 +94,13 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
 
     /** Binds the port on {@code session}'s loop: every flow of this port is a stream of that session. */
     static Future<ProxyListener> open(SessionGroup group, AgentSession session, ProxySpec proxy, String bindAddress,
-            TunnelMetrics metrics, Predicate<InetSocketAddress> admits, BandwidthLimits.Pacer pacer) {
+            TunnelMetrics metrics, Predicate<InetSocketAddress> admits, BandwidthLimits.Pacer pacer,
+            AccessLog accessLog) {
         return ProxyListeners.listening(new Bootstrap().group(session.eventLoop())
                 .channel(Transport.best().datagramChannel())
                 .option(ChannelOption.RCVBUF_ALLOCATOR, Transport.DATAGRAM_RECV_ALLOCATOR)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .handler(new UdpProxyListener(session, proxy, metrics, admits, pacer))
+                .handler(new UdpProxyListener(session, proxy, metrics, admits, pacer, accessLog))
                 .bind(new InetSocketAddress(bindAddress, proxy.remotePort())), group, proxy, session);
     }
 
@@ -107,6 +122,7 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
             packet.release();
             DatagramFlow refused = flows.get(packet.sender());
             if (refused != null) {
+                uses.get(packet.sender()).outcome = "refused";
                 refused.close();
             }
             return;
@@ -126,6 +142,7 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
             return;
         }
         long before = flow.dropped();
+        uses.get(packet.sender()).bytesIn += packet.content().readableBytes();
         bytesIn.record(packet.content().readableBytes());
         session.relayed(packet.content().readableBytes(), 0);
         flow.send(packet.content());
@@ -143,6 +160,8 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
     }
 
     private DatagramFlow openFlow(InetSocketAddress sender) {
+        FlowUse use = new FlowUse();
+        uses.put(sender, use);
         DatagramFlow flow = new DatagramFlow(new DatagramFlow.LocalEnd() {
             @Override
             public void write(ByteBuf datagram) {
@@ -151,6 +170,7 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
                     dropped.increment();
                     return;
                 }
+                use.bytesOut += datagram.readableBytes();
                 bytesOut.record(datagram.readableBytes());
                 session.relayed(0, datagram.readableBytes());
                 udp.write(new DatagramPacket(datagram, sender), udp.voidPromise());
@@ -164,8 +184,14 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
             @Override
             public void closed() {
                 flows.remove(sender);
-                session.streamClosed(0, 0);
+                uses.remove(sender);
+                session.streamClosed(use.bytesIn, use.bytesOut);
                 metrics.streamClosed();
+                Instant end = Instant.now();
+                accessLog.record(new AccessRecord(use.start, end, "flow", session.clientId(), proxy.name(),
+                        proxy.id(), proxy.type(), sender.getAddress().getHostAddress(), sender.getPort(),
+                        Duration.between(use.start, end).toMillis(), use.bytesIn, use.bytesOut, use.outcome, null,
+                        null, null, null, null, null));
             }
         });
         flows.put(sender, flow);
@@ -192,9 +218,10 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
     }
 
     private void closeIdleFlows() {
-        for (DatagramFlow flow : new ArrayList<>(flows.values())) {
-            if (flow.idleNanos() > IDLE.toNanos()) {
-                flow.close();
+        for (Map.Entry<InetSocketAddress, DatagramFlow> flow : new ArrayList<>(flows.entrySet())) {
+            if (flow.getValue().idleNanos() > IDLE.toNanos()) {
+                uses.get(flow.getKey()).outcome = "idle";
+                flow.getValue().close();
             }
         }
     }

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelOption;
 import io.tunnelplane.control.TransactionHooks;
 import io.tunnelplane.control.client.ClientAuthority;
 import io.tunnelplane.control.cluster.NodePresence;
+import io.tunnelplane.control.runtime.AccessRecord;
 import io.tunnelplane.control.runtime.ApplyResult;
 import io.tunnelplane.control.runtime.ClientLogin;
 import io.tunnelplane.control.runtime.LiveSession;
@@ -13,6 +14,7 @@ import io.tunnelplane.control.runtime.TrafficSample;
 import io.tunnelplane.control.runtime.TunnelRuntime;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.control.ProxySpec;
+import io.tunnelplane.server.accesslog.AccessLog;
 import io.tunnelplane.server.admission.BandwidthLimits;
 import io.tunnelplane.server.admission.VisitorAccess;
 import io.tunnelplane.server.client.StoredClientDirectory;
@@ -29,6 +31,7 @@ import io.tunnelplane.server.session.SessionRegistry;
 import io.tunnelplane.server.tls.ServerIdentity;
 import io.tunnelplane.server.vhost.BasicAuthChecks;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -72,13 +75,15 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
     private final TrafficHistory traffic;
     private final VisitorAccess access;
     private final BandwidthLimits bandwidth;
+    private final AccessLog accessLog;
     /** Lazily: the control plane's services depend on this runtime in turn. */
     private final ObjectProvider<ClientAuthority> authority;
 
     public EngineRuntime(SessionRegistry registry, TunnelServerProperties properties, ServerIdentity identity,
             BasicAuthChecks basicAuth, NodeIdentity nodeIdentity, ChangeBus bus,
             ObjectProvider<ClientAuthority> authority, NodePresence presence, ClusterDatabase cluster,
-            TrafficHistory traffic, VisitorAccess access, BandwidthLimits bandwidth) {
+            TrafficHistory traffic, VisitorAccess access, BandwidthLimits bandwidth, AccessLog accessLog) {
+        this.accessLog = accessLog;
         this.bandwidth = bandwidth;
         this.traffic = traffic;
         this.access = access;
@@ -102,6 +107,11 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
     @Override
     public List<TrafficSample> history(String clientName) {
         return traffic.of(clientName);
+    }
+
+    @Override
+    public List<AccessRecord> access(long proxyId, Instant since, int limit) {
+        return accessLog.recent(proxyId, since, limit);
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -27,14 +28,14 @@ final class HttpRequestForwarder extends ChannelInboundHandlerAdapter {
     private final String hostRewrite;
     private final Predicate<HttpRequest> sameProxy;
     private final Predicate<HttpRequest> authorized;
-    private final Runnable askForLogin;
+    private final Consumer<HttpRequest> askForLogin;
     private final HttpResponseWatch responses;
     private final EmbeddedChannel encoder = new EmbeddedChannel(new HttpRequestEncoder());
     private boolean upgrading;
     private boolean refused;
 
     HttpRequestForwarder(String hostRewrite, Predicate<HttpRequest> sameProxy, Predicate<HttpRequest> authorized,
-            Runnable askForLogin, HttpResponseWatch responses) {
+            Consumer<HttpRequest> askForLogin, HttpResponseWatch responses) {
         this.hostRewrite = hostRewrite;
         this.sameProxy = sameProxy;
         this.authorized = authorized;
@@ -63,12 +64,12 @@ final class HttpRequestForwarder extends ChannelInboundHandlerAdapter {
                 // The 401 is the next response the visitor reads; nothing more of this connection goes on.
                 ReferenceCountUtil.release(msg);
                 refused = true;
-                askForLogin.run();
+                askForLogin.accept(request);
                 return;
             }
+            responses.requestStarted(request); // before the headers change: the visitor's Host is logged
             addProxyHeaders(ctx, request);
             upgrading = request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
-            responses.requestStarted(request.method());
         }
         boolean last = msg instanceof LastHttpContent;
         ByteBuf bytes = encode(ctx, (HttpObject) msg);

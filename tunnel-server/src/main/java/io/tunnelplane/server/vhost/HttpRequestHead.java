@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  * host (from {@code Host}, or an absolute request target), the path, and the {@code Authorization} header (null
  * when absent) for proxies that ask for basic auth.
  */
-record HttpRequestHead(String host, String path, String authorization) {
+record HttpRequestHead(String method, String host, String path, String authorization) {
     static final int MAX_HEAD = 16 * 1024;
     private static final byte[] END = {'\r', '\n', '\r', '\n'};
 
@@ -49,7 +49,7 @@ record HttpRequestHead(String host, String path, String authorization) {
         if (host == null || host.isEmpty()) {
             throw new IllegalArgumentException("no Host header");
         }
-        return new HttpRequestHead(host, pathOf(target), authorization);
+        return new HttpRequestHead(requestLine[0], host, pathOf(target), authorization);
     }
 
     /** A request target without its query: what locations are matched against. */

@@ -5,8 +5,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -14,9 +16,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntConsumer;
 
 /**
  * Watches the responses a local service sends back through a virtual host, without changing a byte: it counts
@@ -29,9 +31,9 @@ final class HttpResponseWatch extends ChannelOutboundHandlerAdapter {
     static final String NAME = "http-response-watch";
 
     private final Duration timeout;
-    private final IntConsumer statusCounter;
+    private final ResponseListener statusCounter;
     private final Runnable onTimeout;
-    private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
+    private final ArrayDeque<RequestLine> methods = new ArrayDeque<>();
     private final ResponseDecoder responses = new ResponseDecoder();
     private final EmbeddedChannel decoder = new EmbeddedChannel(responses);
     private ChannelHandlerContext ctx;
@@ -42,10 +44,10 @@ final class HttpResponseWatch extends ChannelOutboundHandlerAdapter {
     private boolean partialHead;
 
     /**
-     * @param statusCounter receives the status code of every final response
+     * @param statusCounter receives every final response's status with the request it answers
      * @param onTimeout     answers the visitor when no response began in time; called only between responses
      */
-    HttpResponseWatch(Duration timeout, IntConsumer statusCounter, Runnable onTimeout) {
+    HttpResponseWatch(Duration timeout, ResponseListener statusCounter, Runnable onTimeout) {
         this.timeout = timeout;
         this.statusCounter = statusCounter;
         this.onTimeout = onTimeout;
@@ -56,9 +58,24 @@ final class HttpResponseWatch extends ChannelOutboundHandlerAdapter {
         this.ctx = ctx;
     }
 
+    /** A request as the access log tells it: its path without the query, and when its head went on. */
+    record RequestLine(HttpMethod method, String host, String path, Instant start, long startNanos) {
+        static RequestLine of(HttpRequest request) {
+            String uri = request.uri();
+            int query = uri.indexOf('?');
+            return new RequestLine(request.method(), request.headers().get(HttpHeaderNames.HOST),
+                    query < 0 ? uri : uri.substring(0, query), Instant.now(), System.nanoTime());
+        }
+    }
+
+    /** Hears each final response (or the 504 given in its place) with the request it answers, when known. */
+    interface ResponseListener {
+        void answered(RequestLine request, int status);
+    }
+
     /** A request head went to the local service: its response is framed by its method. */
-    void requestStarted(HttpMethod method) {
-        methods.add(method);
+    void requestStarted(HttpRequest request) {
+        methods.add(RequestLine.of(request));
     }
 
     /** A request was sent in full: from now on its response is awaited. */
@@ -101,11 +118,11 @@ final class HttpResponseWatch extends ChannelOutboundHandlerAdapter {
             partialHead = false;
             int code = response.status().code();
             if (code == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
-                statusCounter.accept(code);
+                statusCounter.answered(methods.peek(), code);
                 return false;
             }
             if (code >= 200) {
-                statusCounter.accept(code);
+                statusCounter.answered(methods.peek(), code);
                 responsesBegun++;
                 inResponse = true;
             }
@@ -138,7 +155,7 @@ final class HttpResponseWatch extends ChannelOutboundHandlerAdapter {
         if (midResponse) {
             ctx.close(); // part of a response is out already: a page now would garble it
         } else {
-            statusCounter.accept(HttpResponseStatus.GATEWAY_TIMEOUT.code());
+            statusCounter.answered(methods.peek(), HttpResponseStatus.GATEWAY_TIMEOUT.code());
             onTimeout.run();
         }
     }
@@ -165,7 +182,8 @@ final class HttpResponseWatch extends ChannelOutboundHandlerAdapter {
     private final class ResponseDecoder extends HttpResponseDecoder {
         @Override
         protected boolean isContentAlwaysEmpty(HttpMessage msg) {
-            return HttpMethod.HEAD.equals(methods.peek()) || super.isContentAlwaysEmpty(msg);
+            RequestLine request = methods.peek();
+            return (request != null && HttpMethod.HEAD.equals(request.method())) || super.isContentAlwaysEmpty(msg);
         }
 
         int buffered() {

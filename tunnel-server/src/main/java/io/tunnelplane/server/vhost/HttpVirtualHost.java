@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.mux.StreamHeaders;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * The first handler of a visitor connection on the shared HTTP port: reads until the first request head is
@@ -49,13 +50,20 @@ final class HttpVirtualHost extends RoutingPeek {
         }
         long proxyId = route.proxy().id();
         if (!server.basicAuth().admits(proxyId, request.authorization())) {
+            server.logRequest(ctx.channel(), route, request.method(), host, request.path(), 401, Instant.now(), null);
             server.askForLogin(ctx.channel(), host); // before any stream is opened to the agent
             return true;
         }
         ByteBuf bytes = takeRead();
         String proxy = route.proxy().name();
         Duration timeout = server.responseTimeout();
-        HttpResponseWatch responses = new HttpResponseWatch(timeout, status -> server.countResponse(proxy, status),
+        HttpResponseWatch responses = new HttpResponseWatch(timeout, (answered, status) -> {
+            server.countResponse(proxy, status);
+            if (answered != null) {
+                server.logRequest(ctx.channel(), route, answered.method().name(), answered.host(), answered.path(),
+                        status, answered.start(), (System.nanoTime() - answered.startNanos()) / 1_000_000);
+            }
+        },
                 () -> server.page(ctx.channel(), 504, "Gateway Timeout", "The local service of this site did not "
                         + "begin its response within " + timeout.toSeconds() + "s (proxy " + proxy + ")."));
         ctx.pipeline().addFirst(HttpResponseWatch.NAME, responses);
@@ -65,7 +73,11 @@ final class HttpVirtualHost extends RoutingPeek {
                         HttpRequestHead.pathOf(next.uri()))
                         .map(r -> r.proxy().id() == proxyId).orElse(false),
                 next -> server.basicAuth().admits(proxyId, next.headers().get(HttpHeaderNames.AUTHORIZATION)),
-                () -> server.askForLogin(ctx.channel(), host), responses));
+                refused -> {
+                    server.logRequest(ctx.channel(), route, refused.method().name(), host,
+                            HttpRequestHead.pathOf(refused.uri()), 401, Instant.now(), null);
+                    server.askForLogin(ctx.channel(), host);
+                }, responses));
         server.handOff(ctx.channel(), route, bytes, new RelayListener() {
             @Override
             public boolean answerRefusal(String status) {

@@ -9,14 +9,17 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.tunnelplane.control.proxy.VirtualHostOwners;
+import io.tunnelplane.control.runtime.AccessRecord;
 import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.transport.Transport;
-import io.tunnelplane.server.config.TunnelServerProperties;
+import io.tunnelplane.server.accesslog.AccessLog;
 import io.tunnelplane.server.admission.ConnectionLimit;
+import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.proxy.ProxyListeners;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -44,6 +47,7 @@ public class VirtualHostServer implements SmartLifecycle {
     private final VirtualHostOwners owners;
     private final TunnelMetrics metrics;
     private final BasicAuthChecks basicAuth;
+    private final AccessLog accessLog;
     private final Transport transport = Transport.best();
     private final ExecutorService lookups = Executors.newSingleThreadExecutor(r -> new Thread(r, "vhost-lookup"));
     private EventLoopGroup group;
@@ -54,7 +58,9 @@ public class VirtualHostServer implements SmartLifecycle {
     private volatile boolean running;
 
     public VirtualHostServer(TunnelServerProperties properties, VirtualHosts hosts, ProxyListeners proxyListeners,
-            ConnectionLimit limit, VirtualHostOwners owners, TunnelMetrics metrics, BasicAuthChecks basicAuth) {
+            ConnectionLimit limit, VirtualHostOwners owners, TunnelMetrics metrics, BasicAuthChecks basicAuth,
+            AccessLog accessLog) {
+        this.accessLog = accessLog;
         this.basicAuth = basicAuth;
         this.properties = properties;
         this.hosts = hosts;
@@ -111,6 +117,19 @@ public class VirtualHostServer implements SmartLifecycle {
     }
 
     /** 401 asking the browser for the proxy's user and password; the connection closes, the browser retries. */
+    /**
+     * Writes an HTTP request's access-log line: answered by the local service ({@code responseMs} from its head to
+     * the response's), or by the server itself (401: {@code responseMs} null; a refused source has its own line).
+     */
+    void logRequest(Channel visitor, VirtualHosts.Route route, String method, String host, String path, int status,
+            Instant start, Long responseMs) {
+        InetSocketAddress source = visitor.remoteAddress() instanceof InetSocketAddress inet ? inet : null;
+        accessLog.record(new AccessRecord(start, Instant.now(), "request", route.group().clientId(),
+                route.proxy().name(), route.proxy().id(), route.proxy().type(),
+                source == null ? null : source.getAddress().getHostAddress(), source == null ? 0 : source.getPort(),
+                null, null, null, null, method, host, path, status, responseMs, null));
+    }
+
     void askForLogin(Channel visitor, String host) {
         page(visitor, 401, "Unauthorized", "This site asks for a user name and password.",
                 "WWW-Authenticate: Basic realm=\"" + host.replace("\"", "") + "\", charset=\"UTF-8\"\r\n");

@@ -60,8 +60,9 @@ class ArchitectureTest {
     }
 
     @Test
-    void configMetricsAndTlsAreTheFloor() {
-        noClasses().that().resideInAnyPackage(SERVER + "config..", SERVER + "metrics..", SERVER + "tls..")
+    void configMetricsTlsAndTheAccessLogAreTheFloor() {
+        noClasses().that().resideInAnyPackage(SERVER + "config..", SERVER + "metrics..", SERVER + "tls..",
+                        SERVER + "accesslog..")
                 .should().dependOnClassesThat().resideInAnyPackage(SERVER + "admission..", SERVER + "session..",
                         SERVER + "proxy..", SERVER + "vhost..", SERVER + "runtime..", SERVER + "cluster..",
                         SERVER + "engine..")
