@@ -177,13 +177,15 @@ public record TunnelServerProperties(
      * Server-wide source rules: addresses and CIDR blocks in {@code denyFrom} may visit no proxy; {@code allowFrom},
      * when set, is the default allow list of proxies that have none of their own. {@code log}: one JSON line per
      * visitor connection, UDP flow, HTTP request and refusal on the logger {@code io.tunnelplane.access}, to
-     * standard output or, when {@code logFile} is set, appended to that file.
+     * standard output or, when {@code logFile} is set, appended to that file. {@code trustedProxies}: load balancers
+     * whose PROXY protocol header (v1 or v2) names the real visitor on the public ports; others may not send one.
      */
     public record Access(
             @DefaultValue List<String> allowFrom,
             @DefaultValue List<String> denyFrom,
             @DefaultValue("true") boolean log,
-            @DefaultValue("") String logFile) {
+            @DefaultValue("") String logFile,
+            @DefaultValue List<String> trustedProxies) {
 
         public SourceRules rules() {
             return SourceRules.of(allowFrom, denyFrom);

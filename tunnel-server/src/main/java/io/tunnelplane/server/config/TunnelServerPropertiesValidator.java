@@ -43,6 +43,7 @@ public final class TunnelServerPropertiesValidator implements Validator {
         validateCluster(props.cluster(), errors);
         validateSources("access.allow-from", props.access().allowFrom(), errors);
         validateSources("access.deny-from", props.access().denyFrom(), errors);
+        validateSources("access.trusted-proxies", props.access().trustedProxies(), errors);
         validateClients(props.clients(), allowed, errors);
     }
 

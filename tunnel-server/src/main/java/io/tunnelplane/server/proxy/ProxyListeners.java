@@ -1,5 +1,6 @@
 package io.tunnelplane.server.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -10,6 +11,7 @@ import io.netty.channel.RecvByteBufAllocator;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.tunnelplane.control.runtime.AccessRecord;
@@ -22,7 +24,10 @@ import io.tunnelplane.server.accesslog.AccessLog;
 import io.tunnelplane.server.admission.BandwidthLimits;
 import io.tunnelplane.server.admission.ConnectionLimit;
 import io.tunnelplane.server.admission.LogThrottle;
+import io.tunnelplane.server.admission.ProxyHeaderReader;
+import io.tunnelplane.server.admission.TrustedProxies;
 import io.tunnelplane.server.admission.VisitorAccess;
+import io.tunnelplane.server.admission.VisitorAddress;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.session.AgentSession;
@@ -65,6 +70,7 @@ public class ProxyListeners implements ProxyPorts {
     private final VisitorAccess access;
     private final BandwidthLimits bandwidth;
     private final AccessLog accessLog;
+    private final TrustedProxies trustedProxies;
     private final LogThrottle refusalLog = new LogThrottle(Duration.ofMinutes(1), 10_000, System::nanoTime);
 
     private final VirtualHosts virtualHosts;
@@ -72,7 +78,9 @@ public class ProxyListeners implements ProxyPorts {
     private final EventLoop acceptLoop;
 
     public ProxyListeners(TunnelServerProperties properties, TunnelMetrics metrics, ConnectionLimit limit,
-            VirtualHosts virtualHosts, VisitorAccess access, BandwidthLimits bandwidth, AccessLog accessLog) {
+            VirtualHosts virtualHosts, VisitorAccess access, BandwidthLimits bandwidth, AccessLog accessLog,
+            TrustedProxies trustedProxies) {
+        this.trustedProxies = trustedProxies;
         this.accessLog = accessLog;
         this.access = access;
         this.bandwidth = bandwidth;
@@ -116,15 +124,43 @@ public class ProxyListeners implements ProxyPorts {
                         if (!limit.admit(visitor)) {
                             return;
                         }
-                        if (!admitsSource(group, proxy, visitor.remoteAddress())) {
-                            reset(visitor); // before any stream: a refused visitor costs the agent nothing
+                        if (trustedProxies.trusts(visitor.remoteAddress())) {
+                            // A balancer's connection: the visitor it serves is named in its PROXY header first.
+                            visitor.pipeline().addFirst(ProxyHeaderReader.NAME, new ProxyHeaderReader(true,
+                                    (ch, rest) -> admitVisitor(group, proxy, ch, rest),
+                                    reason -> countRefusal(group.clientId(), proxy, visitor.remoteAddress(), reason)));
                             return;
                         }
-                        handOff(group, proxy, visitor, null, RelayListener.NONE, () -> reset(visitor));
+                        admitVisitor(group, proxy, visitor, null);
                     }
                 })
                 .bind(new InetSocketAddress(bindAddress, proxy.remotePort()));
         return listening(bind, group, proxy, null);
+    }
+
+    /**
+     * A port visitor, by the address it is known by: refused by the source rules before any stream (it costs the
+     * agent nothing), else handed to a session; {@code rest} (bytes a balancer sent after its PROXY header) reach
+     * the relay first.
+     */
+    private void admitVisitor(SessionGroup group, ProxySpec proxy, Channel visitor, ByteBuf rest) {
+        if (!admitsSource(group, proxy, VisitorAddress.of(visitor))) {
+            ReferenceCountUtil.release(rest);
+            reset(visitor);
+            return;
+        }
+        Runnable replay = rest == null ? null : () -> {
+            if (rest.isReadable()) {
+                visitor.pipeline().fireChannelRead(rest);
+                visitor.pipeline().fireChannelReadComplete();
+            } else {
+                rest.release();
+            }
+        };
+        handOff(group, proxy, visitor, replay, RelayListener.NONE, () -> {
+            ReferenceCountUtil.release(rest);
+            reset(visitor);
+        });
     }
 
     /**
@@ -247,7 +283,7 @@ public class ProxyListeners implements ProxyPorts {
         AtomicInteger open = group.visitorConnections(proxy.id());
         String reason = overLimit(session, open);
         if (reason != null) {
-            countRefusal(session.clientId(), proxy, visitor.remoteAddress(), reason);
+            countRefusal(session.clientId(), proxy, VisitorAddress.of(visitor), reason);
             refused.run();
             return;
         }
@@ -286,7 +322,7 @@ public class ProxyListeners implements ProxyPorts {
                     }
                     Http2StreamChannel stream = (Http2StreamChannel) opened.getNow();
                     stream.write(new DefaultHttp2HeadersFrame(StreamHeaders.proxy(new StreamHeaders.ProxyStream(
-                            proxy.id(), StreamHeaders.ProxyStream.TCP, inet(visitor.remoteAddress()),
+                            proxy.id(), StreamHeaders.ProxyStream.TCP, inet(VisitorAddress.of(visitor)),
                             inet(visitor.localAddress())))));
                     session.streamOpened();
                     metrics.streamOpened(proxy.name(), proxy.type());
@@ -298,7 +334,7 @@ public class ProxyListeners implements ProxyPorts {
                         stream.config().setRecvByteBufAllocator(PACED_READS);
                     }
                     ProxyTraffic traffic = new ProxyTraffic(session, proxy, metrics, refusal, pacer, accessLog,
-                            inet(visitor.remoteAddress()));
+                            inet(VisitorAddress.of(visitor)));
                     StreamRelay.start(visitor, stream, traffic);
                     if (onStarted != null) {
                         onStarted.run();

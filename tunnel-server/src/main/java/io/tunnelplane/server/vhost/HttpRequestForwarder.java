@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.tunnelplane.server.admission.VisitorAddress;
 import java.net.InetSocketAddress;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -102,7 +103,7 @@ final class HttpRequestForwarder extends ChannelInboundHandlerAdapter {
     }
 
     void addProxyHeaders(ChannelHandlerContext ctx, HttpRequest request) {
-        String client = ctx.channel().remoteAddress() instanceof InetSocketAddress address
+        String client = VisitorAddress.of(ctx.channel()) instanceof InetSocketAddress address
                 ? address.getAddress().getHostAddress() : "unknown";
         String forwarded = request.headers().get("X-Forwarded-For");
         request.headers().set("X-Forwarded-For", forwarded == null ? client : forwarded + ", " + client);

@@ -14,6 +14,9 @@ import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.transport.Transport;
 import io.tunnelplane.server.accesslog.AccessLog;
 import io.tunnelplane.server.admission.ConnectionLimit;
+import io.tunnelplane.server.admission.ProxyHeaderReader;
+import io.tunnelplane.server.admission.TrustedProxies;
+import io.tunnelplane.server.admission.VisitorAddress;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.proxy.ProxyListeners;
@@ -48,6 +51,7 @@ public class VirtualHostServer implements SmartLifecycle {
     private final TunnelMetrics metrics;
     private final BasicAuthChecks basicAuth;
     private final AccessLog accessLog;
+    private final TrustedProxies trustedProxies;
     private final Transport transport = Transport.best();
     private final ExecutorService lookups = Executors.newSingleThreadExecutor(r -> new Thread(r, "vhost-lookup"));
     private EventLoopGroup group;
@@ -59,7 +63,8 @@ public class VirtualHostServer implements SmartLifecycle {
 
     public VirtualHostServer(TunnelServerProperties properties, VirtualHosts hosts, ProxyListeners proxyListeners,
             ConnectionLimit limit, VirtualHostOwners owners, TunnelMetrics metrics, BasicAuthChecks basicAuth,
-            AccessLog accessLog) {
+            AccessLog accessLog, TrustedProxies trustedProxies) {
+        this.trustedProxies = trustedProxies;
         this.accessLog = accessLog;
         this.basicAuth = basicAuth;
         this.properties = properties;
@@ -94,9 +99,19 @@ public class VirtualHostServer implements SmartLifecycle {
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel visitor) {
-                            if (limit.admit(visitor)) {
-                                visitor.pipeline().addLast(type + "-vhost", firstHandler.get());
+                            if (!limit.admit(visitor)) {
+                                return;
                             }
+                            if (trustedProxies.configured()) {
+                                // Visitors speak first here: a forged header from anyone else is refused.
+                                visitor.pipeline().addLast(ProxyHeaderReader.NAME, new ProxyHeaderReader(
+                                        trustedProxies.trusts(visitor.remoteAddress()), VirtualHostServer::replay,
+                                        reason -> {
+                                            count(reason, type);
+                                            metrics.connectionRefused(reason);
+                                        }));
+                            }
+                            visitor.pipeline().addLast(type + "-vhost", firstHandler.get());
                         }
                     })
                     .bind(address).syncUninterruptibly().channel();
@@ -123,7 +138,7 @@ public class VirtualHostServer implements SmartLifecycle {
      */
     void logRequest(Channel visitor, VirtualHosts.Route route, String method, String host, String path, int status,
             Instant start, Long responseMs) {
-        InetSocketAddress source = visitor.remoteAddress() instanceof InetSocketAddress inet ? inet : null;
+        InetSocketAddress source = VisitorAddress.of(visitor) instanceof InetSocketAddress inet ? inet : null;
         accessLog.record(new AccessRecord(start, Instant.now(), "request", route.group().clientId(),
                 route.proxy().name(), route.proxy().id(), route.proxy().type(),
                 source == null ? null : source.getAddress().getHostAddress(), source == null ? 0 : source.getPort(),
@@ -160,9 +175,19 @@ public class VirtualHostServer implements SmartLifecycle {
         });
     }
 
+    /** Hands what followed a PROXY header (or all that was read) to the routing handler, as if just read. */
+    private static void replay(Channel visitor, ByteBuf rest) {
+        if (rest.isReadable()) {
+            visitor.pipeline().fireChannelRead(rest);
+        } else {
+            rest.release();
+        }
+        visitor.pipeline().fireChannelReadComplete();
+    }
+
     /** Whether the routed visitor's address may reach the proxy (a refusal is counted and logged). */
     boolean admitsSource(Channel visitor, VirtualHosts.Route route) {
-        return proxyListeners.admitsSource(route.group(), route.proxy(), visitor.remoteAddress());
+        return proxyListeners.admitsSource(route.group(), route.proxy(), VisitorAddress.of(visitor));
     }
 
     /** Nobody serves {@code host} now: 502 when its agent is merely offline, 404 when no proxy claims it. */
