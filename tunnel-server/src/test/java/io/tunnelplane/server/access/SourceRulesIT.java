@@ -9,6 +9,7 @@ import io.tunnelplane.server.support.FreePorts;
 import io.tunnelplane.server.support.LocalService;
 import io.tunnelplane.server.support.TestAgents;
 import io.tunnelplane.server.support.TestServer;
+import io.tunnelplane.server.support.UdpEcho;
 import io.tunnelplane.server.support.Visitor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,7 +38,7 @@ import tools.jackson.databind.JsonNode;
 class SourceRulesIT {
     private static TestServer server;
     private static LocalService echo;
-    private static DatagramSocket udpEcho;
+    private static UdpEcho udpEcho;
     private static Agent agent;
     private static long clientId;
     private static int httpPort;
@@ -45,10 +46,7 @@ class SourceRulesIT {
     @BeforeAll
     static void start() throws Exception {
         echo = new LocalService(LocalService.Mode.ECHO);
-        udpEcho = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-        Thread echoThread = new Thread(SourceRulesIT::echoDatagrams, "udp-echo");
-        echoThread.setDaemon(true);
-        echoThread.start();
+        udpEcho = new UdpEcho();
         Map<String, Object> props = TestServer.defaults();
         props.put("tunnel.server.proxy-bind-address", "::"); // both families: IPv6 rules need IPv6 visitors
         httpPort = FreePorts.any();
@@ -126,7 +124,7 @@ class SourceRulesIT {
     void aDeniedUdpSendersDatagramsGoNowhere() throws Exception {
         int port = FreePorts.inRange(10000, 20000);
         long proxyId = createProxy("{\"name\":\"dns\",\"type\":\"udp\",\"localHost\":\"127.0.0.1\",\"localPort\":"
-                + udpEcho.getLocalPort() + ",\"remotePort\":" + port + ",\"denyFrom\":[\"127.0.0.1/32\"]}");
+                + udpEcho.port() + ",\"remotePort\":" + port + ",\"denyFrom\":[\"127.0.0.1/32\"]}");
         try (DatagramSocket sender = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             sender.setSoTimeout(300);
             assertThat(udpEchoed(sender, port, 5)).as("denied: no answer to any of 5 tries").isFalse();
@@ -206,18 +204,5 @@ class SourceRulesIT {
             }
         }
         return false;
-    }
-
-    private static void echoDatagrams() {
-        byte[] buffer = new byte[2048];
-        try {
-            while (!udpEcho.isClosed()) {
-                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-                udpEcho.receive(packet);
-                udpEcho.send(new DatagramPacket(packet.getData(), packet.getLength(), packet.getSocketAddress()));
-            }
-        } catch (IOException closed) {
-            // test over
-        }
     }
 }

@@ -11,6 +11,7 @@ import io.tunnelplane.server.support.Json;
 import io.tunnelplane.server.support.LocalService;
 import io.tunnelplane.server.support.TestAgents;
 import io.tunnelplane.server.support.TestServer;
+import io.tunnelplane.server.support.UdpEcho;
 import io.tunnelplane.server.support.Visitor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,11 +62,8 @@ class AccessLogIT {
         props.put("tunnel.server.vhost.http-port", httpPort);
         props.put("tunnel.server.access.log-file", logFile.toString());
         try (LocalService echo = new LocalService(LocalService.Mode.ECHO);
-                DatagramSocket udpEcho = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+                UdpEcho udpEcho = new UdpEcho();
                 TestServer server = TestServer.start(props)) {
-            Thread echoer = new Thread(() -> echoDatagrams(udpEcho), "udp-echo");
-            echoer.setDaemon(true);
-            echoer.start();
             JsonNode client = body(201, server.send("POST", "/api/v1/clients", "{\"name\":\"watched\"}"));
             long clientId = client.get("id").asLong();
             int tcpPort = FreePorts.inRange(10000, 20000);
@@ -76,7 +74,7 @@ class AccessLogIT {
             proxy(server, clientId, "{\"name\":\"closed\",\"type\":\"tcp\",\"localHost\":\"127.0.0.1\",\"localPort\":"
                     + echo.port() + ",\"remotePort\":" + deniedPort + ",\"denyFrom\":[\"127.0.0.1\"]}");
             proxy(server, clientId, "{\"name\":\"dns\",\"type\":\"udp\",\"localHost\":\"127.0.0.1\",\"localPort\":"
-                    + udpEcho.getLocalPort() + ",\"remotePort\":" + udpPort + "}");
+                    + udpEcho.port() + ",\"remotePort\":" + udpPort + "}");
             long web = proxy(server, clientId, "{\"name\":\"site\",\"type\":\"http\",\"localHost\":\"127.0.0.1\","
                     + "\"localPort\":" + site.getAddress().getPort() + ",\"customDomains\":[\"site.example\"],"
                     + "\"httpUser\":\"ops\",\"httpPassword\":\"long-enough-secret\"}");
@@ -189,19 +187,6 @@ class AccessLogIT {
                     + (basicAuth == null ? "" : "Authorization: Basic " + basicAuth + "\r\n") + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-        }
-    }
-
-    private static void echoDatagrams(DatagramSocket socket) {
-        byte[] buffer = new byte[2048];
-        try {
-            while (!socket.isClosed()) {
-                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-                socket.receive(packet);
-                socket.send(new DatagramPacket(packet.getData(), packet.getLength(), packet.getSocketAddress()));
-            }
-        } catch (IOException closed) {
-            // test over
         }
     }
 }

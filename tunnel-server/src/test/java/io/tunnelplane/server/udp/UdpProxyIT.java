@@ -7,6 +7,7 @@ import io.tunnelplane.agent.Agent;
 import io.tunnelplane.server.support.FreePorts;
 import io.tunnelplane.server.support.TestAgents;
 import io.tunnelplane.server.support.TestServer;
+import io.tunnelplane.server.support.UdpEcho;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -31,21 +32,18 @@ class UdpProxyIT {
     void tenThousandMixedDatagramsFromTwoSendersComeBackToTheirOwnSender() throws Exception {
         int publicPort = FreePorts.inRange(10000, 20000);
         ExecutorService threads = Executors.newCachedThreadPool();
-        try (DatagramSocket echo = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-                TestServer server = TestServer.start(TestServer.defaults())) {
-            echo.setReceiveBufferSize(4 << 20);
-            threads.execute(() -> echo(echo));
+        try (UdpEcho echo = new UdpEcho(); TestServer server = TestServer.start(TestServer.defaults())) {
             JsonNode client = body(201, server.send("POST", "/api/v1/clients", "{\"name\":\"dns\"}"));
             body(201, server.send("POST", "/api/v1/clients/" + client.get("id").asLong() + "/proxies",
                     "{\"name\":\"echo\",\"type\":\"udp\",\"localHost\":\"127.0.0.1\",\"localPort\":"
-                            + echo.getLocalPort() + ",\"remotePort\":" + publicPort + "}"));
+                            + echo.port() + ",\"remotePort\":" + publicPort + "}"));
             // TCP and UDP are separate port spaces (iperf3 -u, DNS, QUIC use both); two UDP proxies on one are not.
             body(201, server.send("POST", "/api/v1/clients/" + client.get("id").asLong() + "/proxies",
                     "{\"name\":\"control\",\"type\":\"tcp\",\"localHost\":\"127.0.0.1\",\"localPort\":"
-                            + echo.getLocalPort() + ",\"remotePort\":" + publicPort + "}"));
+                            + echo.port() + ",\"remotePort\":" + publicPort + "}"));
             assertThat(body(409, server.send("POST", "/api/v1/clients/" + client.get("id").asLong() + "/proxies",
                     "{\"name\":\"twin\",\"type\":\"udp\",\"localHost\":\"127.0.0.1\",\"localPort\":"
-                            + echo.getLocalPort() + ",\"remotePort\":" + publicPort + "}")).get("detail").asString())
+                            + echo.port() + ",\"remotePort\":" + publicPort + "}")).get("detail").asString())
                     .contains("udp port " + publicPort + " is already used by proxy dns/echo");
             Agent agent = TestAgents.start(server.agentPort(), client.get("token").asString(), Duration.ofSeconds(1));
             try {
@@ -110,18 +108,5 @@ class UdpProxyIT {
             }
         }
         return new long[] {sent, received};
-    }
-
-    private static void echo(DatagramSocket socket) {
-        byte[] buffer = new byte[65_535];
-        try {
-            while (!socket.isClosed()) {
-                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-                socket.receive(packet);
-                socket.send(new DatagramPacket(packet.getData(), packet.getLength(), packet.getSocketAddress()));
-            }
-        } catch (java.io.IOException closed) {
-            // test over
-        }
     }
 }
