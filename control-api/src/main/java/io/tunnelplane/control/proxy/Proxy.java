@@ -77,6 +77,10 @@ public class Proxy {
     @Column(name = "http_password_hash", length = 120)
     private String httpPasswordHash;
 
+    /** Whether its visitors are written to the access log (when the server writes one). */
+    @Column(name = "access_log", nullable = false)
+    private boolean accessLog = true;
+
     /** Comma-separated addresses and CIDR blocks visitors may come from; none: any (see SourceRules). */
     @Column(name = "allow_from", length = 4000)
     private String allowFrom;
@@ -200,6 +204,15 @@ public class Proxy {
     /** A limit of 0 or null lifts it. */
     public void limitBandwidth(Long bytesPerSecond, Instant now) {
         this.bandwidthLimit = bytesPerSecond == null || bytesPerSecond == 0 ? null : bytesPerSecond;
+        this.updatedAt = now;
+    }
+
+    public boolean isAccessLog() {
+        return accessLog;
+    }
+
+    public void logAccess(boolean accessLog, Instant now) {
+        this.accessLog = accessLog;
         this.updatedAt = now;
     }
 

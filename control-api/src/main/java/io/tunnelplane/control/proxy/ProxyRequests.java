@@ -44,13 +44,14 @@ public final class ProxyRequests {
             @Pattern(regexp = HTTP_USER_RULE, message = HTTP_USER_MESSAGE) String httpUser,
             @Size(min = 8, max = 128) String httpPassword,
             @Size(max = SOURCE_ENTRIES) List<@Size(max = 49) String> allowFrom,
-            @Size(max = SOURCE_ENTRIES) List<@Size(max = 49) String> denyFrom) {
+            @Size(max = SOURCE_ENTRIES) List<@Size(max = 49) String> denyFrom,
+            Boolean accessLog) {
 
         /** A TCP proxy, as most callers create them. */
         public Create(String name, String type, String localHost, Integer localPort, Integer remotePort,
                 Boolean enabled, Long bandwidthLimit) {
             this(name, type, localHost, localPort, remotePort, enabled, bandwidthLimit, null, null, null, null,
-                    null, null, null, null, null);
+                    null, null, null, null, null, null);
         }
     }
 
@@ -68,12 +69,13 @@ public final class ProxyRequests {
             @Size(max = SOURCE_ENTRIES) List<@Size(max = 49) String> allowFrom,
             @Size(max = SOURCE_ENTRIES) List<@Size(max = 49) String> denyFrom,
             Boolean closeExisting,
-            @PositiveOrZero Long bandwidthLimit) {
-        /** A change of the proxy's own settings, its source rules and bandwidth limit left as they are. */
+            @PositiveOrZero Long bandwidthLimit,
+            Boolean accessLog) {
+        /** A change of the proxy's own settings, its source rules, limit and access log left as they are. */
         public Update(Boolean enabled, String localHost, Integer localPort, Integer remotePort, String proxyProtocol,
                 String httpUser, String httpPassword) {
             this(enabled, localHost, localPort, remotePort, proxyProtocol, httpUser, httpPassword, null, null, null,
-                    null);
+                    null, null);
         }
     }
 }

@@ -78,6 +78,7 @@ public class ProxyService {
                 request.localPort(), remotePort, enabled, request.bandwidthLimit(), clock.instant());
         proxy.proxyProtocol(request.proxyProtocol(), clock.instant());
         proxy.restrictSources(request.allowFrom(), request.denyFrom(), clock.instant());
+        proxy.logAccess(request.accessLog() == null || request.accessLog(), clock.instant());
         if (request.httpUser() != null) {
             proxy.basicAuth(request.httpUser(), BasicAuthHash.hash(request.httpPassword()), clock.instant());
         }
@@ -139,6 +140,9 @@ public class ProxyService {
         if (request.bandwidthLimit() != null) {
             proxy.limitBandwidth(request.bandwidthLimit(), clock.instant());
         }
+        if (request.accessLog() != null) {
+            proxy.logAccess(request.accessLog(), clock.instant());
+        }
         if (request.allowFrom() != null || request.denyFrom() != null) {
             checkSources("allowFrom", request.allowFrom());
             checkSources("denyFrom", request.denyFrom());
@@ -176,7 +180,7 @@ public class ProxyService {
                         p.getLocalPort(), p.getRemotePort(), p.getCustomDomains(), p.getLocations(),
                         p.getHostHeaderRewrite(), p.getProxyProtocol() != null, p.getHttpUser(),
                         p.getHttpPasswordHash(), SourceRules.of(p.getAllowFrom(), p.getDenyFrom()),
-                        orZero(p.getBandwidthLimit()), orZero(p.getClient().getBandwidthLimit())))
+                        orZero(p.getBandwidthLimit()), orZero(p.getClient().getBandwidthLimit()), p.isAccessLog()))
                 .toList();
     }
 

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param allowFrom addresses and CIDR blocks visitors may come from (empty: any, unless the server's defaults
  *                  say otherwise)
  * @param denyFrom addresses and CIDR blocks refused whatever the allow list says
+ * @param accessLog whether its visitors are written to the access log
  * @param nodes what each other node of the cluster did with the change this view answers ({@code applied},
  *              {@code no_session}, {@code failed: <reason>}); empty on a single node and when reading
  * @param nodeStates in a cluster, the proxy's state on each node holding a session of its client
@@ -27,7 +28,7 @@ public record ProxyView(long id, long clientId, String name, String type, String
         int remotePort, boolean enabled, Long bandwidthLimit, Instant createdAt, Instant updatedAt,
         String state, String localError, List<String> customDomains, String subdomain, List<String> locations,
         String hostHeaderRewrite, String proxyProtocol, String httpUser, List<String> allowFrom,
-        List<String> denyFrom, Map<String, String> nodes, Map<String, String> nodeStates) {
+        List<String> denyFrom, boolean accessLog, Map<String, String> nodes, Map<String, String> nodeStates) {
 
     static ProxyView of(Proxy p, String state, String localError, Map<String, String> nodes,
             Map<String, String> nodeStates) {
@@ -35,6 +36,6 @@ public record ProxyView(long id, long clientId, String name, String type, String
                 p.getLocalPort(), p.getRemotePort(), p.isEnabled(), p.getBandwidthLimit(), p.getCreatedAt(),
                 p.getUpdatedAt(), state, localError, p.getCustomDomains(), p.getSubdomain(), p.getLocations(),
                 p.getHostHeaderRewrite(), p.getProxyProtocol(), p.getHttpUser(), p.getAllowFrom(), p.getDenyFrom(),
-                nodes, nodeStates);
+                p.isAccessLog(), nodes, nodeStates);
     }
 }

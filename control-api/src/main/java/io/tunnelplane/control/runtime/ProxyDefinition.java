@@ -16,10 +16,12 @@ import java.util.List;
  * @param bandwidthLimit bytes per second each way for all the proxy's visitors together, 0 for none
  * @param clientBandwidthLimit the client's limit for all its proxies together, 0 for none (the same on each of
  *                             them: one list carries everything the engine enforces)
+ * @param accessLog     whether its visitors go to the access log
  */
 public record ProxyDefinition(long id, String name, String type, String localHost, int localPort, int remotePort,
         List<String> domains, List<String> locations, String hostRewrite, boolean proxyProtocol, String httpUser,
-        String httpPasswordHash, SourceRules sources, long bandwidthLimit, long clientBandwidthLimit) {
+        String httpPasswordHash, SourceRules sources, long bandwidthLimit, long clientBandwidthLimit,
+        boolean accessLog) {
 
     public ProxyDefinition {
         domains = List.copyOf(domains);

@@ -8,6 +8,7 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
 import io.tunnelplane.control.runtime.AccessRecord;
+import io.tunnelplane.control.runtime.ProxyDefinition;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -16,7 +17,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -36,6 +39,8 @@ public class AccessLog {
     private final org.slf4j.Logger lines = LoggerFactory.getLogger(LOGGER);
     private final JsonMapper json = JsonMapper.builder().build();
     private final Map<Long, ArrayDeque<AccessRecord>> byProxy = new ConcurrentHashMap<>();
+    /** Stored proxies whose access log is switched off, by client (replaced with the client's proxy list). */
+    private final Map<String, Set<Long>> silentByClient = new ConcurrentHashMap<>();
 
     public AccessLog(TunnelServerProperties properties) {
         this.enabled = properties.access().log();
@@ -44,8 +49,14 @@ public class AccessLog {
         }
     }
 
+    /** Takes which of the client's proxies are switched off, from its complete proxy list. */
+    public void update(String client, List<ProxyDefinition> proxies) {
+        silentByClient.put(client, proxies.stream().filter(p -> !p.accessLog()).map(ProxyDefinition::id)
+                .collect(Collectors.toUnmodifiableSet()));
+    }
+
     public void record(AccessRecord entry) {
-        if (!enabled) {
+        if (!enabled || silentByClient.getOrDefault(entry.client(), Set.of()).contains(entry.proxyId())) {
             return;
         }
         if (lines.isInfoEnabled()) {

@@ -3,6 +3,7 @@ package io.tunnelplane.server.client;
 import io.tunnelplane.control.client.ClientAuthority;
 import io.tunnelplane.control.runtime.ProxyDefinition;
 import io.tunnelplane.protocol.control.ProxySpec;
+import io.tunnelplane.server.accesslog.AccessLog;
 import io.tunnelplane.server.admission.BandwidthLimits;
 import io.tunnelplane.server.admission.VisitorAccess;
 import io.tunnelplane.server.config.TunnelServerProperties;
@@ -35,12 +36,14 @@ public class StoredClientDirectory implements ClientDirectory {
     private final BasicAuthChecks basicAuth;
     private final VisitorAccess access;
     private final BandwidthLimits bandwidth;
+    private final AccessLog accessLog;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private static final int SEEN_BATCH = 500;
 
     public StoredClientDirectory(ClientAuthority authority, TunnelServerProperties properties,
             @Qualifier("engineBlockingExecutor") Executor blocking, BasicAuthChecks basicAuth, VisitorAccess access,
-            BandwidthLimits bandwidth) {
+            BandwidthLimits bandwidth, AccessLog accessLog) {
+        this.accessLog = accessLog;
         this.bandwidth = bandwidth;
         this.authority = authority;
         this.basicAuth = basicAuth;
@@ -55,6 +58,7 @@ public class StoredClientDirectory implements ClientDirectory {
                     basicAuth.update(login.proxies());
                     access.update(login.name(), login.proxies());
                     bandwidth.update(login.name(), login.proxies());
+                    accessLog.update(login.name(), login.proxies());
                     return new ClientAccess(login.name(), login.tokenKey(),
                             login.proxies().stream().map(StoredClientDirectory::spec).toList());
                 }), blocking)

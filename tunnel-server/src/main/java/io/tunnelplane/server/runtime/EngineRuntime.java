@@ -213,6 +213,7 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
         basicAuth.update(enabled);
         access.update(clientName, enabled);
         bandwidth.update(clientName, enabled);
+        accessLog.update(clientName, enabled);
         Optional<SessionGroup> found = registry.find(clientName).filter(g -> !g.live().isEmpty());
         if (found.isEmpty()) {
             return ApplyResult.OFFLINE;

@@ -73,6 +73,9 @@ class AccessLogIT {
                     + "\"localPort\":" + echo.port() + ",\"remotePort\":" + tcpPort + "}");
             proxy(server, clientId, "{\"name\":\"closed\",\"type\":\"tcp\",\"localHost\":\"127.0.0.1\",\"localPort\":"
                     + echo.port() + ",\"remotePort\":" + deniedPort + ",\"denyFrom\":[\"127.0.0.1\"]}");
+            int quietPort = FreePorts.inRange(10000, 20000);
+            long quiet = proxy(server, clientId, "{\"name\":\"quiet\",\"type\":\"tcp\",\"localHost\":\"127.0.0.1\","
+                    + "\"localPort\":" + echo.port() + ",\"remotePort\":" + quietPort + ",\"accessLog\":false}");
             proxy(server, clientId, "{\"name\":\"dns\",\"type\":\"udp\",\"localHost\":\"127.0.0.1\",\"localPort\":"
                     + udpEcho.port() + ",\"remotePort\":" + udpPort + "}");
             long web = proxy(server, clientId, "{\"name\":\"site\",\"type\":\"http\",\"localHost\":\"127.0.0.1\","
@@ -81,8 +84,9 @@ class AccessLogIT {
             Agent agent = TestAgents.start(server.agentPort(), client.get("token").asString(), Duration.ofSeconds(1));
             try {
                 await().atMost(Duration.ofSeconds(10)).until(() -> server.get("/api/v1/clients/" + clientId
-                        + "/proxies").body().split("\"state\":\"listening\"", -1).length == 5);
+                        + "/proxies").body().split("\"state\":\"listening\"", -1).length == 6);
                 assertThat(Visitor.exchange(tcpPort, "ping".getBytes(StandardCharsets.UTF_8))).hasSize(4);
+                assertThat(Visitor.exchange(quietPort, "ping".getBytes(StandardCharsets.UTF_8))).hasSize(4);
                 try (Socket refused = new Socket("127.0.0.1", deniedPort)) {
                     refused.setSoTimeout(5_000);
                     assertThat(readsNothing(refused.getInputStream())).isTrue();
@@ -102,6 +106,8 @@ class AccessLogIT {
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> lines(logFile).stream()
                     .anyMatch(l -> l.get("event").asString().equals("flow")));
+            assertThat(body(200, server.get("/api/v1/proxies/" + quiet + "/access"))).as("switched off").isEmpty();
+            assertThat(lines(logFile)).noneMatch(l -> l.get("proxy").asString().equals("quiet"));
 
             List<JsonNode> lines = lines(logFile);
             assertThat(lines).anySatisfy(l -> {
