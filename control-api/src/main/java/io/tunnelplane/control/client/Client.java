@@ -42,6 +42,10 @@ public class Client {
     @Column(name = "label_value")
     private Map<String, String> labels = new HashMap<>();
 
+    /** Bytes (both directions) its proxies may move per calendar month (UTC); null for none. */
+    @Column(name = "monthly_quota")
+    private Long monthlyQuota;
+
     /** Bytes per second each way for all its proxies together; null for none. */
     @Column(name = "bandwidth_limit")
     private Long bandwidthLimit;
@@ -108,6 +112,16 @@ public class Client {
 
     public void describe(String description, Instant now) {
         this.description = description;
+        this.updatedAt = now;
+    }
+
+    public Long getMonthlyQuota() {
+        return monthlyQuota;
+    }
+
+    /** A quota of 0 or null lifts it. */
+    public void limitMonthlyTraffic(Long bytes, Instant now) {
+        this.monthlyQuota = bytes == null || bytes == 0 ? null : bytes;
         this.updatedAt = now;
     }
 

@@ -21,9 +21,10 @@ public final class ClientRequests {
             @Size(max = 500) String description,
             @Size(max = 32) Map<@Pattern(regexp = NAME_RULE, message = NAME_MESSAGE) String,
                     @Size(max = 255) String> labels,
-            @Positive Long bandwidthLimit) {
+            @Positive Long bandwidthLimit,
+            @Positive Long monthlyQuota) {
         public Create(String name, String description, Map<String, String> labels) {
-            this(name, description, labels, null);
+            this(name, description, labels, null, null);
         }
     }
 
@@ -31,13 +32,14 @@ public final class ClientRequests {
     public record Update(Boolean enabled, @Size(max = 500) String description,
             @Size(max = 32) Map<@Pattern(regexp = NAME_RULE, message = NAME_MESSAGE) String,
                     @Size(max = 255) String> labels,
-            @PositiveOrZero Long bandwidthLimit) {
+            @PositiveOrZero Long bandwidthLimit,
+            @PositiveOrZero Long monthlyQuota) {
         public Update(Boolean enabled, String description) {
-            this(enabled, description, null, null);
+            this(enabled, description, null, null, null);
         }
 
         public Update(Boolean enabled, String description, Map<String, String> labels) {
-            this(enabled, description, labels, null);
+            this(enabled, description, labels, null, null);
         }
     }
 }

@@ -2,11 +2,13 @@ package io.tunnelplane.control.client;
 
 import io.tunnelplane.control.TransactionHooks;
 import io.tunnelplane.control.proxy.ProxyService;
+import io.tunnelplane.control.quota.TrafficQuotas;
 import io.tunnelplane.control.runtime.LiveSession;
 import io.tunnelplane.control.runtime.TrafficSample;
 import io.tunnelplane.control.runtime.TunnelRuntime;
 import io.tunnelplane.control.web.ApiException;
 import java.time.Clock;
+import java.time.YearMonth;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,8 +30,11 @@ public class ClientService {
     private final ProxyService proxies;
     private final TunnelRuntime runtime;
     private final Clock clock;
+    private final TrafficQuotas quotas;
 
-    public ClientService(ClientRepository clients, ProxyService proxies, TunnelRuntime runtime, Clock clock) {
+    public ClientService(ClientRepository clients, ProxyService proxies, TunnelRuntime runtime, Clock clock,
+            TrafficQuotas quotas) {
+        this.quotas = quotas;
         this.clients = clients;
         this.proxies = proxies;
         this.runtime = runtime;
@@ -44,6 +49,7 @@ public class ClientService {
         Client client = new Client(request.name(), request.description(),
                 request.labels() == null ? Map.of() : request.labels(), ClientTokens.keyHex(token), clock.instant());
         client.limitBandwidth(request.bandwidthLimit(), clock.instant());
+        client.limitMonthlyTraffic(request.monthlyQuota(), clock.instant());
         client = clients.save(client);
         return created(client, token);
     }
@@ -76,8 +82,10 @@ public class ClientService {
     public ClientViews.Detail get(long id) {
         Client c = find(id);
         LiveSession live = runtime.session(c.getName()).orElse(null);
+        long used = quotas.used(c.getId(), YearMonth.now(clock));
         return new ClientViews.Detail(c.getId(), c.getName(), c.getDescription(), c.isEnabled(), c.getLabels(),
-                c.getBandwidthLimit(),
+                c.getBandwidthLimit(), c.getMonthlyQuota(), used,
+                c.getMonthlyQuota() != null && used >= c.getMonthlyQuota(),
                 c.getCreatedAt(), c.getUpdatedAt(), c.getLastSeenAt(), ClientViews.Live.of(live),
                 proxies.viewsOf(c, live));
     }
@@ -105,6 +113,9 @@ public class ClientService {
         if (request.bandwidthLimit() != null) {
             client.limitBandwidth(request.bandwidthLimit(), clock.instant());
             proxies.reapply(client); // the engine enforces it with the proxies' own limits
+        }
+        if (request.monthlyQuota() != null) {
+            client.limitMonthlyTraffic(request.monthlyQuota(), clock.instant()); // nodes read it within a minute
         }
         if (request.enabled() != null && request.enabled() != client.isEnabled()) {
             client.enable(request.enabled(), clock.instant());

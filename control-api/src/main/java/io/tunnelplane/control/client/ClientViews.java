@@ -21,9 +21,14 @@ public final class ClientViews {
     }
 
     /** One client with its live state and proxies. */
-    /** @param bandwidthLimit bytes per second each way for all its proxies together, null for none */
+    /**
+     * @param bandwidthLimit   bytes per second each way for all its proxies together, null for none
+     * @param monthlyQuota     bytes (both ways) its proxies may move per calendar month (UTC), null for none
+     * @param trafficThisMonth bytes moved so far this month, on every node (as of their last report, within 30 s)
+     * @param quotaExceeded    new visitors are refused until the month ends
+     */
     public record Detail(long id, String name, String description, boolean enabled, Map<String, String> labels,
-            Long bandwidthLimit, Instant createdAt, Instant updatedAt, Instant lastSeenAt, Live live,
+            Long bandwidthLimit, Long monthlyQuota, long trafficThisMonth, boolean quotaExceeded, Instant createdAt, Instant updatedAt, Instant lastSeenAt, Live live,
             List<ProxyView> proxies) {
     }
 

@@ -179,13 +179,16 @@ public record TunnelServerProperties(
      * visitor connection, UDP flow, HTTP request and refusal on the logger {@code io.tunnelplane.access}, to
      * standard output or, when {@code logFile} is set, appended to that file. {@code trustedProxies}: load balancers
      * whose PROXY protocol header (v1 or v2) names the real visitor on the public ports; others may not send one.
+     * {@code quotaInterval}: how often each node adds its clients' traffic to the shared monthly totals and reads
+     * who is over quota.
      */
     public record Access(
             @DefaultValue List<String> allowFrom,
             @DefaultValue List<String> denyFrom,
             @DefaultValue("true") boolean log,
             @DefaultValue("") String logFile,
-            @DefaultValue List<String> trustedProxies) {
+            @DefaultValue List<String> trustedProxies,
+            @DefaultValue("30s") @NotNull Duration quotaInterval) {
 
         public SourceRules rules() {
             return SourceRules.of(allowFrom, denyFrom);

@@ -44,6 +44,9 @@ public final class TunnelServerPropertiesValidator implements Validator {
         validateSources("access.allow-from", props.access().allowFrom(), errors);
         validateSources("access.deny-from", props.access().denyFrom(), errors);
         validateSources("access.trusted-proxies", props.access().trustedProxies(), errors);
+        if (props.access().quotaInterval().compareTo(Duration.ofSeconds(1)) < 0) {
+            errors.rejectValue("access.quota-interval", "min", "must be at least 1s");
+        }
         validateClients(props.clients(), allowed, errors);
     }
 

@@ -28,6 +28,8 @@ public class TrafficHistory {
     private final SessionRegistry registry;
     private final Clock clock;
     private final Map<String, SampleRing> byClient = new ConcurrentHashMap<>();
+    /** Bytes (both ways) each client moved since the quota meter last took them. */
+    private final Map<String, Long> moved = new ConcurrentHashMap<>();
     /** Each live session's relayed totals at the previous sample; the sampler's thread only. */
     private Map<String, long[]> previousTotals = Map.of();
     private volatile Instant previousSample;
@@ -65,11 +67,31 @@ public class TrafficHistory {
             }
             byClient.computeIfAbsent(group.clientId(), client -> new SampleRing(capacity()))
                     .add(now, worstRtt, Math.round(in / seconds), Math.round(out / seconds));
+            if (in + out > 0) {
+                moved.merge(group.clientId(), in + out, Long::sum);
+            }
         }
         previousTotals = totals;
         previousSample = now;
         Instant oldest = now.minus(WINDOW);
         byClient.values().removeIf(ring -> ring.newest().at().isBefore(oldest));
+    }
+
+    /** What each client moved since the last call (counted by the samples), taken away. */
+    public Map<String, Long> takeMoved() {
+        Map<String, Long> taken = new HashMap<>();
+        for (String client : List.copyOf(moved.keySet())) {
+            Long bytes = moved.remove(client);
+            if (bytes != null) {
+                taken.put(client, bytes);
+            }
+        }
+        return taken;
+    }
+
+    /** Returns what {@link #takeMoved} took but could not be recorded. */
+    public void giveBack(Map<String, Long> notRecorded) {
+        notRecorded.forEach((client, bytes) -> moved.merge(client, bytes, Long::sum));
     }
 
     /** Oldest first; empty for a client that had no session here in the window. */

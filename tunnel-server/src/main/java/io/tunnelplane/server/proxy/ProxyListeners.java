@@ -24,6 +24,7 @@ import io.tunnelplane.server.accesslog.AccessLog;
 import io.tunnelplane.server.admission.BandwidthLimits;
 import io.tunnelplane.server.admission.ConnectionLimit;
 import io.tunnelplane.server.admission.LogThrottle;
+import io.tunnelplane.server.admission.MonthlyQuotas;
 import io.tunnelplane.server.admission.ProxyHeaderReader;
 import io.tunnelplane.server.admission.TrustedProxies;
 import io.tunnelplane.server.admission.VisitorAccess;
@@ -65,12 +66,14 @@ public class ProxyListeners implements ProxyPorts {
     private final ConnectionLimit limit;
     private final TunnelServerProperties.Limits limits;
     private static final String SOURCE_DENIED = "source_denied";
+    public static final String QUOTA_EXCEEDED = "quota_exceeded";
     private static final RecvByteBufAllocator PACED_READS = new FixedRecvByteBufAllocator(16 * 1024)
             .maxMessagesPerRead(1);
     private final VisitorAccess access;
     private final BandwidthLimits bandwidth;
     private final AccessLog accessLog;
     private final TrustedProxies trustedProxies;
+    private final MonthlyQuotas quotas;
     private final LogThrottle refusalLog = new LogThrottle(Duration.ofMinutes(1), 10_000, System::nanoTime);
 
     private final VirtualHosts virtualHosts;
@@ -79,7 +82,8 @@ public class ProxyListeners implements ProxyPorts {
 
     public ProxyListeners(TunnelServerProperties properties, TunnelMetrics metrics, ConnectionLimit limit,
             VirtualHosts virtualHosts, VisitorAccess access, BandwidthLimits bandwidth, AccessLog accessLog,
-            TrustedProxies trustedProxies) {
+            TrustedProxies trustedProxies, MonthlyQuotas quotas) {
+        this.quotas = quotas;
         this.trustedProxies = trustedProxies;
         this.accessLog = accessLog;
         this.access = access;
@@ -114,7 +118,7 @@ public class ProxyListeners implements ProxyPorts {
                 return group.eventLoop().newFailedFuture(new IllegalStateException("no session of the agent is up"));
             }
             return UdpProxyListener.open(group, anchor, proxy, bindAddress, metrics,
-                    sender -> admitsSource(group, proxy, sender), bandwidth.pacer(group.clientId(), proxy.id()),
+                    sender -> refusal(group, proxy, sender) == null, bandwidth.pacer(group.clientId(), proxy.id()),
                     accessLog);
         }
         ChannelFuture bind = transport.visitorListener(acceptLoop, group.eventLoop())
@@ -144,7 +148,7 @@ public class ProxyListeners implements ProxyPorts {
      * the relay first.
      */
     private void admitVisitor(SessionGroup group, ProxySpec proxy, Channel visitor, ByteBuf rest) {
-        if (!admitsSource(group, proxy, VisitorAddress.of(visitor))) {
+        if (refusal(group, proxy, VisitorAddress.of(visitor)) != null) {
             ReferenceCountUtil.release(rest);
             reset(visitor);
             return;
@@ -220,15 +224,17 @@ public class ProxyListeners implements ProxyPorts {
     }
 
     /**
-     * Whether a visitor from {@code source} may reach {@code proxy} by its source rules; a refusal is counted
-     * ({@code tunnel_connections_refused_total{reason="source_denied"}}) and logged like the limits' refusals.
+     * Why a new visitor from {@code source} may not reach {@code proxy}, or null when it may: its source rules
+     * ({@code source_denied}) or its client's used-up monthly quota ({@code quota_exceeded}). A refusal is counted
+     * in {@code tunnel_connections_refused_total{reason}}, written to the access log and logged like the limits'.
      */
-    public boolean admitsSource(SessionGroup group, ProxySpec proxy, SocketAddress source) {
-        if (access.admits(group.clientId(), proxy.id(), source)) {
-            return true;
+    public String refusal(SessionGroup group, ProxySpec proxy, SocketAddress source) {
+        String reason = !access.admits(group.clientId(), proxy.id(), source) ? SOURCE_DENIED
+                : quotas.exceeded(group.clientId()) ? QUOTA_EXCEEDED : null;
+        if (reason != null) {
+            countRefusal(group.clientId(), proxy, source, reason);
         }
-        countRefusal(group.clientId(), proxy, source, SOURCE_DENIED);
-        return false;
+        return reason;
     }
 
     /**
@@ -248,7 +254,8 @@ public class ProxyListeners implements ProxyPorts {
         if (suppressed >= 0) {
             log.warn("visitor refused client={} proxy={} reason={} remote={} ({}; {} more since the last line)",
                     client, proxy.name(), reason, source, SOURCE_DENIED.equals(reason)
-                            ? "the proxy's allowFrom/denyFrom, tunnel.server.access" : "tunnel.server.limits",
+                            ? "the proxy's allowFrom/denyFrom, tunnel.server.access"
+                            : QUOTA_EXCEEDED.equals(reason) ? "the client's monthlyQuota" : "tunnel.server.limits",
                     suppressed);
         }
     }

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.mux.StreamHeaders;
+import io.tunnelplane.server.proxy.ProxyListeners;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -44,7 +45,12 @@ final class HttpVirtualHost extends RoutingPeek {
             server.noRoute(ctx.channel(), "http", host);
             return true;
         }
-        if (!server.admitsSource(ctx.channel(), route)) {
+        String refusal = server.refusal(ctx.channel(), route);
+        if (ProxyListeners.QUOTA_EXCEEDED.equals(refusal)) {
+            server.page(ctx.channel(), 429, "Too Many Requests", host + " has used its traffic quota for this month;"
+                    + " it is served again from the first of next month (UTC).");
+            return true;
+        } else if (refusal != null) {
             server.page(ctx.channel(), 403, "Forbidden", "Your address may not visit " + host + ".");
             return true;
         }

@@ -36,8 +36,9 @@ final class SniVirtualHost extends RoutingPeek {
             server.noRoute(ctx.channel(), "https", host);
             return true;
         }
-        if (!server.admitsSource(ctx.channel(), route)) {
-            server.reset(ctx.channel(), "https", "source_denied");
+        String refused = server.refusal(ctx.channel(), route);
+        if (refused != null) {
+            server.reset(ctx.channel(), "https", refused);
             return true;
         }
         ByteBuf bytes = takeRead();

@@ -185,9 +185,9 @@ public class VirtualHostServer implements SmartLifecycle {
         visitor.pipeline().fireChannelReadComplete();
     }
 
-    /** Whether the routed visitor's address may reach the proxy (a refusal is counted and logged). */
-    boolean admitsSource(Channel visitor, VirtualHosts.Route route) {
-        return proxyListeners.admitsSource(route.group(), route.proxy(), VisitorAddress.of(visitor));
+    /** Why the routed visitor may not reach the proxy, or null (a refusal is counted and logged). */
+    String refusal(Channel visitor, VirtualHosts.Route route) {
+        return proxyListeners.refusal(route.group(), route.proxy(), VisitorAddress.of(visitor));
     }
 
     /** Nobody serves {@code host} now: 502 when its agent is merely offline, 404 when no proxy claims it. */
