@@ -28,8 +28,8 @@ public final class ClientViews {
      * @param quotaExceeded    new visitors are refused until the month ends
      */
     public record Detail(long id, String name, String description, boolean enabled, Map<String, String> labels,
-            Long bandwidthLimit, Long monthlyQuota, long trafficThisMonth, boolean quotaExceeded, Instant createdAt, Instant updatedAt, Instant lastSeenAt, Live live,
-            List<ProxyView> proxies) {
+            Long bandwidthLimit, Long monthlyQuota, long trafficThisMonth, boolean quotaExceeded, Instant createdAt,
+            Instant updatedAt, Instant lastSeenAt, Live live, List<ProxyView> proxies) {
     }
 
     /**
