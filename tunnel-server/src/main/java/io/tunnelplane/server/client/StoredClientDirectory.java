@@ -3,11 +3,8 @@ package io.tunnelplane.server.client;
 import io.tunnelplane.control.client.ClientAuthority;
 import io.tunnelplane.control.runtime.ProxyDefinition;
 import io.tunnelplane.protocol.control.ProxySpec;
-import io.tunnelplane.server.accesslog.AccessLog;
-import io.tunnelplane.server.admission.BandwidthLimits;
 import io.tunnelplane.server.admission.VisitorAccess;
 import io.tunnelplane.server.config.TunnelServerProperties;
-import io.tunnelplane.server.vhost.BasicAuthChecks;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -33,21 +30,14 @@ public class StoredClientDirectory implements ClientDirectory {
     private final ClientAuthority authority;
     private final ConfiguredClientDirectory configured;
     private final Executor blocking;
-    private final BasicAuthChecks basicAuth;
-    private final VisitorAccess access;
-    private final BandwidthLimits bandwidth;
-    private final AccessLog accessLog;
+    private final ProxyPolicies policies;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private static final int SEEN_BATCH = 500;
 
     public StoredClientDirectory(ClientAuthority authority, TunnelServerProperties properties,
-            @Qualifier("engineBlockingExecutor") Executor blocking, BasicAuthChecks basicAuth, VisitorAccess access,
-            BandwidthLimits bandwidth, AccessLog accessLog) {
-        this.accessLog = accessLog;
-        this.bandwidth = bandwidth;
+            @Qualifier("engineBlockingExecutor") Executor blocking, ProxyPolicies policies, VisitorAccess access) {
+        this.policies = policies;
         this.authority = authority;
-        this.basicAuth = basicAuth;
-        this.access = access;
         this.configured = new ConfiguredClientDirectory(properties, access);
         this.blocking = blocking;
     }
@@ -55,10 +45,7 @@ public class StoredClientDirectory implements ClientDirectory {
     @Override
     public CompletionStage<Optional<ClientAccess>> find(String clientId) {
         return CompletableFuture.supplyAsync(() -> authority.findEnabled(clientId).map(login -> {
-                    basicAuth.update(login.proxies());
-                    access.update(login.name(), login.proxies());
-                    bandwidth.update(login.name(), login.proxies());
-                    accessLog.update(login.name(), login.proxies());
+                    policies.take(login.name(), login.proxies());
                     return new ClientAccess(login.name(), login.tokenKey(),
                             login.proxies().stream().map(StoredClientDirectory::spec).toList());
                 }), blocking)

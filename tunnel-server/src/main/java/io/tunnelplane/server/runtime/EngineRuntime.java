@@ -15,8 +15,8 @@ import io.tunnelplane.control.runtime.TunnelRuntime;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.server.accesslog.AccessLog;
-import io.tunnelplane.server.admission.BandwidthLimits;
 import io.tunnelplane.server.admission.VisitorAccess;
+import io.tunnelplane.server.client.ProxyPolicies;
 import io.tunnelplane.server.client.StoredClientDirectory;
 import io.tunnelplane.server.cluster.ChangeBus;
 import io.tunnelplane.server.cluster.ClusterDatabase;
@@ -29,7 +29,6 @@ import io.tunnelplane.server.session.ProxyListener;
 import io.tunnelplane.server.session.SessionGroup;
 import io.tunnelplane.server.session.SessionRegistry;
 import io.tunnelplane.server.tls.ServerIdentity;
-import io.tunnelplane.server.vhost.BasicAuthChecks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,7 +63,7 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
     private final String allowedText;
     private final ServerIdentity identity;
     private final TunnelServerProperties.Vhost vhost;
-    private final BasicAuthChecks basicAuth;
+    private final ProxyPolicies policies;
     private final String node;
     private final ChangeBus bus;
     private final NodePresence presence;
@@ -74,17 +73,16 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
     private final int agentPort;
     private final TrafficHistory traffic;
     private final VisitorAccess access;
-    private final BandwidthLimits bandwidth;
     private final AccessLog accessLog;
     /** Lazily: the control plane's services depend on this runtime in turn. */
     private final ObjectProvider<ClientAuthority> authority;
 
     public EngineRuntime(SessionRegistry registry, TunnelServerProperties properties, ServerIdentity identity,
-            BasicAuthChecks basicAuth, NodeIdentity nodeIdentity, ChangeBus bus,
+            ProxyPolicies policies, NodeIdentity nodeIdentity, ChangeBus bus,
             ObjectProvider<ClientAuthority> authority, NodePresence presence, ClusterDatabase cluster,
-            TrafficHistory traffic, VisitorAccess access, BandwidthLimits bandwidth, AccessLog accessLog) {
+            TrafficHistory traffic, VisitorAccess access, AccessLog accessLog) {
         this.accessLog = accessLog;
-        this.bandwidth = bandwidth;
+        this.policies = policies;
         this.traffic = traffic;
         this.access = access;
         this.node = nodeIdentity.nodeId();
@@ -94,7 +92,6 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
         this.bus = bus;
         this.authority = authority;
         bus.deliverTo(this);
-        this.basicAuth = basicAuth;
         this.identity = identity;
         this.vhost = properties.vhost();
         this.registry = registry;
@@ -210,10 +207,7 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
 
     /** Gives the client's sessions on this node {@code enabled}; the caller counts the change as arriving. */
     private ApplyResult applyToSessions(String clientName, List<ProxyDefinition> enabled) {
-        basicAuth.update(enabled);
-        access.update(clientName, enabled);
-        bandwidth.update(clientName, enabled);
-        accessLog.update(clientName, enabled);
+        policies.take(clientName, enabled);
         Optional<SessionGroup> found = registry.find(clientName).filter(g -> !g.live().isEmpty());
         if (found.isEmpty()) {
             return ApplyResult.OFFLINE;
