@@ -9,7 +9,11 @@ import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
 import io.tunnelplane.control.runtime.AccessRecord;
 import io.tunnelplane.control.runtime.ProxyDefinition;
+import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.server.config.TunnelServerProperties;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -87,6 +91,38 @@ public class AccessLog {
             }
         }
         return found;
+    }
+
+    /** A TCP connection ({@code connection}) or UDP flow ({@code flow}) that ended now. */
+    public static AccessRecord ended(String event, String client, ProxySpec proxy, SocketAddress source,
+            Instant start, long bytesIn, long bytesOut, String outcome) {
+        Instant end = Instant.now();
+        return new AccessRecord(start, end, event, client, proxy.name(), proxy.id(), proxy.type(), host(source),
+                port(source), Duration.between(start, end).toMillis(), bytesIn, bytesOut, outcome, null, null, null,
+                null, null, null);
+    }
+
+    /** A visitor refused now, before anything was relayed. */
+    public static AccessRecord refused(String client, ProxySpec proxy, SocketAddress source, String reason) {
+        Instant now = Instant.now();
+        return new AccessRecord(now, now, "refused", client, proxy.name(), proxy.id(), proxy.type(), host(source),
+                port(source), 0L, 0L, 0L, reason, null, null, null, null, null, null);
+    }
+
+    /** An HTTP request answered now: by the local service ({@code responseMs} set) or by the server itself. */
+    public static AccessRecord request(String client, ProxySpec proxy, SocketAddress source, String method,
+            String host, String path, int status, Instant start, Long responseMs) {
+        return new AccessRecord(start, Instant.now(), "request", client, proxy.name(), proxy.id(), proxy.type(),
+                host(source), port(source), null, null, null, null, method, host, path, status, responseMs, null);
+    }
+
+    private static String host(SocketAddress source) {
+        return source instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : null;
+    }
+
+    private static int port(SocketAddress source) {
+        return source instanceof InetSocketAddress inet ? inet.getPort() : 0;
     }
 
     /** The entry's fields in a fixed order, nulls left out: one line a machine parses and a person can read. */

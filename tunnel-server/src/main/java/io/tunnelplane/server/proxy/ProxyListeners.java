@@ -14,7 +14,6 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.tunnelplane.control.runtime.AccessRecord;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.mux.StreamHeaders;
@@ -40,7 +39,6 @@ import jakarta.annotation.PreDestroy;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -244,11 +242,7 @@ public class ProxyListeners implements ProxyPorts {
     private void countRefusal(String client, ProxySpec proxy, SocketAddress source, String reason) {
         metrics.connectionRefused(reason);
         if (!ProxySpec.UDP.equals(proxy.type())) {
-            InetSocketAddress from = inet(source);
-            Instant now = Instant.now();
-            accessLog.record(new AccessRecord(now, now, "refused", client, proxy.name(), proxy.id(), proxy.type(),
-                    from == null ? null : from.getAddress().getHostAddress(), from == null ? 0 : from.getPort(),
-                    0L, 0L, 0L, reason, null, null, null, null, null, null));
+            accessLog.record(AccessLog.refused(client, proxy, source, reason));
         }
         long suppressed = refusalLog.admit(reason + "/" + client + "/" + proxy.name());
         if (suppressed >= 0) {

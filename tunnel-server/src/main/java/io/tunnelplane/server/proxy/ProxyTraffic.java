@@ -1,7 +1,6 @@
 package io.tunnelplane.server.proxy;
 
 import io.micrometer.core.instrument.DistributionSummary;
-import io.tunnelplane.control.runtime.AccessRecord;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.server.accesslog.AccessLog;
@@ -9,7 +8,6 @@ import io.tunnelplane.server.admission.BandwidthLimits;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.session.AgentSession;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -73,10 +71,7 @@ final class ProxyTraffic implements RelayListener {
     public void closed(boolean aborted) {
         session.streamClosed(bytesIn, bytesOut);
         metrics.streamClosed();
-        Instant end = Instant.now();
-        accessLog.record(new AccessRecord(start, end, "connection", session.clientId(), proxy.name(), proxy.id(),
-                proxy.type(), visitor == null ? null : visitor.getAddress().getHostAddress(),
-                visitor == null ? 0 : visitor.getPort(), Duration.between(start, end).toMillis(), bytesIn, bytesOut,
-                aborted ? "reset" : "closed", null, null, null, null, null, null));
+        accessLog.record(AccessLog.ended("connection", session.clientId(), proxy, visitor, start, bytesIn, bytesOut,
+                aborted ? "reset" : "closed"));
     }
 }

@@ -17,7 +17,6 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.tunnelplane.control.runtime.AccessRecord;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.mux.DatagramFlow;
 import io.tunnelplane.protocol.mux.StreamHeaders;
@@ -57,17 +56,8 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
     private final Counter dropped;
     private final DistributionSummary bytesIn;
     private final DistributionSummary bytesOut;
-    private final Map<InetSocketAddress, DatagramFlow> flows = new HashMap<>();
-    /** What each flow carried, for its access-log line; the port's loop only. */
-    private final Map<InetSocketAddress, FlowUse> uses = new HashMap<>();
+    private final Map<InetSocketAddress, Flow> flows = new HashMap<>();
     private final AccessLog accessLog;
-
-    private static final class FlowUse {
-        final Instant start = Instant.now();
-        long bytesIn;
-        long bytesOut;
-        String outcome = "closed";
-    }
     /** Flows written to during the current read batch, flushed once at its end. */
     private final Set<DatagramFlow> written = new HashSet<>();
     private Channel udp;
@@ -120,14 +110,13 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
         }
         if (!admits.test(packet.sender())) {
             packet.release();
-            DatagramFlow refused = flows.get(packet.sender());
+            Flow refused = flows.get(packet.sender());
             if (refused != null) {
-                uses.get(packet.sender()).outcome = "refused";
-                refused.close();
+                refused.end("refused");
             }
             return;
         }
-        DatagramFlow flow = flows.get(packet.sender());
+        Flow flow = flows.get(packet.sender());
         if (flow == null) {
             if (flows.size() >= MAX_FLOWS || !session.channel().isActive()) {
                 packet.release();
@@ -141,14 +130,14 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
             dropped.increment();
             return;
         }
-        long before = flow.dropped();
-        uses.get(packet.sender()).bytesIn += packet.content().readableBytes();
+        long before = flow.relay.dropped();
+        flow.bytesIn += packet.content().readableBytes();
         bytesIn.record(packet.content().readableBytes());
         session.relayed(packet.content().readableBytes(), 0);
-        flow.send(packet.content());
-        written.add(flow);
-        if (flow.dropped() > before) {
-            dropped.increment(flow.dropped() - before);
+        flow.relay.send(packet.content());
+        written.add(flow.relay);
+        if (flow.relay.dropped() > before) {
+            dropped.increment(flow.relay.dropped() - before);
         }
     }
 
@@ -159,10 +148,23 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
         ctx.fireChannelReadComplete();
     }
 
-    private DatagramFlow openFlow(InetSocketAddress sender) {
-        FlowUse use = new FlowUse();
-        uses.put(sender, use);
-        DatagramFlow flow = new DatagramFlow(new DatagramFlow.LocalEnd() {
+    /** One sender's flow: its stream to the agent, and what it carried for its access-log line. */
+    private static final class Flow {
+        final Instant start = Instant.now();
+        DatagramFlow relay;
+        long bytesIn;
+        long bytesOut;
+        String outcome = "closed";
+
+        void end(String why) {
+            outcome = why;
+            relay.close();
+        }
+    }
+
+    private Flow openFlow(InetSocketAddress sender) {
+        Flow flow = new Flow();
+        DatagramFlow relay = new DatagramFlow(new DatagramFlow.LocalEnd() {
             @Override
             public void write(ByteBuf datagram) {
                 if (!pacer.tryUse(false, datagram.readableBytes())) {
@@ -170,7 +172,7 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
                     dropped.increment();
                     return;
                 }
-                use.bytesOut += datagram.readableBytes();
+                flow.bytesOut += datagram.readableBytes();
                 bytesOut.record(datagram.readableBytes());
                 session.relayed(0, datagram.readableBytes());
                 udp.write(new DatagramPacket(datagram, sender), udp.voidPromise());
@@ -184,16 +186,13 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
             @Override
             public void closed() {
                 flows.remove(sender);
-                uses.remove(sender);
-                session.streamClosed(use.bytesIn, use.bytesOut);
+                session.streamClosed(flow.bytesIn, flow.bytesOut);
                 metrics.streamClosed();
-                Instant end = Instant.now();
-                accessLog.record(new AccessRecord(use.start, end, "flow", session.clientId(), proxy.name(),
-                        proxy.id(), proxy.type(), sender.getAddress().getHostAddress(), sender.getPort(),
-                        Duration.between(use.start, end).toMillis(), use.bytesIn, use.bytesOut, use.outcome, null,
-                        null, null, null, null, null));
+                accessLog.record(AccessLog.ended("flow", session.clientId(), proxy, sender, flow.start, flow.bytesIn,
+                        flow.bytesOut, flow.outcome));
             }
         });
+        flow.relay = relay;
         flows.put(sender, flow);
         session.streamOpened();
         metrics.streamOpened(proxy.name(), proxy.type());
@@ -205,23 +204,22 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
                         stream.writeAndFlush(new DefaultHttp2HeadersFrame(StreamHeaders.proxy(
                                 new StreamHeaders.ProxyStream(proxy.id(), StreamHeaders.ProxyStream.UDP, sender,
                                         (InetSocketAddress) udp.localAddress()))));
-                        stream.pipeline().addLast(DatagramFlow.NAME, flow);
+                        stream.pipeline().addLast(DatagramFlow.NAME, relay);
                     }
                 })
                 .open()
                 .addListener(opened -> {
                     if (!opened.isSuccess()) {
-                        flow.close();
+                        relay.close();
                     }
                 });
         return flow;
     }
 
     private void closeIdleFlows() {
-        for (Map.Entry<InetSocketAddress, DatagramFlow> flow : new ArrayList<>(flows.entrySet())) {
-            if (flow.getValue().idleNanos() > IDLE.toNanos()) {
-                uses.get(flow.getKey()).outcome = "idle";
-                flow.getValue().close();
+        for (Flow flow : new ArrayList<>(flows.values())) {
+            if (flow.relay.idleNanos() > IDLE.toNanos()) {
+                flow.end("idle");
             }
         }
     }
@@ -231,7 +229,7 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
         if (sweep != null) {
             sweep.cancel(false);
         }
-        new ArrayList<>(flows.values()).forEach(DatagramFlow::close);
+        new ArrayList<>(flows.values()).forEach(flow -> flow.relay.close());
         ctx.fireChannelInactive();
     }
 }

@@ -9,7 +9,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.tunnelplane.control.proxy.VirtualHostOwners;
-import io.tunnelplane.control.runtime.AccessRecord;
 import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.transport.Transport;
 import io.tunnelplane.server.accesslog.AccessLog;
@@ -138,11 +137,8 @@ public class VirtualHostServer implements SmartLifecycle {
      */
     void logRequest(Channel visitor, VirtualHosts.Route route, String method, String host, String path, int status,
             Instant start, Long responseMs) {
-        InetSocketAddress source = VisitorAddress.of(visitor) instanceof InetSocketAddress inet ? inet : null;
-        accessLog.record(new AccessRecord(start, Instant.now(), "request", route.group().clientId(),
-                route.proxy().name(), route.proxy().id(), route.proxy().type(),
-                source == null ? null : source.getAddress().getHostAddress(), source == null ? 0 : source.getPort(),
-                null, null, null, null, method, host, path, status, responseMs, null));
+        accessLog.record(AccessLog.request(route.group().clientId(), route.proxy(), VisitorAddress.of(visitor), method,
+                host, path, status, start, responseMs));
     }
 
     void askForLogin(Channel visitor, String host) {
