@@ -1,9 +1,5 @@
 package io.tunnelplane.server.bandwidth;
 
-import static io.tunnelplane.server.support.Json.body;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import io.tunnelplane.agent.Agent;
 import io.tunnelplane.server.support.FreePorts;
 import io.tunnelplane.server.support.LocalService;
@@ -12,11 +8,13 @@ import io.tunnelplane.server.support.TestServer;
 import io.tunnelplane.server.support.Visitor;
 import java.io.IOException;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static io.tunnelplane.server.support.Json.body;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -68,18 +66,11 @@ class MonthlyQuotaIT {
         }
     }
 
-    /** Whether a new visitor is reset without a byte (refused), rather than echoed. */
+    /** Whether a new visitor that sends a byte is reset without one back (refused), rather than echoed. */
     private static boolean refusedAtOnce(int port) throws IOException {
         try (Socket visitor = new Socket("127.0.0.1", port)) {
-            visitor.setSoTimeout(3_000);
             visitor.getOutputStream().write(1);
-            try {
-                return visitor.getInputStream().read() == -1;
-            } catch (SocketTimeoutException stillOpen) {
-                return false;
-            } catch (IOException reset) {
-                return true;
-            }
+            return Visitor.refusedWithoutAByte(visitor);
         }
     }
 }

@@ -72,6 +72,21 @@ public final class Visitor {
         }
     }
 
+    /**
+     * True when the peer ends the connection (EOF or reset) before sending a byte; false when a byte arrives or
+     * nothing happens within 5 s (a hang). For visitors the server must turn away unanswered.
+     */
+    public static boolean refusedWithoutAByte(Socket socket) throws IOException {
+        socket.setSoTimeout(5_000);
+        try {
+            return socket.getInputStream().read() == -1;
+        } catch (java.net.SocketTimeoutException hang) {
+            return false;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
     /** True when the peer ended the connection (EOF or reset); false only if the read timed out: a hang. */
     public static boolean endsWithoutHanging(InputStream in) {
         try {
