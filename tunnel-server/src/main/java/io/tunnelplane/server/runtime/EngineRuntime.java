@@ -16,6 +16,7 @@ import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.server.accesslog.AccessLog;
 import io.tunnelplane.server.admission.VisitorAccess;
+import io.tunnelplane.server.admission.VisitorAddress;
 import io.tunnelplane.server.client.ProxyPolicies;
 import io.tunnelplane.server.client.StoredClientDirectory;
 import io.tunnelplane.server.cluster.ChangeBus;
@@ -247,7 +248,7 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
         }
         int closed = 0;
         for (Channel visitor : group.get().visitors(proxyId)) {
-            if (!access.admits(clientName, proxyId, visitor.remoteAddress())) {
+            if (!access.admits(clientName, proxyId, VisitorAddress.of(visitor))) {
                 visitor.config().setOption(ChannelOption.SO_LINGER, 0);
                 visitor.close();
                 closed++;

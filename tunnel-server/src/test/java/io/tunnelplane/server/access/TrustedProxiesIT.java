@@ -10,6 +10,7 @@ import io.tunnelplane.server.support.FreePorts;
 import io.tunnelplane.server.support.LocalService;
 import io.tunnelplane.server.support.TestAgents;
 import io.tunnelplane.server.support.TestServer;
+import io.tunnelplane.server.support.Visitor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -68,6 +69,17 @@ class TrustedProxiesIT {
                 // ...and a named visitor the rules deny is refused, although the balancer itself is not denied.
                 assertThat(exchange("127.0.0.1", tcpPort, ("PROXY TCP4 203.0.113.9 127.0.0.1 40001 " + tcpPort
                         + "\r\nhello").getBytes(StandardCharsets.US_ASCII), 5)).isEmpty();
+                // closeExisting ends the connected visitors a change now refuses: by the visitor named, not the balancer.
+                try (Socket held = new Socket("127.0.0.1", tcpPort)) {
+                    held.setSoTimeout(5_000);
+                    held.getOutputStream().write(("PROXY TCP4 198.51.100.70 127.0.0.1 40010 " + tcpPort + "\r\nhi")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    assertThat(new String(held.getInputStream().readNBytes(2), StandardCharsets.US_ASCII))
+                            .isEqualTo("hi");
+                    body(200, server.send("PATCH", "/api/v1/proxies/" + tcp,
+                            "{\"denyFrom\":[\"203.0.113.0/24\",\"198.51.100.70\"],\"closeExisting\":true}"));
+                    assertThat(Visitor.refusedWithoutAByte(held)).isTrue();
+                }
                 JsonNode tcpLog = body(200, server.get("/api/v1/proxies/" + tcp + "/access"));
                 assertThat(tcpLog).anySatisfy(e -> {
                     assertThat(e.get("event").asString()).isEqualTo("connection");
