@@ -7,11 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-10}
 LIMIT=${2:-10000000}
-OUT=bench/out; mkdir -p "$OUT"
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-wait_port() { for _ in $(seq 1 300); do ss -Hltn "sport = :$1" | grep -q LISTEN && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
+. bench/lib.sh
 
 LIMITED=15211 FREE=15212 ADMIN=bench-admin
 iperf3 -s -p $LIMITED >/dev/null 2>&1 & PIDS+=($!)
