@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +17,7 @@ import java.util.function.Consumer;
  * connection that starts with such a header (a forged visitor address) and hands every other one on untouched; it
  * waits for that only where visitors speak first ({@code untrusted} is then checked; elsewhere it is not added).
  */
-public final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
+public final class ProxyHeaderReader extends RoutingPeek {
     public static final String NAME = "proxy-header";
     /** A balancer sends its header at once: a trusted peer that sends none this long is not one. */
     private static final long TIMEOUT_SECONDS = 10;
@@ -26,9 +25,8 @@ public final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
     private final boolean trusted;
     private final BiConsumer<Channel, ByteBuf> next;
     private final Consumer<String> refused;
-    private CompositeByteBuf read;
     private ScheduledFuture<?> deadline;
-    private boolean decided;
+    private boolean over;
 
     /**
      * @param next    gets the connection and the bytes read after the header (its to release), once decided
@@ -42,7 +40,7 @@ public final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        read = ctx.alloc().compositeBuffer();
+        super.handlerAdded(ctx);
         deadline = ctx.executor().schedule(() -> refuse(ctx, "proxy_header_timeout"), TIMEOUT_SECONDS,
                 TimeUnit.SECONDS);
         if (ctx.channel().isActive()) {
@@ -51,47 +49,34 @@ public final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        ctx.read();
-        ctx.fireChannelActive();
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (decided) {
-            ((ByteBuf) msg).release();
-            return;
-        }
-        read.addComponent(true, (ByteBuf) msg);
-        if (trusted) {
-            ProxyHeader.Parsed header;
-            try {
-                header = ProxyHeader.parse(read);
-            } catch (IllegalArgumentException malformed) {
-                refuse(ctx, "bad_proxy_header");
-                return;
-            }
-            if (header != null) {
-                if (header.visitor() != null) {
-                    ctx.channel().attr(VisitorAddress.FORWARDED).set(header.visitor());
-                }
-                read.skipBytes(header.length());
+    protected boolean route(ChannelHandlerContext ctx, CompositeByteBuf read) {
+        if (!trusted) {
+            if (!ProxyHeader.mayStartWithOne(read)) {
                 handOn(ctx);
+                return true;
             }
-        } else if (ProxyHeader.mayStartWithOne(read)) {
-            if (read.readableBytes() >= 12) {
-                refuse(ctx, "untrusted_proxy_header");
+            if (read.readableBytes() < 12) {
+                return false;
             }
-        } else {
-            handOn(ctx);
+            refuse(ctx, "untrusted_proxy_header");
+            return true;
         }
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (!decided) {
-            ctx.read();
+        ProxyHeader.Parsed header;
+        try {
+            header = ProxyHeader.parse(read);
+        } catch (IllegalArgumentException malformed) {
+            refuse(ctx, "bad_proxy_header");
+            return true;
         }
+        if (header == null) {
+            return false;
+        }
+        if (header.visitor() != null) {
+            ctx.channel().attr(VisitorAddress.FORWARDED).set(header.visitor());
+        }
+        read.skipBytes(header.length());
+        handOn(ctx);
+        return true;
     }
 
     @Override
@@ -99,26 +84,22 @@ public final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
         if (deadline != null) {
             deadline.cancel(false);
         }
-        if (read != null) {
-            read.release();
-            read = null;
-        }
+        super.handlerRemoved(ctx);
     }
 
     private void handOn(ChannelHandlerContext ctx) {
-        decided = true;
-        ByteBuf rest = read;
-        read = null;
+        over = true;
+        ByteBuf rest = takeRead();
         Channel channel = ctx.channel();
         ctx.pipeline().remove(this);
         next.accept(channel, rest);
     }
 
     private void refuse(ChannelHandlerContext ctx, String reason) {
-        if (decided) {
+        if (over) {
             return;
         }
-        decided = true;
+        over = true;
         refused.accept(reason);
         if (ctx.channel().isActive()) {
             ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);

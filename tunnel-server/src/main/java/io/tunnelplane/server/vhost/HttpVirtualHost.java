@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.mux.StreamHeaders;
+import io.tunnelplane.server.admission.RoutingPeek;
 import io.tunnelplane.server.proxy.ProxyListeners;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +29,7 @@ final class HttpVirtualHost extends RoutingPeek {
     }
 
     @Override
-    boolean route(ChannelHandlerContext ctx, CompositeByteBuf read) {
+    protected boolean route(ChannelHandlerContext ctx, CompositeByteBuf read) {
         HttpRequestHead request;
         try {
             request = HttpRequestHead.parse(read);

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.tunnelplane.protocol.mux.RelayListener;
+import io.tunnelplane.server.admission.RoutingPeek;
 
 /**
  * The first handler of a visitor connection on the shared HTTPS port: reads the TLS ClientHello, routes by its
@@ -21,7 +22,7 @@ final class SniVirtualHost extends RoutingPeek {
     }
 
     @Override
-    boolean route(ChannelHandlerContext ctx, CompositeByteBuf read) {
+    protected boolean route(ChannelHandlerContext ctx, CompositeByteBuf read) {
         String name = ClientHelloSni.serverName(read);
         if (name.equals(ClientHelloSni.NEED_MORE) && read.readableBytes() < MAX_HELLO) {
             return false;

@@ -1,4 +1,4 @@
-package io.tunnelplane.server.vhost;
+package io.tunnelplane.server.admission;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
@@ -6,10 +6,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
- * First handler of a virtual-host connection: reads (on demand, autoRead off) until {@link #route} can decide
- * where the connection goes, keeping every byte so the chosen proxy gets the connection from its first byte.
+ * A first handler that reads (on demand, autoRead off) until {@link #route} can decide where the connection goes,
+ * keeping every byte so whoever takes it gets the connection from its first byte: the virtual hosts (by Host
+ * header or TLS server name) and the PROXY protocol header of a trusted load balancer.
  */
-abstract class RoutingPeek extends ChannelInboundHandlerAdapter {
+public abstract class RoutingPeek extends ChannelInboundHandlerAdapter {
     private CompositeByteBuf read;
     private boolean decided;
 
@@ -17,7 +18,7 @@ abstract class RoutingPeek extends ChannelInboundHandlerAdapter {
      * Looks at what was read so far. Returns false to read more; true once decided, after taking the bytes with
      * {@link #takeRead()} (to hand them on) or leaving them to be released.
      */
-    abstract boolean route(ChannelHandlerContext ctx, CompositeByteBuf read);
+    protected abstract boolean route(ChannelHandlerContext ctx, CompositeByteBuf read);
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
@@ -41,7 +42,7 @@ abstract class RoutingPeek extends ChannelInboundHandlerAdapter {
     }
 
     /** The bytes read so far, now the caller's to release or pass on. */
-    ByteBuf takeRead() {
+    protected ByteBuf takeRead() {
         ByteBuf taken = read;
         read = null;
         return taken;
