@@ -1,6 +1,7 @@
 package io.tunnelplane.control.proxy;
 
 import io.tunnelplane.control.client.Client;
+import io.tunnelplane.control.sso.SiteSignOn;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.FetchType;
@@ -88,6 +89,19 @@ public class Proxy {
     /** Comma-separated addresses and CIDR blocks refused whatever the allow list says. */
     @Column(name = "deny_from", length = 4000)
     private String denyFrom;
+
+    /** The identity provider visitors sign in with (http), null when the proxy is open. */
+    @Column(name = "sso_provider", length = 64)
+    private String ssoProvider;
+
+    @Column(name = "sso_allow_emails", length = 4000)
+    private String ssoAllowEmails;
+
+    @Column(name = "sso_allow_domains", length = 4000)
+    private String ssoAllowDomains;
+
+    @Column(name = "sso_allow_groups", length = 4000)
+    private String ssoAllowGroups;
 
     @Column(name = "created_at", nullable = false)
     private Instant createdAt;
@@ -233,6 +247,25 @@ public class Proxy {
             this.denyFrom = deny.isEmpty() ? null : String.join(",", deny);
         }
         this.updatedAt = now;
+    }
+
+    /** Who visitors must sign in as, or null when the proxy is open. */
+    public SiteSignOn getSignOn() {
+        return ssoProvider == null ? null : new SiteSignOn(ssoProvider, split(ssoAllowEmails), split(ssoAllowDomains),
+                split(ssoAllowGroups));
+    }
+
+    /** Puts single sign-on in front of the proxy, or lifts it ({@code null}). */
+    public void signOn(SiteSignOn signOn, Instant now) {
+        ssoProvider = signOn == null ? null : signOn.provider();
+        ssoAllowEmails = signOn == null ? null : joined(signOn.allowEmails());
+        ssoAllowDomains = signOn == null ? null : joined(signOn.allowDomains());
+        ssoAllowGroups = signOn == null ? null : joined(signOn.allowGroups());
+        this.updatedAt = now;
+    }
+
+    private static String joined(List<String> entries) {
+        return entries.isEmpty() ? null : String.join(",", entries);
     }
 
     public void route(List<String> domains, String subdomain, List<String> locations, String hostHeaderRewrite,

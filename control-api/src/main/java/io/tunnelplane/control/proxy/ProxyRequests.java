@@ -1,6 +1,8 @@
 package io.tunnelplane.control.proxy;
 
 import io.tunnelplane.control.client.ClientRequests;
+import io.tunnelplane.control.sso.SiteSignOn;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -45,17 +47,18 @@ public final class ProxyRequests {
             @Size(min = 8, max = 128) String httpPassword,
             @Size(max = SOURCE_ENTRIES) List<@Size(max = 49) String> allowFrom,
             @Size(max = SOURCE_ENTRIES) List<@Size(max = 49) String> denyFrom,
-            Boolean accessLog) {
+            Boolean accessLog,
+            @Valid SiteSignOn sso) {
 
         /** A TCP proxy, as most callers create them. */
         public Create(String name, String type, String localHost, Integer localPort, Integer remotePort,
                 Boolean enabled, Long bandwidthLimit) {
             this(name, type, localHost, localPort, remotePort, enabled, bandwidthLimit, null, null, null, null,
-                    null, null, null, null, null, null);
+                    null, null, null, null, null, null, null);
         }
     }
 
-    /** PATCH: absent fields stay as they are. */
+    /** PATCH: absent fields stay as they are; {@code "sso": {"provider": ""}} lifts single sign-on. */
     public record Update(
             Boolean enabled,
             @Size(max = 253) @Pattern(regexp = HOST_RULE, message = "must be a host name or IP address")
@@ -70,12 +73,13 @@ public final class ProxyRequests {
             @Size(max = SOURCE_ENTRIES) List<@Size(max = 49) String> denyFrom,
             Boolean closeExisting,
             @PositiveOrZero Long bandwidthLimit,
-            Boolean accessLog) {
+            Boolean accessLog,
+            @Valid SiteSignOn sso) {
         /** A change of the proxy's own settings, its source rules, limit and access log left as they are. */
         public Update(Boolean enabled, String localHost, Integer localPort, Integer remotePort, String proxyProtocol,
                 String httpUser, String httpPassword) {
             this(enabled, localHost, localPort, remotePort, proxyProtocol, httpUser, httpPassword, null, null, null,
-                    null, null);
+                    null, null, null);
         }
     }
 }

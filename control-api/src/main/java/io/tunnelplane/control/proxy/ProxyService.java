@@ -12,6 +12,7 @@ import io.tunnelplane.control.runtime.BasicAuthHash;
 import io.tunnelplane.control.runtime.LiveSession;
 import io.tunnelplane.control.runtime.ProxyDefinition;
 import io.tunnelplane.control.runtime.TunnelRuntime;
+import io.tunnelplane.control.sso.SiteSignOn;
 import io.tunnelplane.control.web.ApiException;
 import java.time.Clock;
 import java.time.Instant;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -74,11 +76,15 @@ public class ProxyService {
         checkBasicAuth(request.type(), request.httpUser(), request.httpPassword());
         checkSources("allowFrom", request.allowFrom());
         checkSources("denyFrom", request.denyFrom());
+        if (request.sso() != null) {
+            checkSignOn(request.type(), request.sso());
+        }
         Proxy proxy = new Proxy(client, request.name(), request.type(), request.localHost(),
                 request.localPort(), remotePort, enabled, request.bandwidthLimit(), clock.instant());
         proxy.proxyProtocol(request.proxyProtocol(), clock.instant());
         proxy.restrictSources(request.allowFrom(), request.denyFrom(), clock.instant());
         proxy.logAccess(request.accessLog() == null || request.accessLog(), clock.instant());
+        proxy.signOn(request.sso(), clock.instant());
         if (request.httpUser() != null) {
             proxy.basicAuth(request.httpUser(), BasicAuthHash.hash(request.httpPassword()), clock.instant());
         }
@@ -143,6 +149,13 @@ public class ProxyService {
         if (request.accessLog() != null) {
             proxy.logAccess(request.accessLog(), clock.instant());
         }
+        if (request.sso() != null) {
+            boolean lifted = request.sso().provider() != null && request.sso().provider().isEmpty();
+            if (!lifted) {
+                checkSignOn(proxy.getType(), request.sso());
+            }
+            proxy.signOn(lifted ? null : request.sso(), clock.instant());
+        }
         if (request.allowFrom() != null || request.denyFrom() != null) {
             checkSources("allowFrom", request.allowFrom());
             checkSources("denyFrom", request.denyFrom());
@@ -180,7 +193,8 @@ public class ProxyService {
                         p.getLocalPort(), p.getRemotePort(), p.getCustomDomains(), p.getLocations(),
                         p.getHostHeaderRewrite(), p.getProxyProtocol() != null, p.getHttpUser(),
                         p.getHttpPasswordHash(), SourceRules.of(p.getAllowFrom(), p.getDenyFrom()),
-                        orZero(p.getBandwidthLimit()), orZero(p.getClient().getBandwidthLimit()), p.isAccessLog()))
+                        orZero(p.getBandwidthLimit()), orZero(p.getClient().getBandwidthLimit()), p.isAccessLog(),
+                        p.getSignOn()))
                 .toList();
     }
 
@@ -200,6 +214,26 @@ public class ProxyService {
         if (!"http".equals(type)) {
             throw ApiException.unprocessable("httpUser", "basic auth is asked by the HTTP virtual host: http "
                     + "proxies only (an https proxy's TLS is not opened by the server)");
+        }
+    }
+
+    /**
+     * Sign-on is asked by the HTTP virtual host (http proxies), with one of the server's identity providers; the
+     * refusal names the field and, for an unknown provider, the ones there are.
+     */
+    private void checkSignOn(String type, SiteSignOn signOn) {
+        if (!"http".equals(type)) {
+            throw ApiException.unprocessable("sso", "single sign-on is asked by the HTTP virtual host: http proxies "
+                    + "only (an https proxy's TLS is not opened by the server)");
+        }
+        if (signOn.provider() == null || signOn.provider().isBlank()) {
+            throw ApiException.invalid("sso.provider", "must name one of the server's identity providers");
+        }
+        Set<String> known = runtime.signOnProviders();
+        if (!known.contains(signOn.provider())) {
+            throw ApiException.unprocessable("sso.provider", "no identity provider named " + signOn.provider()
+                    + " is configured (tunnel.server.sso.providers: " + (known.isEmpty() ? "none"
+                    : String.join(", ", new TreeSet<>(known))) + ")");
         }
     }
 

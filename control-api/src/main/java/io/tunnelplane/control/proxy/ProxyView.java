@@ -1,5 +1,6 @@
 package io.tunnelplane.control.proxy;
 
+import io.tunnelplane.control.sso.SiteSignOn;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import java.util.Map;
  *                  say otherwise)
  * @param denyFrom addresses and CIDR blocks refused whatever the allow list says
  * @param accessLog whether its visitors are written to the access log
+ * @param sso who visitors of an http proxy must sign in as, null when it is open
  * @param nodes what each other node of the cluster did with the change this view answers ({@code applied},
  *              {@code no_session}, {@code failed: <reason>}); empty on a single node and when reading
  * @param nodeStates in a cluster, the proxy's state on each node holding a session of its client
@@ -28,7 +30,7 @@ public record ProxyView(long id, long clientId, String name, String type, String
         int remotePort, boolean enabled, Long bandwidthLimit, Instant createdAt, Instant updatedAt,
         String state, String localError, List<String> customDomains, String subdomain, List<String> locations,
         String hostHeaderRewrite, String proxyProtocol, String httpUser, List<String> allowFrom,
-        List<String> denyFrom, boolean accessLog, Map<String, String> nodes, Map<String, String> nodeStates) {
+        List<String> denyFrom, boolean accessLog, SiteSignOn sso, Map<String, String> nodes, Map<String, String> nodeStates) {
 
     static ProxyView of(Proxy p, String state, String localError, Map<String, String> nodes,
             Map<String, String> nodeStates) {
@@ -36,6 +38,6 @@ public record ProxyView(long id, long clientId, String name, String type, String
                 p.getLocalPort(), p.getRemotePort(), p.isEnabled(), p.getBandwidthLimit(), p.getCreatedAt(),
                 p.getUpdatedAt(), state, localError, p.getCustomDomains(), p.getSubdomain(), p.getLocations(),
                 p.getHostHeaderRewrite(), p.getProxyProtocol(), p.getHttpUser(), p.getAllowFrom(), p.getDenyFrom(),
-                p.isAccessLog(), nodes, nodeStates);
+                p.isAccessLog(), p.getSignOn(), nodes, nodeStates);
     }
 }

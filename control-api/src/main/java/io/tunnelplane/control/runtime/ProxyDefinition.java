@@ -1,6 +1,7 @@
 package io.tunnelplane.control.runtime;
 
 import io.tunnelplane.control.access.SourceRules;
+import io.tunnelplane.control.sso.SiteSignOn;
 import java.util.List;
 
 /**
@@ -17,11 +18,12 @@ import java.util.List;
  * @param clientBandwidthLimit the client's limit for all its proxies together, 0 for none (the same on each of
  *                             them: one list carries everything the engine enforces)
  * @param accessLog     whether its visitors go to the access log
+ * @param signOn        who visitors of an http proxy must sign in as, or null when it is open
  */
 public record ProxyDefinition(long id, String name, String type, String localHost, int localPort, int remotePort,
         List<String> domains, List<String> locations, String hostRewrite, boolean proxyProtocol, String httpUser,
         String httpPasswordHash, SourceRules sources, long bandwidthLimit, long clientBandwidthLimit,
-        boolean accessLog) {
+        boolean accessLog, SiteSignOn signOn) {
 
     public ProxyDefinition {
         domains = List.copyOf(domains);

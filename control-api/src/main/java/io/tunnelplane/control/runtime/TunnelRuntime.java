@@ -1,5 +1,6 @@
 package io.tunnelplane.control.runtime;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,16 @@ public interface TunnelRuntime {
      * change is committed and applied).
      */
     default void closeRefusedVisitors(String clientName, long proxyId) {
+    }
+
+    /** Names of the identity providers http proxies may send visitors to ({@code tunnel.server.sso.providers}). */
+    default Set<String> signOnProviders() {
+        return Set.of();
+    }
+
+    /** How long a visitor's sign-on lasts ({@code tunnel.server.sso.session-lifetime}), which keys must outlive. */
+    default Duration signOnLifetime() {
+        return Duration.ofHours(12);
     }
 
     /** Whether {@code tunnel.server.allow-ports} permits the port. */

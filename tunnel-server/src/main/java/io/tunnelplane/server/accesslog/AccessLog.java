@@ -111,9 +111,9 @@ public class AccessLog {
 
     /** An HTTP request answered now: by the local service ({@code responseMs} set) or by the server itself. */
     public static AccessRecord request(String client, ProxySpec proxy, SocketAddress source, String method,
-            String host, String path, int status, Instant start, Long responseMs) {
+            String host, String path, int status, Instant start, Long responseMs, String user) {
         return new AccessRecord(start, Instant.now(), "request", client, proxy.name(), proxy.id(), proxy.type(),
-                host(source), port(source), null, null, null, null, method, host, path, status, responseMs, null);
+                host(source), port(source), null, null, null, null, method, host, path, status, responseMs, user);
     }
 
     private static String host(SocketAddress source) {

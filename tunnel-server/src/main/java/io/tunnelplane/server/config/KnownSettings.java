@@ -17,13 +17,15 @@ import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
 
 /**
  * Every setting name the server understands under {@code tunnel.*}, derived from the configuration records
- * themselves (so a new field is known the moment it exists), with list indices written {@code [*]}. Answers
+ * themselves (so a new field is known the moment it exists), with list indices written {@code [*]} and the keys of
+ * maps (an operator's own names, like a provider's) written {@code *}. Answers
  * whether a name from a property source is known and, when it is not, which known name is closest.
  */
 final class KnownSettings {
     private static final Pattern INDEX = Pattern.compile("\\[\\d+]");
 
     private final Set<String> names = new LinkedHashSet<>();
+    private final Set<String> mapNames = new LinkedHashSet<>();
     private final Lookup asWritten;
     private final Lookup asVariables;
 
@@ -39,8 +41,13 @@ final class KnownSettings {
             variables.putIfAbsent(name.replace('-', '.'), name);
             variables.putIfAbsent(name.replace("-", ""), name);
         }
-        asWritten = new Lookup(written);
-        asVariables = new Lookup(variables);
+        Set<String> variableMaps = new LinkedHashSet<>();
+        for (String map : mapNames) {
+            variableMaps.add(map.replace('-', '.'));
+            variableMaps.add(map.replace("-", ""));
+        }
+        asWritten = new Lookup(written, mapNames);
+        asVariables = new Lookup(variables, variableMaps);
     }
 
     /** Names as files, flags and system properties write them. */
@@ -56,14 +63,16 @@ final class KnownSettings {
     /** Known names in one spelling ({@code forms}), each mapped to the setting it means. */
     static final class Lookup {
         private final Map<String, String> forms;
+        private final Set<String> maps;
 
-        private Lookup(Map<String, String> forms) {
+        private Lookup(Map<String, String> forms, Set<String> maps) {
             this.forms = forms;
+            this.maps = maps;
         }
 
         /** Known as a setting, or as a group that holds settings (a YAML key with nothing under it). */
         boolean isKnown(String name) {
-            String pattern = INDEX.matcher(name).replaceAll("[*]");
+            String pattern = normalized(name).form();
             if (forms.containsKey(pattern)) {
                 return true;
             }
@@ -77,8 +86,25 @@ final class KnownSettings {
 
         /** The closest setting, with the unknown name's own list indices, if one is close enough to be a typo. */
         Optional<String> closest(String name) {
-            String pattern = INDEX.matcher(name).replaceAll("[*]");
-            return ClosestName.among(pattern, forms.keySet()).map(form -> withIndices(forms.get(form), name));
+            Normalized pattern = normalized(name);
+            return ClosestName.among(pattern.form(), forms.keySet())
+                    .map(form -> withIndices(forms.get(form), name).replace(".*.", "." + pattern.mapKey() + "."));
+        }
+
+        /** {@code name} with list indices as {@code [*]} and the key under a map as {@code *}. */
+        private Normalized normalized(String name) {
+            String form = INDEX.matcher(name).replaceAll("[*]");
+            for (String map : maps) {
+                if (form.startsWith(map + ".")) {
+                    int keyEnd = form.indexOf('.', map.length() + 1);
+                    String key = form.substring(map.length() + 1, keyEnd < 0 ? form.length() : keyEnd);
+                    return new Normalized(map + ".*" + (keyEnd < 0 ? "" : form.substring(keyEnd)), key);
+                }
+            }
+            return new Normalized(form, "*");
+        }
+
+        private record Normalized(String form, String mapKey) {
         }
     }
 
@@ -103,6 +129,11 @@ final class KnownSettings {
     private void addValue(String name, Type type) {
         if (type instanceof Class<?> plain && plain.isRecord()) {
             addRecord(name, plain);
+        } else if (type instanceof ParameterizedType generic && generic.getRawType() instanceof Class<?> raw
+                && Map.class.isAssignableFrom(raw)
+                && generic.getActualTypeArguments()[1] instanceof Class<?> value && value.isRecord()) {
+            mapNames.add(name);
+            addRecord(name + ".*", value);
         } else if (type instanceof ParameterizedType generic && generic.getRawType() instanceof Class<?> raw
                 && (List.class.isAssignableFrom(raw) || Set.class.isAssignableFrom(raw))) {
             Type element = generic.getActualTypeArguments()[0];

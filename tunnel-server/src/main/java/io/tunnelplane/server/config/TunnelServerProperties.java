@@ -9,6 +9,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -37,6 +38,7 @@ import org.springframework.validation.annotation.Validated;
  * @param cluster          presence of nodes sharing one PostgreSQL database
  * @param metrics          how many clients get series of their own
  * @param access           who may visit any proxy, by source address, unless a proxy says otherwise
+ * @param sso              identity providers that http proxies' visitors sign in with
  */
 @Validated
 @ConfigurationProperties("tunnel.server")
@@ -66,7 +68,8 @@ public record TunnelServerProperties(
         String advertiseAddress,
         @DefaultValue @Valid Cluster cluster,
         @DefaultValue @Valid Metrics metrics,
-        @DefaultValue @Valid Access access) {
+        @DefaultValue @Valid Access access,
+        @DefaultValue @Valid Sso sso) {
 
     public PortRange allowedPorts() {
         return PortRange.parse(allowPorts);
@@ -192,6 +195,42 @@ public record TunnelServerProperties(
 
         public SourceRules rules() {
             return SourceRules.of(allowFrom, denyFrom);
+        }
+    }
+
+    /**
+     * Single sign-on for http proxies: OpenID Connect providers by name (a proxy's {@code sso.provider}), each
+     * discovered from its issuer. A visitor's sign-on lasts {@code sessionLifetime}; the local service learns who
+     * it is from {@code userHeader} and {@code emailHeader}, which the server strips from what visitors send.
+     */
+    public record Sso(
+            @DefaultValue Map<String, @Valid SsoProvider> providers,
+            @DefaultValue("12h") @NotNull Duration sessionLifetime,
+            @DefaultValue("X-Forwarded-User") @Pattern(regexp = HEADER_NAME, message = HEADER_MESSAGE)
+            String userHeader,
+            @DefaultValue("X-Forwarded-Email") @Pattern(regexp = HEADER_NAME, message = HEADER_MESSAGE)
+            String emailHeader) {
+        static final String HEADER_NAME = "[A-Za-z0-9-]{1,64}";
+        static final String HEADER_MESSAGE = "must be an HTTP header name (letters, digits, dashes)";
+    }
+
+    /**
+     * An OpenID Connect provider (Keycloak, Google, Entra ID, Authentik, Dex...): the server is its confidential
+     * client {@code clientId}/{@code clientSecret} and registers {@code <site>/.tunnel/callback} as redirect URI of
+     * each site; {@code groupsClaim} names the ID-token claim holding the visitor's groups.
+     */
+    public record SsoProvider(
+            @NotBlank @Pattern(regexp = "https?://[^\\s?#]+", message = "must be the provider's issuer URL, "
+                    + "e.g. https://login.example.org/realms/staff") String issuerUri,
+            @NotBlank String clientId,
+            @DefaultValue("") String clientSecret,
+            @DefaultValue({"openid", "email", "profile"}) List<String> scopes,
+            @DefaultValue("groups") @NotBlank String groupsClaim) {
+
+        @Override
+        public String toString() {
+            return "SsoProvider[issuerUri=" + issuerUri + ", clientId=" + clientId + ", clientSecret=****, scopes="
+                    + scopes + ", groupsClaim=" + groupsClaim + "]";
         }
     }
 

@@ -48,6 +48,24 @@ public final class TunnelServerPropertiesValidator implements Validator {
             errors.rejectValue("access.quota-interval", "min", "must be at least 1s");
         }
         validateClients(props.clients(), allowed, errors);
+        validateSignOn(props.sso(), errors);
+    }
+
+    /** Provider names are what proxies refer to, so they are plain names; a sign-on lasts at least a minute. */
+    private static void validateSignOn(TunnelServerProperties.Sso sso, Errors errors) {
+        for (var provider : sso.providers().entrySet()) {
+            if (!provider.getKey().matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
+                errors.rejectValue("sso.providers", "name", "provider name '" + provider.getKey() + "' must be "
+                        + "lowercase letters, digits and inner hyphens");
+            }
+            if (!provider.getValue().scopes().contains("openid")) {
+                errors.rejectValue("sso.providers", "scopes", "the scopes of provider '" + provider.getKey()
+                        + "' must include openid");
+            }
+        }
+        if (sso.sessionLifetime().compareTo(Duration.ofMinutes(1)) < 0) {
+            errors.rejectValue("sso.session-lifetime", "min", "must be at least 1m");
+        }
     }
 
     /** Each entry an address or CIDR block; a rejection names the entry's index and what is wrong with it. */

@@ -75,6 +75,7 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
     private final TrafficHistory traffic;
     private final VisitorAccess access;
     private final AccessLog accessLog;
+    private final TunnelServerProperties.Sso sso;
     /** Lazily: the control plane's services depend on this runtime in turn. */
     private final ObjectProvider<ClientAuthority> authority;
 
@@ -100,6 +101,7 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
         this.allowedText = properties.allowPorts();
         this.advertised = properties.advertiseAddress();
         this.agentPort = properties.bindPort();
+        this.sso = properties.sso();
     }
 
     @Override
@@ -311,6 +313,16 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
                 log.warn("client {} resync after missed cluster changes: {}", group.clientId(), outcome.detail());
             }
         }
+    }
+
+    @Override
+    public Set<String> signOnProviders() {
+        return sso.providers().keySet();
+    }
+
+    @Override
+    public Duration signOnLifetime() {
+        return sso.sessionLifetime();
     }
 
     @Override

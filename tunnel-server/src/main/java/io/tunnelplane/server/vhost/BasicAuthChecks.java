@@ -31,6 +31,12 @@ public class BasicAuthChecks {
         }
     }
 
+    /** The user the proxy asks visitors for, or null when it has no basic auth. */
+    String userOf(long proxyId) {
+        Credential credential = byProxy.get(proxyId);
+        return credential == null ? null : credential.user();
+    }
+
     /** Whether a request with this {@code Authorization} header value may pass to the proxy. */
     boolean admits(long proxyId, String authorization) {
         Credential credential = byProxy.get(proxyId);

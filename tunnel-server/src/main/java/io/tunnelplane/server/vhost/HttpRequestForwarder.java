@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
@@ -14,33 +13,30 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.tunnelplane.server.admission.VisitorAddress;
 import java.net.InetSocketAddress;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * Between the visitor's request decoder and the relay: gives every request the proxy headers
- * ({@code X-Forwarded-For/-Proto/-Host}, and the {@code Host} rewrite), encodes it back to bytes, and checks that
- * a keep-alive connection stays on its proxy and that each request carries the proxy's basic auth when it asks.
- * After a protocol upgrade (WebSocket) it steps aside with the decoder and bytes flow untouched.
+ * Between the visitor's request decoder and the relay: has the site's gate admit every request (basic auth,
+ * single sign-on, the identity headers), gives it the proxy headers ({@code X-Forwarded-For/-Proto/-Host}, and the
+ * {@code Host} rewrite), encodes it back to bytes, and checks that a keep-alive connection stays on its proxy.
+ * It stays until the local service agrees to a protocol upgrade (101, see {@link HttpVirtualHost}): a request that
+ * merely asks for one (WebSocket, h2c) and gets a plain answer leaves the connection HTTP, and gated.
  */
 final class HttpRequestForwarder extends ChannelInboundHandlerAdapter {
     static final String NAME = "http-forwarder";
 
     private final String hostRewrite;
     private final Predicate<HttpRequest> sameProxy;
-    private final Predicate<HttpRequest> authorized;
-    private final Consumer<HttpRequest> askForLogin;
+    private final SiteGate gate;
     private final HttpResponseWatch responses;
     private final EmbeddedChannel encoder = new EmbeddedChannel(new HttpRequestEncoder());
-    private boolean upgrading;
     private boolean refused;
 
-    HttpRequestForwarder(String hostRewrite, Predicate<HttpRequest> sameProxy, Predicate<HttpRequest> authorized,
-            Consumer<HttpRequest> askForLogin, HttpResponseWatch responses) {
+    HttpRequestForwarder(String hostRewrite, Predicate<HttpRequest> sameProxy, SiteGate gate,
+            HttpResponseWatch responses) {
         this.hostRewrite = hostRewrite;
         this.sameProxy = sameProxy;
-        this.authorized = authorized;
-        this.askForLogin = askForLogin;
+        this.gate = gate;
         this.responses = responses;
     }
 
@@ -61,16 +57,14 @@ final class HttpRequestForwarder extends ChannelInboundHandlerAdapter {
                 ctx.close();
                 return;
             }
-            if (!authorized.test(request)) {
-                // The 401 is the next response the visitor reads; nothing more of this connection goes on.
+            if (!gate.admit(request.method().name(), request.uri(), request.headers())) {
+                // The gate's answer is the next response the visitor reads; nothing more of this connection goes on.
                 ReferenceCountUtil.release(msg);
                 refused = true;
-                askForLogin.accept(request);
                 return;
             }
-            responses.requestStarted(request); // before the headers change: the visitor's Host is logged
+            responses.requestStarted(request, gate.user()); // before the headers change: the visitor's Host is logged
             addProxyHeaders(ctx, request);
-            upgrading = request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
         }
         boolean last = msg instanceof LastHttpContent;
         ByteBuf bytes = encode(ctx, (HttpObject) msg);
@@ -79,11 +73,6 @@ final class HttpRequestForwarder extends ChannelInboundHandlerAdapter {
         }
         if (last) {
             responses.requestSent();
-        }
-        if (last && upgrading) {
-            // From here on the connection speaks whatever it upgraded to: no more HTTP parsing.
-            ctx.pipeline().remove(this);
-            ctx.pipeline().remove(HttpVirtualHost.DECODER);
         }
     }
 

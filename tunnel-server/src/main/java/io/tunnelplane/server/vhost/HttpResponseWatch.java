@@ -58,13 +58,14 @@ final class HttpResponseWatch extends ChannelOutboundHandlerAdapter {
         this.ctx = ctx;
     }
 
-    /** A request as the access log tells it: its path without the query, and when its head went on. */
-    record RequestLine(HttpMethod method, String host, String path, Instant start, long startNanos) {
-        static RequestLine of(HttpRequest request) {
-            String uri = request.uri();
-            int query = uri.indexOf('?');
+    /**
+     * A request as the access log tells it: its path without the query, when its head went on, and who sent it
+     * (signed in), if anyone.
+     */
+    record RequestLine(HttpMethod method, String host, String path, String user, Instant start, long startNanos) {
+        static RequestLine of(HttpRequest request, String user) {
             return new RequestLine(request.method(), request.headers().get(HttpHeaderNames.HOST),
-                    query < 0 ? uri : uri.substring(0, query), Instant.now(), System.nanoTime());
+                    HttpRequestHead.pathOf(request.uri()), user, Instant.now(), System.nanoTime());
         }
     }
 
@@ -74,8 +75,8 @@ final class HttpResponseWatch extends ChannelOutboundHandlerAdapter {
     }
 
     /** A request head went to the local service: its response is framed by its method. */
-    void requestStarted(HttpRequest request) {
-        methods.add(RequestLine.of(request));
+    void requestStarted(HttpRequest request, String user) {
+        methods.add(RequestLine.of(request, user));
     }
 
     /** A request was sent in full: from now on its response is awaited. */

@@ -3,20 +3,21 @@ package io.tunnelplane.server.vhost;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.mux.StreamHeaders;
 import io.tunnelplane.server.admission.RoutingPeek;
 import io.tunnelplane.server.proxy.ProxyListeners;
 import java.time.Duration;
-import java.time.Instant;
 
 /**
  * The first handler of a visitor connection on the shared HTTP port: reads until the first request head is
  * complete, finds the proxy for its host and path, and hands the connection (with the bytes read so far) to that
  * proxy's session. Unknown hosts get 404, hosts whose agent is offline 502, a refused local service 502, one that
- * does not answer in time 504; a proxy with basic auth answers 401 until the visitor sends its user and password.
+ * does not answer in time 504. Basic auth and single sign-on are the site's gate: no stream is opened to the agent
+ * for a request it does not admit.
  */
 final class HttpVirtualHost extends RoutingPeek {
     static final String DECODER = "http-decoder";
@@ -26,6 +27,17 @@ final class HttpVirtualHost extends RoutingPeek {
 
     HttpVirtualHost(VirtualHostServer server) {
         this.server = server;
+    }
+
+    /** The sign-on pages belong to the host, whichever location's proxy asked for the sign-in. */
+    private VirtualHosts.Route routeOf(String host, String path) {
+        if (path.startsWith(SiteGate.PAGES)) {
+            var signingOn = server.hosts().firstLive("http", host, r -> server.signOn().policy(r.proxy().id()) != null);
+            if (signingOn.isPresent()) {
+                return signingOn.get();
+            }
+        }
+        return server.hosts().find("http", host, path).orElse(null);
     }
 
     @Override
@@ -41,7 +53,7 @@ final class HttpVirtualHost extends RoutingPeek {
             return false;
         }
         String host = VirtualHosts.normalize(request.host());
-        VirtualHosts.Route route = server.hosts().find("http", host, request.path()).orElse(null);
+        VirtualHosts.Route route = routeOf(host, request.path());
         if (route == null) {
             server.noRoute(ctx.channel(), "http", host);
             return true;
@@ -56,10 +68,9 @@ final class HttpVirtualHost extends RoutingPeek {
             return true;
         }
         long proxyId = route.proxy().id();
-        if (!server.basicAuth().admits(proxyId, request.authorization())) {
-            server.logRequest(ctx.channel(), route, request.method(), host, request.path(), 401, Instant.now(), null);
-            server.askForLogin(ctx.channel(), host); // before any stream is opened to the agent
-            return true;
+        SiteGate gate = new SiteGate(server, route, ctx.channel());
+        if (!gate.admit(request.method(), request.target(), request.headers())) {
+            return true; // answered by the gate before any stream is opened to the agent
         }
         ByteBuf bytes = takeRead();
         String proxy = route.proxy().name();
@@ -68,7 +79,19 @@ final class HttpVirtualHost extends RoutingPeek {
             server.countResponse(proxy, status);
             if (answered != null) {
                 server.logRequest(ctx.channel(), route, answered.method().name(), answered.host(), answered.path(),
-                        status, answered.start(), (System.nanoTime() - answered.startNanos()) / 1_000_000);
+                        status, answered.start(), (System.nanoTime() - answered.startNanos()) / 1_000_000,
+                        answered.user());
+            }
+            if (status == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+                // Only now does the connection speak what it upgraded to (WebSocket): no more HTTP parsing, and
+                // nothing left to gate. Asking for an upgrade and getting a plain answer changes nothing.
+                ChannelPipeline pipeline = ctx.channel().pipeline();
+                if (pipeline.get(HttpRequestForwarder.NAME) != null) {
+                    pipeline.remove(HttpRequestForwarder.NAME);
+                }
+                if (pipeline.get(DECODER) != null) {
+                    pipeline.remove(DECODER);
+                }
             }
         },
                 () -> server.page(ctx.channel(), 504, "Gateway Timeout", "The local service of this site did not "
@@ -79,12 +102,7 @@ final class HttpVirtualHost extends RoutingPeek {
                 next -> server.hosts().find("http", VirtualHosts.normalize(next.headers().get("Host")),
                         HttpRequestHead.pathOf(next.uri()))
                         .map(r -> r.proxy().id() == proxyId).orElse(false),
-                next -> server.basicAuth().admits(proxyId, next.headers().get(HttpHeaderNames.AUTHORIZATION)),
-                refused -> {
-                    server.logRequest(ctx.channel(), route, refused.method().name(), host,
-                            HttpRequestHead.pathOf(refused.uri()), 401, Instant.now(), null);
-                    server.askForLogin(ctx.channel(), host);
-                }, responses));
+                gate, responses));
         server.handOff(ctx.channel(), route, bytes, new RelayListener() {
             @Override
             public boolean answerRefusal(String status) {

@@ -19,6 +19,7 @@ import io.tunnelplane.server.admission.VisitorAddress;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.proxy.ProxyListeners;
+import io.tunnelplane.server.sso.SignOn;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +52,7 @@ public class VirtualHostServer implements SmartLifecycle {
     private final BasicAuthChecks basicAuth;
     private final AccessLog accessLog;
     private final TrustedProxies trustedProxies;
+    private final SignOn signOn;
     private final Transport transport = Transport.best();
     private final ExecutorService lookups = Executors.newSingleThreadExecutor(r -> new Thread(r, "vhost-lookup"));
     private EventLoopGroup group;
@@ -62,7 +64,8 @@ public class VirtualHostServer implements SmartLifecycle {
 
     public VirtualHostServer(TunnelServerProperties properties, VirtualHosts hosts, ProxyListeners proxyListeners,
             ConnectionLimit limit, VirtualHostOwners owners, TunnelMetrics metrics, BasicAuthChecks basicAuth,
-            AccessLog accessLog, TrustedProxies trustedProxies) {
+            AccessLog accessLog, TrustedProxies trustedProxies, SignOn signOn) {
+        this.signOn = signOn;
         this.trustedProxies = trustedProxies;
         this.accessLog = accessLog;
         this.basicAuth = basicAuth;
@@ -130,17 +133,22 @@ public class VirtualHostServer implements SmartLifecycle {
         return basicAuth;
     }
 
-    /** 401 asking the browser for the proxy's user and password; the connection closes, the browser retries. */
-    /**
-     * Writes an HTTP request's access-log line: answered by the local service ({@code responseMs} from its head to
-     * the response's), or by the server itself (401: {@code responseMs} null; a refused source has its own line).
-     */
-    void logRequest(Channel visitor, VirtualHosts.Route route, String method, String host, String path, int status,
-            Instant start, Long responseMs) {
-        accessLog.record(AccessLog.request(route.group().clientId(), route.proxy(), VisitorAddress.of(visitor), method,
-                host, path, status, start, responseMs));
+    SignOn signOn() {
+        return signOn;
     }
 
+    /**
+     * Writes an HTTP request's access-log line: answered by the local service ({@code responseMs} from its head to
+     * the response's), or by the server itself ({@code responseMs} null; a refused source has its own line).
+     * {@code user}: who the visitor signed in as (basic auth or single sign-on), or null.
+     */
+    void logRequest(Channel visitor, VirtualHosts.Route route, String method, String host, String path, int status,
+            Instant start, Long responseMs, String user) {
+        accessLog.record(AccessLog.request(route.group().clientId(), route.proxy(), VisitorAddress.of(visitor), method,
+                host, path, status, start, responseMs, user));
+    }
+
+    /** 401 asking the browser for the proxy's user and password; the connection closes, the browser retries. */
     void askForLogin(Channel visitor, String host) {
         page(visitor, 401, "Unauthorized", "This site asks for a user name and password.",
                 "WWW-Authenticate: Basic realm=\"" + host.replace("\"", "") + "\", charset=\"UTF-8\"\r\n");
@@ -213,7 +221,12 @@ public class VirtualHostServer implements SmartLifecycle {
         page(visitor, status, reason, message, "");
     }
 
-    private void page(Channel visitor, int status, String reason, String message, String extraHeaders) {
+    /** 302 to {@code location}, with {@code setCookies} ({@code Set-Cookie} lines); the connection closes. */
+    void redirect(Channel visitor, String location, String setCookies) {
+        page(visitor, 302, "Found", "Continue at " + location, "Location: " + location + "\r\n" + setCookies);
+    }
+
+    void page(Channel visitor, int status, String reason, String message, String extraHeaders) {
         count(Integer.toString(status), "http");
         ErrorPages.send(visitor, status, reason, message, extraHeaders);
     }

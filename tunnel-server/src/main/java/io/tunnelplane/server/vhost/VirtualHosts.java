@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -71,6 +72,12 @@ public class VirtualHosts {
             }
         }
         return Optional.ofNullable(best);
+    }
+
+    /** A live route of {@code host} (any location) that {@code wanted} accepts. */
+    public Optional<Route> firstLive(String type, String host, Predicate<Route> wanted) {
+        List<Route> routes = byHost.get(key(type, normalize(host)));
+        return routes == null ? Optional.empty() : routes.stream().filter(r -> r.live() && wanted.test(r)).findFirst();
     }
 
     /** Lowercase, without a port or trailing dot: how a Host header or a TLS server name is looked up. */

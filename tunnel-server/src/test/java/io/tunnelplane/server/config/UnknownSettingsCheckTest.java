@@ -107,6 +107,18 @@ class UnknownSettingsCheckTest {
     }
 
     @Test
+    void providersAreNamedByTheOperatorAndTheirSettingsStillChecked() {
+        try (ConfigurableApplicationContext context = start(withVariables(Map.of(
+                "TUNNEL_SERVER_SSO_PROVIDERS_STAFF_CLIENTSECRET", "s")),
+                "--tunnel.server.sso.providers.keycloak.issuer-uri=https://id.example.org",
+                "--tunnel.server.sso.providers.keycloak.scopes[0]=openid", "--server.port=0")) {
+            assertThat(context.isActive()).isTrue();
+        }
+        assertThatThrownBy(() -> start(null, "--tunnel.server.sso.providers.keycloak.isuer-uri=https://id.example.org"))
+                .hasMessageContaining("did you mean tunnel.server.sso.providers.keycloak.issuer-uri?");
+    }
+
+    @Test
     void theStartupReportListsEachUnknownKeyAndWhatToDo() {
         UnknownSettingsException failure = new UnknownSettingsException(java.util.List.of(
                 new UnknownSettingsException.Unknown("tunnel.server.keepalive.tmie", "commandLineArgs",
