@@ -90,6 +90,14 @@ public class Proxy {
     @Column(name = "deny_from", length = 4000)
     private String denyFrom;
 
+    /** {@code terminate} when the server ends an https proxy's TLS with a certificate it holds; null: passthrough. */
+    @Column(name = "tls_mode", length = 16)
+    private String tlsMode;
+
+    /** Whether an http proxy sends its visitors to the same address over https. */
+    @Column(name = "redirect_to_https", nullable = false)
+    private boolean redirectToHttps;
+
     /** The identity provider visitors sign in with (http), null when the proxy is open. */
     @Column(name = "sso_provider", length = 64)
     private String ssoProvider;
@@ -246,6 +254,29 @@ public class Proxy {
         if (deny != null) {
             this.denyFrom = deny.isEmpty() ? null : String.join(",", deny);
         }
+        this.updatedAt = now;
+    }
+
+    /** {@code passthrough} (TLS goes to the local service untouched) or {@code terminate}; null for non-https. */
+    public String getTlsMode() {
+        return "https".equals(type) ? (tlsMode == null ? "passthrough" : tlsMode) : null;
+    }
+
+    public boolean isTerminatingTls() {
+        return "terminate".equals(tlsMode);
+    }
+
+    public void tlsMode(String mode, Instant now) {
+        this.tlsMode = "terminate".equals(mode) ? mode : null;
+        this.updatedAt = now;
+    }
+
+    public boolean isRedirectToHttps() {
+        return redirectToHttps;
+    }
+
+    public void redirectToHttps(boolean redirect, Instant now) {
+        this.redirectToHttps = redirect;
         this.updatedAt = now;
     }
 

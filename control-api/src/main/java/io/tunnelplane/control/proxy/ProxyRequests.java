@@ -23,6 +23,9 @@ public final class ProxyRequests {
     static final String PROXY_PROTOCOL_RULE = "none|v2";
     static final String HTTP_USER_RULE = "[^:\\p{Cntrl}]{1,64}";
     static final String HTTP_USER_MESSAGE = "must be 1-64 characters without ':' or control characters";
+    static final String TLS_MODE_RULE = "passthrough|terminate";
+    static final String TLS_MODE_MESSAGE = "must be passthrough (TLS goes to the local service) or terminate (the "
+            + "server ends it with a certificate it holds)";
     static final String PROXY_PROTOCOL_MESSAGE = "must be none or v2 (the PROXY protocol version sent to the local "
             + "service)";
 
@@ -48,13 +51,15 @@ public final class ProxyRequests {
             @Size(max = SOURCE_ENTRIES) List<@Size(max = 49) String> allowFrom,
             @Size(max = SOURCE_ENTRIES) List<@Size(max = 49) String> denyFrom,
             Boolean accessLog,
-            @Valid SiteSignOn sso) {
+            @Valid SiteSignOn sso,
+            @Pattern(regexp = TLS_MODE_RULE, message = TLS_MODE_MESSAGE) String tlsMode,
+            Boolean redirectToHttps) {
 
         /** A TCP proxy, as most callers create them. */
         public Create(String name, String type, String localHost, Integer localPort, Integer remotePort,
                 Boolean enabled, Long bandwidthLimit) {
             this(name, type, localHost, localPort, remotePort, enabled, bandwidthLimit, null, null, null, null,
-                    null, null, null, null, null, null, null);
+                    null, null, null, null, null, null, null, null, null);
         }
     }
 
@@ -74,12 +79,14 @@ public final class ProxyRequests {
             Boolean closeExisting,
             @PositiveOrZero Long bandwidthLimit,
             Boolean accessLog,
-            @Valid SiteSignOn sso) {
+            @Valid SiteSignOn sso,
+            @Pattern(regexp = TLS_MODE_RULE, message = TLS_MODE_MESSAGE) String tlsMode,
+            Boolean redirectToHttps) {
         /** A change of the proxy's own settings, its source rules, limit and access log left as they are. */
         public Update(Boolean enabled, String localHost, Integer localPort, Integer remotePort, String proxyProtocol,
                 String httpUser, String httpPassword) {
             this(enabled, localHost, localPort, remotePort, proxyProtocol, httpUser, httpPassword, null, null, null,
-                    null, null, null);
+                    null, null, null, null, null);
         }
     }
 }

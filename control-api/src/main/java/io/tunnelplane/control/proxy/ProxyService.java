@@ -76,8 +76,9 @@ public class ProxyService {
         checkBasicAuth(request.type(), request.httpUser(), request.httpPassword());
         checkSources("allowFrom", request.allowFrom());
         checkSources("denyFrom", request.denyFrom());
+        checkTls(request.type(), request.tlsMode(), request.redirectToHttps());
         if (request.sso() != null) {
-            checkSignOn(request.type(), request.sso());
+            checkSignOn(request.type(), "terminate".equals(request.tlsMode()), request.sso());
         }
         Proxy proxy = new Proxy(client, request.name(), request.type(), request.localHost(),
                 request.localPort(), remotePort, enabled, request.bandwidthLimit(), clock.instant());
@@ -85,6 +86,8 @@ public class ProxyService {
         proxy.restrictSources(request.allowFrom(), request.denyFrom(), clock.instant());
         proxy.logAccess(request.accessLog() == null || request.accessLog(), clock.instant());
         proxy.signOn(request.sso(), clock.instant());
+        proxy.tlsMode(request.tlsMode(), clock.instant());
+        proxy.redirectToHttps(Boolean.TRUE.equals(request.redirectToHttps()), clock.instant());
         if (request.httpUser() != null) {
             proxy.basicAuth(request.httpUser(), BasicAuthHash.hash(request.httpPassword()), clock.instant());
         }
@@ -149,10 +152,23 @@ public class ProxyService {
         if (request.accessLog() != null) {
             proxy.logAccess(request.accessLog(), clock.instant());
         }
+        if (request.tlsMode() != null || request.redirectToHttps() != null) {
+            checkTls(proxy.getType(), request.tlsMode(), request.redirectToHttps());
+            if (request.tlsMode() != null) {
+                if (!"terminate".equals(request.tlsMode()) && proxy.getSignOn() != null && request.sso() == null) {
+                    throw ApiException.unprocessable("tlsMode", "single sign-on needs the server to end TLS: lift "
+                            + "sso first, or keep terminate");
+                }
+                proxy.tlsMode(request.tlsMode(), clock.instant());
+            }
+            if (request.redirectToHttps() != null) {
+                proxy.redirectToHttps(request.redirectToHttps(), clock.instant());
+            }
+        }
         if (request.sso() != null) {
             boolean lifted = request.sso().provider() != null && request.sso().provider().isEmpty();
             if (!lifted) {
-                checkSignOn(proxy.getType(), request.sso());
+                checkSignOn(proxy.getType(), proxy.isTerminatingTls(), request.sso());
             }
             proxy.signOn(lifted ? null : request.sso(), clock.instant());
         }
@@ -194,7 +210,7 @@ public class ProxyService {
                         p.getHostHeaderRewrite(), p.getProxyProtocol() != null, p.getHttpUser(),
                         p.getHttpPasswordHash(), SourceRules.of(p.getAllowFrom(), p.getDenyFrom()),
                         orZero(p.getBandwidthLimit()), orZero(p.getClient().getBandwidthLimit()), p.isAccessLog(),
-                        p.getSignOn()))
+                        p.getSignOn(), p.isTerminatingTls(), p.isRedirectToHttps()))
                 .toList();
     }
 
@@ -221,10 +237,10 @@ public class ProxyService {
      * Sign-on is asked by the HTTP virtual host (http proxies), with one of the server's identity providers; the
      * refusal names the field and, for an unknown provider, the ones there are.
      */
-    private void checkSignOn(String type, SiteSignOn signOn) {
-        if (!"http".equals(type)) {
-            throw ApiException.unprocessable("sso", "single sign-on is asked by the HTTP virtual host: http proxies "
-                    + "only (an https proxy's TLS is not opened by the server)");
+    private void checkSignOn(String type, boolean terminatesTls, SiteSignOn signOn) {
+        if (!"http".equals(type) && !("https".equals(type) && terminatesTls)) {
+            throw ApiException.unprocessable("sso", "single sign-on is asked by the server's HTTP handling: http "
+                    + "proxies, and https proxies with tlsMode terminate (a passed-through TLS is never opened)");
         }
         if (signOn.provider() == null || signOn.provider().isBlank()) {
             throw ApiException.invalid("sso.provider", "must name one of the server's identity providers");
@@ -234,6 +250,16 @@ public class ProxyService {
             throw ApiException.unprocessable("sso.provider", "no identity provider named " + signOn.provider()
                     + " is configured (tunnel.server.sso.providers: " + (known.isEmpty() ? "none"
                     : String.join(", ", new TreeSet<>(known))) + ")");
+        }
+    }
+
+    /** Only an https proxy's TLS can be ended at the server, and only an http proxy sends visitors to https. */
+    private static void checkTls(String type, String tlsMode, Boolean redirectToHttps) {
+        if (tlsMode != null && !"https".equals(type)) {
+            throw ApiException.unprocessable("tlsMode", "only https proxies carry TLS to pass through or end");
+        }
+        if (Boolean.TRUE.equals(redirectToHttps) && !"http".equals(type)) {
+            throw ApiException.unprocessable("redirectToHttps", "only http proxies redirect to https");
         }
     }
 

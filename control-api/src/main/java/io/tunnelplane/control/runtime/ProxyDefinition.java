@@ -19,11 +19,13 @@ import java.util.List;
  *                             them: one list carries everything the engine enforces)
  * @param accessLog     whether its visitors go to the access log
  * @param signOn        who visitors of an http proxy must sign in as, or null when it is open
+ * @param terminateTls  whether the server ends an https proxy's TLS (with a certificate for each of its domains)
+ * @param redirectToHttps whether an http proxy sends its visitors to https
  */
 public record ProxyDefinition(long id, String name, String type, String localHost, int localPort, int remotePort,
         List<String> domains, List<String> locations, String hostRewrite, boolean proxyProtocol, String httpUser,
         String httpPasswordHash, SourceRules sources, long bandwidthLimit, long clientBandwidthLimit,
-        boolean accessLog, SiteSignOn signOn) {
+        boolean accessLog, SiteSignOn signOn, boolean terminateTls, boolean redirectToHttps) {
 
     public ProxyDefinition {
         domains = List.copyOf(domains);

@@ -39,6 +39,7 @@ import org.springframework.validation.annotation.Validated;
  * @param metrics          how many clients get series of their own
  * @param access           who may visit any proxy, by source address, unless a proxy says otherwise
  * @param sso              identity providers that http proxies' visitors sign in with
+ * @param acme             where certificates of https proxies that end TLS at the server come from
  */
 @Validated
 @ConfigurationProperties("tunnel.server")
@@ -69,7 +70,8 @@ public record TunnelServerProperties(
         @DefaultValue @Valid Cluster cluster,
         @DefaultValue @Valid Metrics metrics,
         @DefaultValue @Valid Access access,
-        @DefaultValue @Valid Sso sso) {
+        @DefaultValue @Valid Sso sso,
+        @DefaultValue @Valid Acme acme) {
 
     public PortRange allowedPorts() {
         return PortRange.parse(allowPorts);
@@ -232,6 +234,27 @@ public record TunnelServerProperties(
             return "SsoProvider[issuerUri=" + issuerUri + ", clientId=" + clientId + ", clientSecret=****, scopes="
                     + scopes + ", groupsClaim=" + groupsClaim + "]";
         }
+    }
+
+    /**
+     * Certificates for https proxies with {@code tlsMode: terminate}, from the ACME CA at {@code directoryUrl}
+     * (HTTP-01 answered on the shared HTTP port, which must be reachable as port 80 of each domain). Nothing is
+     * ordered until {@code acceptTerms} says the operator accepts the CA's terms. {@code directoryCa}: a PEM CA
+     * file trusted for the directory's own HTTPS (a private CA such as step-ca); empty: the JVM's trust store.
+     * Renewed when less than {@code renewBefore} (or a third of its lifetime) is left; a failing domain is retried
+     * after {@code retryBase}, doubling up to {@code retryMax}; every domain is looked at each
+     * {@code checkInterval}.
+     */
+    public record Acme(
+            @DefaultValue("https://acme-v02.api.letsencrypt.org/directory")
+            @Pattern(regexp = "https?://\\S+", message = "must be the ACME directory URL") String directoryUrl,
+            @DefaultValue("") String email,
+            @DefaultValue("false") boolean acceptTerms,
+            @DefaultValue("") String directoryCa,
+            @DefaultValue("30d") @NotNull Duration renewBefore,
+            @DefaultValue("1h") @NotNull Duration checkInterval,
+            @DefaultValue("5m") @NotNull Duration retryBase,
+            @DefaultValue("24h") @NotNull Duration retryMax) {
     }
 
     /** A client (agent identity) and the proxies it serves, configured statically. */

@@ -49,6 +49,22 @@ public final class TunnelServerPropertiesValidator implements Validator {
         }
         validateClients(props.clients(), allowed, errors);
         validateSignOn(props.sso(), errors);
+        validateAcme(props.acme(), errors);
+    }
+
+    private static void validateAcme(TunnelServerProperties.Acme acme, Errors errors) {
+        if (acme.checkInterval().compareTo(Duration.ofSeconds(1)) < 0) {
+            errors.rejectValue("acme.check-interval", "min", "must be at least 1s");
+        }
+        if (acme.retryBase().compareTo(Duration.ofSeconds(1)) < 0) {
+            errors.rejectValue("acme.retry-base", "min", "must be at least 1s");
+        }
+        if (acme.retryMax().compareTo(acme.retryBase()) < 0) {
+            errors.rejectValue("acme.retry-max", "min", "must not be shorter than tunnel.server.acme.retry-base");
+        }
+        if (!acme.directoryCa().isEmpty() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(acme.directoryCa()))) {
+            errors.rejectValue("acme.directory-ca", "file", "must be a readable PEM file");
+        }
     }
 
     /** Provider names are what proxies refer to, so they are plain names; a sign-on lasts at least a minute. */

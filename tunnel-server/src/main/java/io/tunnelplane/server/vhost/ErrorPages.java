@@ -19,7 +19,12 @@ final class ErrorPages {
 
     /** With {@code extraHeaders}, each ending in CRLF (e.g. {@code WWW-Authenticate}). */
     static void send(Channel visitor, int status, String reason, String message, String extraHeaders) {
-        String body = status + " " + reason + "\n\n" + message + "\n\n-- tunnelplane\n";
+        send(visitor, status, reason, message, extraHeaders, false);
+    }
+
+    /** {@code bare}: the body is {@code message} alone, byte for byte (an ACME challenge answer). */
+    static void send(Channel visitor, int status, String reason, String message, String extraHeaders, boolean bare) {
+        String body = bare ? message : status + " " + reason + "\n\n" + message + "\n\n-- tunnelplane\n";
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 " + status + " " + reason + "\r\n" + extraHeaders
                 + "Content-Type: text/plain; charset=utf-8\r\n"

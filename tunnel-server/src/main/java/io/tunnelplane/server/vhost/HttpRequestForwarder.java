@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.tunnelplane.server.admission.VisitorAddress;
 import java.net.InetSocketAddress;
@@ -96,7 +97,9 @@ final class HttpRequestForwarder extends ChannelInboundHandlerAdapter {
                 ? address.getAddress().getHostAddress() : "unknown";
         String forwarded = request.headers().get("X-Forwarded-For");
         request.headers().set("X-Forwarded-For", forwarded == null ? client : forwarded + ", " + client);
-        if (!request.headers().contains("X-Forwarded-Proto")) {
+        if (ctx.pipeline().get(SslHandler.class) != null) {
+            request.headers().set("X-Forwarded-Proto", "https"); // TLS ended here: the service sees plain HTTP
+        } else if (!request.headers().contains("X-Forwarded-Proto")) {
             request.headers().set("X-Forwarded-Proto", "http");
         }
         String host = request.headers().get(HttpHeaderNames.HOST);

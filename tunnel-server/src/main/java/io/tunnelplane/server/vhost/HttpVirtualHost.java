@@ -9,11 +9,13 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.mux.StreamHeaders;
 import io.tunnelplane.server.admission.RoutingPeek;
+import io.tunnelplane.server.certificates.AcmeChallenges;
 import io.tunnelplane.server.proxy.ProxyListeners;
 import java.time.Duration;
 
 /**
- * The first handler of a visitor connection on the shared HTTP port: reads until the first request head is
+ * The first handler of a visitor connection on the shared HTTP port (or, for an https proxy that ends TLS at the
+ * server, behind that TLS): reads until the first request head is
  * complete, finds the proxy for its host and path, and hands the connection (with the bytes read so far) to that
  * proxy's session. Unknown hosts get 404, hosts whose agent is offline 502, a refused local service 502, one that
  * does not answer in time 504. Basic auth and single sign-on are the site's gate: no stream is opened to the agent
@@ -24,20 +26,23 @@ final class HttpVirtualHost extends RoutingPeek {
     static final String NAME = "http-vhost";
 
     private final VirtualHostServer server;
+    private final String type;
 
-    HttpVirtualHost(VirtualHostServer server) {
+    /** {@code type}: {@code http} on the HTTP port, {@code https} behind TLS the server ended for a proxy. */
+    HttpVirtualHost(VirtualHostServer server, String type) {
         this.server = server;
+        this.type = type;
     }
 
     /** The sign-on pages belong to the host, whichever location's proxy asked for the sign-in. */
     private VirtualHosts.Route routeOf(String host, String path) {
         if (path.startsWith(SiteGate.PAGES)) {
-            var signingOn = server.hosts().firstLive("http", host, r -> server.signOn().policy(r.proxy().id()) != null);
+            var signingOn = server.hosts().firstLive(type, host, r -> server.signOn().policy(r.proxy().id()) != null);
             if (signingOn.isPresent()) {
                 return signingOn.get();
             }
         }
-        return server.hosts().find("http", host, path).orElse(null);
+        return server.hosts().find(type, host, path).orElse(null);
     }
 
     @Override
@@ -53,9 +58,18 @@ final class HttpVirtualHost extends RoutingPeek {
             return false;
         }
         String host = VirtualHosts.normalize(request.host());
+        if ("http".equals(type) && request.path().startsWith(AcmeChallenges.PATH)) {
+            server.answerChallenge(ctx.channel(), request.path().substring(AcmeChallenges.PATH.length()));
+            return true;
+        }
         VirtualHosts.Route route = routeOf(host, request.path());
         if (route == null) {
-            server.noRoute(ctx.channel(), "http", host);
+            server.noRoute(ctx.channel(), type, host, true);
+            return true;
+        }
+        if ("https".equals(type) && !server.siteTls().terminates(route.proxy().id())) {
+            // Its TLS belongs to its local service: not to be answered with TLS the server ended.
+            server.page(ctx.channel(), 421, "Misdirected Request", host + " is not served on this connection.");
             return true;
         }
         String refusal = server.refusal(ctx.channel(), route);
@@ -99,7 +113,7 @@ final class HttpVirtualHost extends RoutingPeek {
         ctx.pipeline().addFirst(HttpResponseWatch.NAME, responses);
         ctx.pipeline().addBefore(NAME, DECODER, new HttpRequestDecoder());
         ctx.pipeline().replace(this, HttpRequestForwarder.NAME, new HttpRequestForwarder(route.proxy().hostRewrite(),
-                next -> server.hosts().find("http", VirtualHosts.normalize(next.headers().get("Host")),
+                next -> server.hosts().find(type, VirtualHosts.normalize(next.headers().get("Host")),
                         HttpRequestHead.pathOf(next.uri()))
                         .map(r -> r.proxy().id() == proxyId).orElse(false),
                 gate, responses));

@@ -61,6 +61,11 @@ final class SiteGate {
             serverPage(method, target, path, host, headers);
             return false;
         }
+        if (!secure() && server.siteTls().redirectsToHttps(proxyId)) {
+            log(method, host, path, 308, null);
+            server.redirect(visitor, 308, server.httpsOrigin(host) + target, "");
+            return false;
+        }
         if (!server.basicAuth().admits(proxyId, headers.get(HttpHeaderNames.AUTHORIZATION))) {
             log(method, host, path, 401, null);
             server.askForLogin(visitor, host); // before any stream is opened to the agent
@@ -122,7 +127,7 @@ final class SiteGate {
                         server.page(visitor, 503, "Service Unavailable", "Signing in with " + policy.provider()
                                 + " is not possible right now: " + reason(failure) + ". Try again shortly.");
                     } else {
-                        server.redirect(visitor, redirect.location().toString(), cookie(LOGIN_COOKIE,
+                        server.redirect(visitor, 302, redirect.location().toString(), cookie(LOGIN_COOKIE,
                                 redirect.loginCookie(), PAGES + "callback", SignOn.SIGN_IN_TIME.toSeconds()));
                     }
                 }));
@@ -140,7 +145,7 @@ final class SiteGate {
                                     + reason(failure) + ". Start again at " + origin(headers) + "/");
                         } else {
                             log(method, host, path, 302, signedIn.identity().user());
-                            server.redirect(visitor, signedIn.returnTo(), cookie(SESSION_COOKIE,
+                            server.redirect(visitor, 302, signedIn.returnTo(), cookie(SESSION_COOKIE,
                                     signedIn.sessionCookie(), "/", signOn.sessionLifetime().toSeconds())
                                     + cookie(LOGIN_COOKIE, "", PAGES + "callback", 0));
                         }

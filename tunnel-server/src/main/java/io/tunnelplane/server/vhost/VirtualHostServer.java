@@ -7,6 +7,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.tunnelplane.control.proxy.VirtualHostOwners;
 import io.tunnelplane.protocol.mux.RelayListener;
@@ -19,6 +22,10 @@ import io.tunnelplane.server.admission.VisitorAddress;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.proxy.ProxyListeners;
+import io.tunnelplane.server.certificates.AcmeChallenges;
+import io.tunnelplane.server.certificates.AcmeIssuer;
+import io.tunnelplane.server.certificates.CertificateStore;
+import io.tunnelplane.server.certificates.SiteTls;
 import io.tunnelplane.server.sso.SignOn;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -53,6 +60,10 @@ public class VirtualHostServer implements SmartLifecycle {
     private final AccessLog accessLog;
     private final TrustedProxies trustedProxies;
     private final SignOn signOn;
+    private final SiteTls siteTls;
+    private final CertificateStore certificates;
+    private final AcmeChallenges challenges;
+    private final AcmeIssuer issuer;
     private final Transport transport = Transport.best();
     private final ExecutorService lookups = Executors.newSingleThreadExecutor(r -> new Thread(r, "vhost-lookup"));
     private EventLoopGroup group;
@@ -64,8 +75,13 @@ public class VirtualHostServer implements SmartLifecycle {
 
     public VirtualHostServer(TunnelServerProperties properties, VirtualHosts hosts, ProxyListeners proxyListeners,
             ConnectionLimit limit, VirtualHostOwners owners, TunnelMetrics metrics, BasicAuthChecks basicAuth,
-            AccessLog accessLog, TrustedProxies trustedProxies, SignOn signOn) {
+            AccessLog accessLog, TrustedProxies trustedProxies, SignOn signOn, SiteTls siteTls,
+            CertificateStore certificates, AcmeChallenges challenges, AcmeIssuer issuer) {
         this.signOn = signOn;
+        this.siteTls = siteTls;
+        this.certificates = certificates;
+        this.challenges = challenges;
+        this.issuer = issuer;
         this.trustedProxies = trustedProxies;
         this.accessLog = accessLog;
         this.basicAuth = basicAuth;
@@ -87,7 +103,7 @@ public class VirtualHostServer implements SmartLifecycle {
             acceptLoop = (EventLoop) loops.next();
             visitorLoop = (EventLoop) loops.next();
             httpListener = vhost.httpPort() > 0 ? bind(vhost.httpPort(), "http",
-                    () -> new HttpVirtualHost(this)) : null;
+                    () -> new HttpVirtualHost(this, "http")) : null;
             httpsListener = vhost.httpsPort() > 0 ? bind(vhost.httpsPort(), "https",
                     () -> new SniVirtualHost(this)) : null;
         }
@@ -137,6 +153,53 @@ public class VirtualHostServer implements SmartLifecycle {
         return signOn;
     }
 
+    SiteTls siteTls() {
+        return siteTls;
+    }
+
+    /**
+     * The TLS context that ends a terminating proxy's TLS for {@code domain}; null (and a certificate ordered)
+     * when none is held yet.
+     */
+    SslContext tlsFor(String domain) {
+        SslContext context = certificates.contextFor(domain);
+        if (context == null) {
+            issuer.wanted(domain);
+        }
+        return context;
+    }
+
+    /** Answers the ACME CA's HTTP-01 request for {@code token}: this node's order at once, another's from the database. */
+    void answerChallenge(Channel visitor, String token) {
+        String local = challenges.local(token);
+        if (local != null) {
+            page(visitor, 200, "OK", local, "", true);
+            return;
+        }
+        lookups.execute(() -> {
+            Optional<String> shared;
+            try {
+                shared = challenges.shared(token);
+            } catch (RuntimeException e) {
+                shared = Optional.empty();
+            }
+            Optional<String> answer = shared;
+            visitor.eventLoop().execute(() -> {
+                if (answer.isPresent()) {
+                    page(visitor, 200, "OK", answer.get(), "", true);
+                } else {
+                    page(visitor, 404, "Not Found", "No ACME challenge " + token + " is under way here.");
+                }
+            });
+        });
+    }
+
+    /** Where an http proxy's visitor is sent over https: the same host on the HTTPS port (443 left out). */
+    String httpsOrigin(String host) {
+        int port = properties.vhost().httpsPort();
+        return "https://" + host + (port == 443 || port == 0 ? "" : ":" + port);
+    }
+
     /**
      * Writes an HTTP request's access-log line: answered by the local service ({@code responseMs} from its head to
      * the response's), or by the server itself ({@code responseMs} null; a refused source has its own line).
@@ -171,8 +234,15 @@ public class VirtualHostServer implements SmartLifecycle {
     void handOff(Channel visitor, VirtualHosts.Route route, ByteBuf read, RelayListener refusal, Runnable atLimit) {
         count("routed", route.type());
         proxyListeners.handOff(route.group(), route.proxy(), visitor, () -> {
-            visitor.pipeline().fireChannelRead(read);
-            visitor.pipeline().fireChannelReadComplete();
+            // Behind TLS ended here the bytes read are already plain: they re-enter after the TLS handler.
+            ChannelHandlerContext tls = visitor.pipeline().context(SslHandler.class);
+            if (tls != null) {
+                tls.fireChannelRead(read);
+                tls.fireChannelReadComplete();
+            } else {
+                visitor.pipeline().fireChannelRead(read);
+                visitor.pipeline().fireChannelReadComplete();
+            }
         }, refusal, () -> {
             read.release();
             atLimit.run();
@@ -196,6 +266,11 @@ public class VirtualHostServer implements SmartLifecycle {
 
     /** Nobody serves {@code host} now: 502 when its agent is merely offline, 404 when no proxy claims it. */
     void noRoute(Channel visitor, String type, String host) {
+        noRoute(visitor, type, host, "http".equals(type));
+    }
+
+    /** {@code answerInHttp}: the connection speaks HTTP (plain, or TLS ended here), so it gets a page. */
+    void noRoute(Channel visitor, String type, String host, boolean answerInHttp) {
         lookups.execute(() -> {
             Optional<String> owner;
             try {
@@ -205,7 +280,7 @@ public class VirtualHostServer implements SmartLifecycle {
             }
             Optional<String> found = owner;
             visitor.eventLoop().execute(() -> {
-                if (!"http".equals(type)) {
+                if (!answerInHttp) {
                     refuse(visitor, type, found.isPresent() ? "agent_offline" : "unknown_host");
                 } else if (found.isPresent()) {
                     page(visitor, 502, "Bad Gateway", "The agent serving " + host + " is offline; it is "
@@ -221,14 +296,20 @@ public class VirtualHostServer implements SmartLifecycle {
         page(visitor, status, reason, message, "");
     }
 
-    /** 302 to {@code location}, with {@code setCookies} ({@code Set-Cookie} lines); the connection closes. */
-    void redirect(Channel visitor, String location, String setCookies) {
-        page(visitor, 302, "Found", "Continue at " + location, "Location: " + location + "\r\n" + setCookies);
+    /** 302 or 308 to {@code location}, with {@code setCookies} ({@code Set-Cookie} lines); the connection closes. */
+    void redirect(Channel visitor, int status, String location, String setCookies) {
+        page(visitor, status, status == 308 ? "Permanent Redirect" : "Found", "Continue at " + location,
+                "Location: " + location + "\r\n" + setCookies);
     }
 
     void page(Channel visitor, int status, String reason, String message, String extraHeaders) {
+        page(visitor, status, reason, message, extraHeaders, false);
+    }
+
+    /** {@code bare}: the message alone as the body (an ACME answer must be exactly the key authorization). */
+    private void page(Channel visitor, int status, String reason, String message, String extraHeaders, boolean bare) {
         count(Integer.toString(status), "http");
-        ErrorPages.send(visitor, status, reason, message, extraHeaders);
+        ErrorPages.send(visitor, status, reason, message, extraHeaders, bare);
     }
 
     /** Closes a connection that cannot be routed and that we cannot answer in its protocol (HTTPS). */

@@ -3,11 +3,16 @@ package io.tunnelplane.server.support;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
-/** Reads API responses in tests. */
+/** Reads API responses in tests, and writes request bodies that need escaping. */
 public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private Json() {
+    }
+
+    /** A JSON object of these fields, escaped as JSON needs (PEM text with its newlines, say). */
+    public static String object(java.util.Map<String, ?> fields) {
+        return MAPPER.writeValueAsString(fields);
     }
 
     public static JsonNode parse(String body) {
