@@ -1,5 +1,6 @@
 package io.tunnelplane.control;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.springframework.validation.annotation.Validated;
  * @param maxProxiesPerClient proxies one client may have; 0 means unlimited
  * @param readOnlyTokens bearer tokens that may read the API and metrics but change nothing
  * @param consoleSessionLifetime how long a console sign-in lasts, however active the session
+ * @param consoleSignOn  operators' sign-in to the console with one of the server's OpenID Connect providers
  */
 @Validated
 @ConfigurationProperties("tunnel.api")
@@ -29,7 +31,22 @@ public record ControlPlaneProperties(
         @DefaultValue("30d") @NotNull Duration eventRetention,
         @DefaultValue("100") @jakarta.validation.constraints.Min(0) int maxProxiesPerClient,
         @DefaultValue List<String> readOnlyTokens,
-        @DefaultValue("8h") @NotNull Duration consoleSessionLifetime) {
+        @DefaultValue("8h") @NotNull Duration consoleSessionLifetime,
+        @DefaultValue @Valid ConsoleSignOn consoleSignOn) {
+
+    /**
+     * Sign-in to the console with the provider {@code provider} ({@code tunnel.server.sso.providers.<name>}; empty:
+     * API tokens only): members of an {@code adminGroups} group may change everything, of a
+     * {@code readOnlyGroups} group look at everything; anyone else the provider signs in is refused. Groups come
+     * from the provider's {@code groups-claim}. API tokens keep working beside it.
+     */
+    public record ConsoleSignOn(@DefaultValue("") String provider, @DefaultValue List<String> adminGroups,
+            @DefaultValue List<String> readOnlyGroups) {
+
+        public boolean enabled() {
+            return !provider.isEmpty();
+        }
+    }
 
     @Override
     public String toString() {

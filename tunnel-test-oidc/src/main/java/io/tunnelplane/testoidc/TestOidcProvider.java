@@ -27,14 +27,15 @@ import org.springframework.security.provisioning.InMemoryUserDetailsManager;
  * A real OpenID Connect provider for the single sign-on tests: Spring Authorization Server with a login form, one
  * confidential client that must use PKCE ({@code --test-oidc.redirect-uri} is its one registered redirect), and
  * users whose ID tokens carry an {@code email} and {@code groups}: alice@example.org (ops), bob@example.org (none)
- * and mallory@elsewhere.test (ops). Every password is {@code password}.
+ * mallory@elsewhere.test (ops) and dave@example.org (auditors). Every password is {@code password}.
  */
 @SpringBootApplication
 public class TestOidcProvider {
     static final Map<String, Person> PEOPLE = Map.of(
             "alice", new Person("alice@example.org", List.of("ops")),
             "bob", new Person("bob@example.org", List.of()),
-            "mallory", new Person("mallory@elsewhere.test", List.of("ops")));
+            "mallory", new Person("mallory@elsewhere.test", List.of("ops")),
+            "dave", new Person("dave@example.org", List.of("auditors")));
 
     record Person(String email, List<String> groups) {
     }

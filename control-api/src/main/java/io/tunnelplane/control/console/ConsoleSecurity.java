@@ -1,7 +1,9 @@
 package io.tunnelplane.control.console;
 
 import io.tunnelplane.control.ControlPlaneProperties;
+import io.tunnelplane.control.runtime.TunnelRuntime;
 import io.tunnelplane.control.security.AdminTokens;
+import org.springframework.beans.factory.ObjectProvider;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -21,7 +23,8 @@ import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWrite
  * The console's sign-in: an admin or read-only API token, exchanged once for a session (HttpOnly, SameSite=Strict
  * cookie, CSRF token on every change, idle and absolute expiry). This chain covers the console's paths only; the
  * REST API and Actuator keep bearer tokens ({@code ApiAccessFilter}) and never accept the console's cookie.
- * Read-only tokens read every page and change nothing, as on the API.
+ * Read-only tokens read every page and change nothing, as on the API. With {@code tunnel.api.console-sign-on},
+ * operators may also sign in with an OpenID Connect provider, their role given by their groups.
  */
 @Configuration
 @EnableWebSecurity
@@ -30,10 +33,22 @@ public class ConsoleSecurity {
     static final String READER = "READER";
 
     @Bean
-    SecurityFilterChain consoleChain(HttpSecurity http, ControlPlaneProperties properties) throws Exception {
+    SecurityFilterChain consoleChain(HttpSecurity http, ControlPlaneProperties properties,
+            ObjectProvider<TunnelRuntime> runtime) throws Exception {
+        if (properties.consoleSignOn().enabled()) {
+            OperatorSignOn operators = new OperatorSignOn(properties.consoleSignOn(), runtime);
+            http.oauth2Login(login -> login.loginPage("/console/sign-in")
+                    .clientRegistrationRepository(operators.registrations())
+                    .authorizationEndpoint(a -> a.baseUri(OperatorSignOn.AUTHORIZATION)
+                            .authorizationRequestRepository(new ConsoleLoginRequests()))
+                    .redirectionEndpoint(r -> r.baseUri(OperatorSignOn.CALLBACK))
+                    .userInfoEndpoint(u -> u.oidcUserService(operators.operators()))
+                    .failureUrl("/console/sign-in?denied").successHandler(OperatorSignOn::enterConsole));
+        }
         http.securityMatcher("/", "/console", "/console/**")
                 .authorizeHttpRequests(requests -> requests
-                        .requestMatchers("/console/sign-in", "/console/assets/**").permitAll()
+                        .requestMatchers("/console/sign-in", "/console/assets/**", OperatorSignOn.AUTHORIZATION + "/*",
+                                OperatorSignOn.CALLBACK).permitAll()
                         .requestMatchers(HttpMethod.GET, "/", "/console", "/console/**").hasAnyRole(ADMIN, READER)
                         .anyRequest().hasRole(ADMIN))
                 .formLogin(form -> form.loginPage("/console/sign-in").loginProcessingUrl("/console/sign-in")

@@ -1,5 +1,6 @@
 package io.tunnelplane.control.console;
 
+import io.tunnelplane.control.ControlPlaneProperties;
 import io.tunnelplane.control.client.ClientService;
 import io.tunnelplane.control.client.ClientViews;
 import io.tunnelplane.control.cluster.ClusterMembership;
@@ -24,10 +25,12 @@ public class OverviewPage {
     private final NodePresence presence;
     private final ClusterMembership membership;
     private final TunnelRuntime runtime;
+    private final ControlPlaneProperties properties;
 
     public OverviewPage(ClientService clients, ConnectionEvents events, NodePresence presence,
-            ClusterMembership membership, TunnelRuntime runtime) {
+            ClusterMembership membership, TunnelRuntime runtime, ControlPlaneProperties properties) {
         this.runtime = runtime;
+        this.properties = properties;
         this.clients = clients;
         this.events = events;
         this.presence = presence;
@@ -35,7 +38,9 @@ public class OverviewPage {
     }
 
     @GetMapping("/sign-in")
-    String signIn() {
+    String signIn(Model model) {
+        String provider = properties.consoleSignOn().provider();
+        model.addAttribute("signOnProvider", provider.isEmpty() ? null : provider);
         return "console/sign-in";
     }
 

@@ -50,6 +50,11 @@ public interface TunnelRuntime {
         return Set.of();
     }
 
+    /** The OpenID Connect provider {@code name} as configured on the server, for the console's operator sign-in. */
+    default Optional<OidcClient> signOnProvider(String name) {
+        return Optional.empty();
+    }
+
     /** How long a visitor's sign-on lasts ({@code tunnel.server.sso.session-lifetime}), which keys must outlive. */
     default Duration signOnLifetime() {
         return Duration.ofHours(12);

@@ -9,6 +9,7 @@ import io.tunnelplane.control.runtime.AccessRecord;
 import io.tunnelplane.control.runtime.ApplyResult;
 import io.tunnelplane.control.runtime.ClientLogin;
 import io.tunnelplane.control.runtime.LiveSession;
+import io.tunnelplane.control.runtime.OidcClient;
 import io.tunnelplane.control.runtime.ProxyDefinition;
 import io.tunnelplane.control.runtime.TrafficSample;
 import io.tunnelplane.control.runtime.TunnelRuntime;
@@ -318,6 +319,12 @@ public class EngineRuntime implements TunnelRuntime, ChangeBus.LocalChanges {
     @Override
     public Set<String> signOnProviders() {
         return sso.providers().keySet();
+    }
+
+    @Override
+    public Optional<OidcClient> signOnProvider(String name) {
+        return Optional.ofNullable(sso.providers().get(name)).map(p -> new OidcClient(name, p.issuerUri(),
+                p.clientId(), p.clientSecret(), p.scopes(), p.groupsClaim()));
     }
 
     @Override

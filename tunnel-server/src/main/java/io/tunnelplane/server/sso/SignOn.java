@@ -1,5 +1,6 @@
 package io.tunnelplane.server.sso;
 
+import io.tunnelplane.control.ControlPlaneProperties;
 import io.tunnelplane.control.runtime.ProxyDefinition;
 import io.tunnelplane.control.sso.SignOnKeys;
 import io.tunnelplane.control.sso.SiteSignOn;
@@ -54,8 +55,14 @@ public class SignOn implements SmartLifecycle {
     });
     private volatile boolean running;
 
-    public SignOn(TunnelServerProperties properties, SignOnKeys keys, Clock clock) {
+    public SignOn(TunnelServerProperties properties, ControlPlaneProperties controlPlane, SignOnKeys keys,
+            Clock clock) {
         this.settings = properties.sso();
+        String console = controlPlane.consoleSignOn().provider();
+        if (!console.isEmpty() && !settings.providers().containsKey(console)) {
+            throw new IllegalStateException("tunnel.api.console-sign-on.provider names " + console + ", which is not "
+                    + "one of tunnel.server.sso.providers " + settings.providers().keySet());
+        }
         this.keys = keys;
         this.clock = clock;
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(work)

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.tunnelplane.agent.Agent;
 import io.tunnelplane.server.support.FreePorts;
+import io.tunnelplane.server.support.HeadlessChromium;
 import io.tunnelplane.server.support.LocalService;
 import io.tunnelplane.server.support.PackagedNode;
 import io.tunnelplane.server.support.TestAgents;
@@ -22,7 +23,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,9 +36,6 @@ import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 import tools.jackson.databind.JsonNode;
 
@@ -50,8 +47,6 @@ import tools.jackson.databind.JsonNode;
  * the main pages are saved there as PNG (docs/console.md).
  */
 class ConsoleIT {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final String READER = "console-reader-token";
 
     @TempDir
@@ -62,17 +57,11 @@ class ConsoleIT {
 
     @BeforeEach
     void start() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "needs Debian's chromium and chromium-driver (.ci/run installs them)");
+        browser = HeadlessChromium.start();
         node = PackagedNode.embedded("console", "127.0.0.1", dir, "tunnel.server.allow-ports=10000-20000",
                 "tunnel.api.read-only-tokens[0]=" + READER, "tunnel.server.vhost.http-port=" + FreePorts.any())
                 .awaitReady();
         base = "http://127.0.0.1:" + node.httpPort();
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
-                .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000");
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .build(), options);
-        browser.manage().timeouts().implicitlyWait(Duration.ZERO);
     }
 
     @AfterEach

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import io.tunnelplane.agent.Agent;
+import io.tunnelplane.control.sso.SignOnKeys;
 import io.tunnelplane.server.support.FreePorts;
 import io.tunnelplane.server.support.Json;
 import io.tunnelplane.server.support.TestAgents;
@@ -24,11 +25,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -40,8 +40,6 @@ import tools.jackson.databind.JsonNode;
  * it receives, so the test sees exactly what reached it.
  */
 class SingleSignOnIT {
-    private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
-
     @TempDir
     Path dir;
 
@@ -114,8 +112,8 @@ class SingleSignOnIT {
 
         // Alice signs in at the provider and lands where she was going, known to the service.
         CookieManager aliceJar = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
-        HttpClient alice = browser(aliceJar);
-        HttpResponse<String> home = signIn(alice, site + "/wiki/Home?rev=2", "alice");
+        HttpClient alice = TestOidcProvider.browser(aliceJar);
+        HttpResponse<String> home = TestOidcProvider.signIn(alice, site + "/wiki/Home?rev=2", "alice");
         assertThat(home.statusCode()).as(home.body()).isEqualTo(200);
         assertThat(home.uri().toString()).isEqualTo(site + "/wiki/Home?rev=2");
         assertThat(home.body()).contains("email=alice@example.org", "user=alice@example.org")
@@ -147,8 +145,26 @@ class SingleSignOnIT {
                 .statusCode()).isEqualTo(200);
         assertThat(received).hasSize(before + 1);
 
+        // An expired cookie, sealed with the server's own key, sends the visitor to sign in again; the same cookie
+        // issued now passes, so it was the expiry that was refused.
+        CookieSeal seal = new CookieSeal();
+        seal.keys(server.bean(SignOnKeys.class).all(), Instant.now());
+        Identity signedInBefore = new Identity("staff", "alice", "alice@example.org", true, "alice", List.of("ops"));
+        String expired = new SiteSessions(seal).issue(signedInBefore, "localhost",
+                Instant.now().minus(Duration.ofHours(13)), Duration.ofHours(12));
+        HttpResponse<String> stale = plain.send(HttpRequest.newBuilder(URI.create(site + "/wiki/Home"))
+                .header("Cookie", "__tunnel_sso=" + expired).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(stale.statusCode()).isEqualTo(302);
+        assertThat(stale.headers().firstValue("Location").orElseThrow()).startsWith(provider.issuer());
+        String current = new SiteSessions(seal).issue(signedInBefore, "localhost", Instant.now(),
+                Duration.ofHours(12));
+        assertThat(plain.send(HttpRequest.newBuilder(URI.create(site + "/wiki/Home"))
+                .header("Cookie", "__tunnel_sso=" + current).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).isEqualTo(200);
+
         // Mallory signs in fine but is outside allowDomains: a 403 naming who she is, and the service sees nothing.
-        HttpResponse<String> mallory = signIn(browser(new CookieManager(null, CookiePolicy.ACCEPT_ALL)),
+        HttpResponse<String> mallory = TestOidcProvider.signIn(
+                TestOidcProvider.browser(new CookieManager(null, CookiePolicy.ACCEPT_ALL)),
                 site + "/wiki/Home", "mallory");
         assertThat(mallory.statusCode()).isEqualTo(403);
         assertThat(mallory.body()).contains("signed in as mallory@elsewhere.test");
@@ -180,26 +196,6 @@ class SingleSignOnIT {
         assertThat(Files.readAllLines(accessLog).stream().map(Json::parse)
                 .filter(l -> l.path("status").asInt() == 403)).singleElement()
                 .satisfies(l -> assertThat(l.get("user").asString()).isEqualTo("mallory@elsewhere.test"));
-    }
-
-    /** Follows the site to the provider's login form, signs in as {@code user}, and follows back to the site. */
-    private static HttpResponse<String> signIn(HttpClient browser, String url, String user) throws Exception {
-        // As a browser does: the provider sends only page requests (Accept: text/html) to its login form.
-        HttpResponse<String> login = browser.send(HttpRequest.newBuilder(URI.create(url))
-                .header("Accept", "text/html").build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(login.uri().getPath()).as(login.body()).isEqualTo("/login");
-        Matcher csrf = CSRF.matcher(login.body());
-        assertThat(csrf.find()).as(login.body()).isTrue();
-        String form = "username=" + user + "&password=password&_csrf="
-                + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8);
-        return browser.send(HttpRequest.newBuilder(login.uri()).header("Accept", "text/html").header("Content-Type",
-                "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpClient browser(CookieManager jar) {
-        return HttpClient.newBuilder().cookieHandler(jar).followRedirects(HttpClient.Redirect.NORMAL)
-                .version(HttpClient.Version.HTTP_2).build();
     }
 
     private static HttpCookie cookie(CookieManager jar, String site, String name) {

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.CookieManager;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,13 +21,14 @@ import java.util.List;
 /**
  * The real OpenID Connect provider of the sign-on tests (module tunnel-test-oidc: Spring Authorization Server with
  * a login form), run as its own process on a free loopback port so that Spring Security stays off the server's
- * classpath. Users alice@example.org (group ops), bob@example.org and mallory@elsewhere.test (ops); every password
- * is {@code password}; client {@code tunnel} / {@code tunnel-secret}.
+ * classpath. Users alice@example.org (group ops), bob@example.org, mallory@elsewhere.test (ops) and
+ * dave@example.org (auditors); every password is {@code password}; client {@code tunnel} / {@code tunnel-secret}.
  */
 public final class TestOidcProvider implements AutoCloseable {
     private static final Path JAR = Path.of("..", "tunnel-test-oidc", "target", "tunnel-test-oidc.jar");
     public static final String CLIENT_ID = "tunnel";
     public static final String CLIENT_SECRET = "tunnel-secret";
+    private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
 
     private final Process process;
     private final Path log;
@@ -52,6 +58,30 @@ public final class TestOidcProvider implements AutoCloseable {
                     .statusCode() == 200;
         });
         return provider;
+    }
+
+    /** A browser as far as sign-in needs one: follows redirects and keeps cookies in {@code jar}. */
+    public static HttpClient browser(CookieManager jar) {
+        return HttpClient.newBuilder().cookieHandler(jar).followRedirects(HttpClient.Redirect.NORMAL)
+                .version(HttpClient.Version.HTTP_2).build();
+    }
+
+    /**
+     * Opens {@code url} in {@code browser}, which must lead to this provider's login form, signs in there as
+     * {@code user}, and follows the redirects back: the answer of wherever they end.
+     */
+    public static HttpResponse<String> signIn(HttpClient browser, String url, String user) throws Exception {
+        // As a browser does: the provider sends only page requests (Accept: text/html) to its login form.
+        HttpResponse<String> login = browser.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Accept", "text/html").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(login.uri().getPath()).as(login.body()).isEqualTo("/login");
+        Matcher csrf = CSRF.matcher(login.body());
+        assertThat(csrf.find()).as(login.body()).isTrue();
+        String form = "username=" + user + "&password=password&_csrf="
+                + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8);
+        return browser.send(HttpRequest.newBuilder(login.uri()).header("Accept", "text/html").header("Content-Type",
+                "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     public String issuer() {
