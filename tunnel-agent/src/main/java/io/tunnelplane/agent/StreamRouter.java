@@ -215,6 +215,11 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
                 // Before any visitor byte: the service reads who the visitor is first.
                 local.write(ProxyProtocolHeader.v2(local.alloc(), open.source(), open.target()), local.voidPromise());
             }
+            if (proxy.localTls()) {
+                // After the PROXY header, which precedes TLS (as nginx's "ssl proxy_protocol" expects it).
+                local.flush();
+                local.pipeline().addFirst(LocalTls.NAME, LocalTls.handler(local, proxy));
+            }
             StreamRelay relay = StreamRelay.start(local, stream, RelayListener.NONE);
             Object frame;
             while ((frame = early.poll()) != null) {

@@ -32,7 +32,7 @@ public record ProxyEdit(boolean enabled, String localHost, String localPort, Str
                 http ? (httpUser == null ? "" : httpUser.strip()) : null,
                 http ? FormErrors.blankToNull(httpPassword) : null, FormErrors.entries(allowFrom),
                 FormErrors.entries(denyFrom), closeExisting,
-                FormErrors.blank(bandwidthLimit) ? 0L : FormErrors.bytesPerSecond(bandwidthLimit), null, null, null, null);
+                FormErrors.blank(bandwidthLimit) ? 0L : FormErrors.bytesPerSecond(bandwidthLimit), null, null, null, null, null);
     }
 
     Map<String, String> parseErrors(String type) {

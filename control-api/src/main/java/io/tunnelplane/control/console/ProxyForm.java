@@ -36,7 +36,7 @@ public record ProxyForm(String name, String type, String localHost, String local
                 udp ? null : FormErrors.blankToNull(proxyProtocol),
                 http ? FormErrors.blankToNull(httpUser) : null,
                 http ? FormErrors.blankToNull(httpPassword) : null, FormErrors.entries(allowFrom),
-                FormErrors.entries(denyFrom), null, null, null, null);
+                FormErrors.entries(denyFrom), null, null, null, null, null);
     }
 
     private static List<String> nullIfEmpty(List<String> entries) {

@@ -120,7 +120,7 @@ public class FrpcImport {
                 http ? entry.path("hostHeaderRewrite").asString(null) : null,
                 "udp".equals(type) ? null : proxyProtocol,
                 http ? entry.path("httpUser").asString(null) : null,
-                http ? entry.path("httpPassword").asString(null) : null, null, null, null, null, null, null);
+                http ? entry.path("httpPassword").asString(null) : null, null, null, null, null, null, null, null);
     }
 
     /** frp's {@code transport.bandwidthLimit} ("512KB", "1MB": binary units) in bytes per second; null when unset. */

@@ -98,6 +98,10 @@ public class Proxy {
     @Column(name = "redirect_to_https", nullable = false)
     private boolean redirectToHttps;
 
+    /** Whether the agent speaks TLS to the local service. */
+    @Column(name = "backend_tls", nullable = false)
+    private boolean backendTls;
+
     /** The identity provider visitors sign in with (http), null when the proxy is open. */
     @Column(name = "sso_provider", length = 64)
     private String ssoProvider;
@@ -268,6 +272,15 @@ public class Proxy {
 
     public void tlsMode(String mode, Instant now) {
         this.tlsMode = "terminate".equals(mode) ? mode : null;
+        this.updatedAt = now;
+    }
+
+    public boolean isBackendTls() {
+        return backendTls;
+    }
+
+    public void backendTls(boolean tls, Instant now) {
+        this.backendTls = tls;
         this.updatedAt = now;
     }
 

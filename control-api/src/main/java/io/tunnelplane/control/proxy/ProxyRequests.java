@@ -53,13 +53,14 @@ public final class ProxyRequests {
             Boolean accessLog,
             @Valid SiteSignOn sso,
             @Pattern(regexp = TLS_MODE_RULE, message = TLS_MODE_MESSAGE) String tlsMode,
-            Boolean redirectToHttps) {
+            Boolean redirectToHttps,
+            Boolean backendTls) {
 
         /** A TCP proxy, as most callers create them. */
         public Create(String name, String type, String localHost, Integer localPort, Integer remotePort,
                 Boolean enabled, Long bandwidthLimit) {
             this(name, type, localHost, localPort, remotePort, enabled, bandwidthLimit, null, null, null, null,
-                    null, null, null, null, null, null, null, null, null);
+                    null, null, null, null, null, null, null, null, null, null);
         }
     }
 
@@ -81,12 +82,13 @@ public final class ProxyRequests {
             Boolean accessLog,
             @Valid SiteSignOn sso,
             @Pattern(regexp = TLS_MODE_RULE, message = TLS_MODE_MESSAGE) String tlsMode,
-            Boolean redirectToHttps) {
+            Boolean redirectToHttps,
+            Boolean backendTls) {
         /** A change of the proxy's own settings, its source rules, limit and access log left as they are. */
         public Update(Boolean enabled, String localHost, Integer localPort, Integer remotePort, String proxyProtocol,
                 String httpUser, String httpPassword) {
             this(enabled, localHost, localPort, remotePort, proxyProtocol, httpUser, httpPassword, null, null, null,
-                    null, null, null, null, null);
+                    null, null, null, null, null, null);
         }
     }
 }

@@ -77,6 +77,7 @@ public class ProxyService {
         checkSources("allowFrom", request.allowFrom());
         checkSources("denyFrom", request.denyFrom());
         checkTls(request.type(), request.tlsMode(), request.redirectToHttps());
+        checkBackendTls(request.type(), "terminate".equals(request.tlsMode()), request.backendTls());
         if (request.sso() != null) {
             checkSignOn(request.type(), "terminate".equals(request.tlsMode()), request.sso());
         }
@@ -88,6 +89,7 @@ public class ProxyService {
         proxy.signOn(request.sso(), clock.instant());
         proxy.tlsMode(request.tlsMode(), clock.instant());
         proxy.redirectToHttps(Boolean.TRUE.equals(request.redirectToHttps()), clock.instant());
+        proxy.backendTls(Boolean.TRUE.equals(request.backendTls()), clock.instant());
         if (request.httpUser() != null) {
             proxy.basicAuth(request.httpUser(), BasicAuthHash.hash(request.httpPassword()), clock.instant());
         }
@@ -165,6 +167,12 @@ public class ProxyService {
                 proxy.redirectToHttps(request.redirectToHttps(), clock.instant());
             }
         }
+        if (request.backendTls() != null) {
+            checkBackendTls(proxy.getType(), proxy.isTerminatingTls(), request.backendTls());
+            proxy.backendTls(request.backendTls(), clock.instant());
+        } else if (proxy.isBackendTls() && !proxy.isTerminatingTls() && "https".equals(proxy.getType())) {
+            throw ApiException.unprocessable("tlsMode", "backendTls needs tlsMode terminate: lift backendTls too");
+        }
         if (request.sso() != null) {
             boolean lifted = request.sso().provider() != null && request.sso().provider().isEmpty();
             if (!lifted) {
@@ -210,7 +218,7 @@ public class ProxyService {
                         p.getHostHeaderRewrite(), p.getProxyProtocol() != null, p.getHttpUser(),
                         p.getHttpPasswordHash(), SourceRules.of(p.getAllowFrom(), p.getDenyFrom()),
                         orZero(p.getBandwidthLimit()), orZero(p.getClient().getBandwidthLimit()), p.isAccessLog(),
-                        p.getSignOn(), p.isTerminatingTls(), p.isRedirectToHttps()))
+                        p.getSignOn(), p.isTerminatingTls(), p.isRedirectToHttps(), p.isBackendTls()))
                 .toList();
     }
 
@@ -260,6 +268,17 @@ public class ProxyService {
         }
         if (Boolean.TRUE.equals(redirectToHttps) && !"http".equals(type)) {
             throw ApiException.unprocessable("redirectToHttps", "only http proxies redirect to https");
+        }
+    }
+
+    /**
+     * TLS towards the local service is added by the agent to HTTP the server forwards: http proxies, and https
+     * proxies whose TLS the server ends (a passed-through TLS already reaches the service as TLS).
+     */
+    private static void checkBackendTls(String type, boolean terminatesTls, Boolean backendTls) {
+        if (Boolean.TRUE.equals(backendTls) && !"http".equals(type) && !("https".equals(type) && terminatesTls)) {
+            throw ApiException.unprocessable("backendTls", "only http proxies and https proxies with tlsMode "
+                    + "terminate forward plain HTTP that could be encrypted again");
         }
     }
 

@@ -22,6 +22,7 @@ import java.util.Map;
  * @param sso who visitors of an http proxy must sign in as, null when it is open
  * @param tlsMode an https proxy's {@code passthrough} or {@code terminate}; null for other types
  * @param redirectToHttps whether an http proxy sends its visitors to https
+ * @param backendTls whether the agent speaks TLS to the local service
  * @param nodes what each other node of the cluster did with the change this view answers ({@code applied},
  *              {@code no_session}, {@code failed: <reason>}); empty on a single node and when reading
  * @param nodeStates in a cluster, the proxy's state on each node holding a session of its client
@@ -32,7 +33,7 @@ public record ProxyView(long id, long clientId, String name, String type, String
         int remotePort, boolean enabled, Long bandwidthLimit, Instant createdAt, Instant updatedAt,
         String state, String localError, List<String> customDomains, String subdomain, List<String> locations,
         String hostHeaderRewrite, String proxyProtocol, String httpUser, List<String> allowFrom,
-        List<String> denyFrom, boolean accessLog, SiteSignOn sso, String tlsMode, boolean redirectToHttps, Map<String, String> nodes, Map<String, String> nodeStates) {
+        List<String> denyFrom, boolean accessLog, SiteSignOn sso, String tlsMode, boolean redirectToHttps, boolean backendTls, Map<String, String> nodes, Map<String, String> nodeStates) {
 
     static ProxyView of(Proxy p, String state, String localError, Map<String, String> nodes,
             Map<String, String> nodeStates) {
@@ -40,6 +41,6 @@ public record ProxyView(long id, long clientId, String name, String type, String
                 p.getLocalPort(), p.getRemotePort(), p.isEnabled(), p.getBandwidthLimit(), p.getCreatedAt(),
                 p.getUpdatedAt(), state, localError, p.getCustomDomains(), p.getSubdomain(), p.getLocations(),
                 p.getHostHeaderRewrite(), p.getProxyProtocol(), p.getHttpUser(), p.getAllowFrom(), p.getDenyFrom(),
-                p.isAccessLog(), p.getSignOn(), p.getTlsMode(), p.isRedirectToHttps(), nodes, nodeStates);
+                p.isAccessLog(), p.getSignOn(), p.getTlsMode(), p.isRedirectToHttps(), p.isBackendTls(), nodes, nodeStates);
     }
 }

@@ -21,11 +21,12 @@ import java.util.List;
  * @param signOn        who visitors of an http proxy must sign in as, or null when it is open
  * @param terminateTls  whether the server ends an https proxy's TLS (with a certificate for each of its domains)
  * @param redirectToHttps whether an http proxy sends its visitors to https
+ * @param backendTls    whether the agent speaks TLS to the local service
  */
 public record ProxyDefinition(long id, String name, String type, String localHost, int localPort, int remotePort,
         List<String> domains, List<String> locations, String hostRewrite, boolean proxyProtocol, String httpUser,
         String httpPasswordHash, SourceRules sources, long bandwidthLimit, long clientBandwidthLimit,
-        boolean accessLog, SiteSignOn signOn, boolean terminateTls, boolean redirectToHttps) {
+        boolean accessLog, SiteSignOn signOn, boolean terminateTls, boolean redirectToHttps, boolean backendTls) {
 
     public ProxyDefinition {
         domains = List.copyOf(domains);

@@ -17,6 +17,9 @@ public final class ControlCodec {
     private static final byte PROXY_STATUS = 2;
     private static final byte HOST_REPORT = 3;
     private static final byte CLUSTER_NODES = 4;
+    /** A proxy's flags byte (protocol 3; protocol 2 had only the PROXY protocol as a boolean). */
+    private static final int PROXY_PROTOCOL = 1;
+    private static final int LOCAL_TLS = 2;
 
     private ControlCodec() {
     }
@@ -38,7 +41,7 @@ public final class ControlCodec {
                 writeStrings(out, proxy.domains());
                 writeStrings(out, proxy.locations());
                 Wire.writeString(out, proxy.hostRewrite());
-                out.writeBoolean(proxy.proxyProtocol());
+                out.writeByte((proxy.proxyProtocol() ? PROXY_PROTOCOL : 0) | (proxy.localTls() ? LOCAL_TLS : 0));
             }
         } else if (message instanceof ControlMessage.ProxyStatus status) {
             out.writeByte(PROXY_STATUS);
@@ -90,9 +93,21 @@ public final class ControlCodec {
             }
             List<ProxySpec> proxies = new ArrayList<>(Math.min(count, 64));
             for (int i = 0; i < count; i++) {
-                proxies.add(new ProxySpec(Wire.readLong(body), Wire.readString(body), Wire.readString(body),
-                        Wire.readString(body), Wire.readUnsignedShort(body), Wire.readUnsignedShort(body),
-                        readStrings(body), readStrings(body), Wire.readString(body), Wire.readByte(body) != 0));
+                long id = Wire.readLong(body);
+                String name = Wire.readString(body);
+                String proxyType = Wire.readString(body);
+                String localHost = Wire.readString(body);
+                int localPort = Wire.readUnsignedShort(body);
+                int remotePort = Wire.readUnsignedShort(body);
+                List<String> domains = readStrings(body);
+                List<String> locations = readStrings(body);
+                String hostRewrite = Wire.readString(body);
+                int flags = Wire.readByte(body);
+                if ((flags & ~(PROXY_PROTOCOL | LOCAL_TLS)) != 0) {
+                    throw new ProtocolException("proxy " + name + " has unknown flags " + flags);
+                }
+                proxies.add(new ProxySpec(id, name, proxyType, localHost, localPort, remotePort, domains, locations,
+                        hostRewrite, (flags & PROXY_PROTOCOL) != 0, (flags & LOCAL_TLS) != 0));
             }
             message = new ControlMessage.ProxyList(version, proxies);
         } else if (type == PROXY_STATUS) {

@@ -12,9 +12,12 @@ import java.util.List;
  * @param hostRewrite the {@code Host} header the local service gets instead of the visitor's, or empty
  * @param proxyProtocol whether the agent opens each local connection with a PROXY protocol v2 header naming the
  *                      visitor's address (stream types only)
+ * @param localTls     whether the agent speaks TLS to the local service (an HTTPS-only service behind an http
+ *                     proxy, or behind TLS the server ended); the service's certificate is not checked: it is on
+ *                     the agent's own network, and usually self-signed
  */
 public record ProxySpec(long id, String name, String type, String localHost, int localPort, int remotePort,
-        List<String> domains, List<String> locations, String hostRewrite, boolean proxyProtocol) {
+        List<String> domains, List<String> locations, String hostRewrite, boolean proxyProtocol, boolean localTls) {
     public static final String TCP = "tcp";
     public static final String UDP = "udp";
     public static final String HTTP = "http";
@@ -24,6 +27,11 @@ public record ProxySpec(long id, String name, String type, String localHost, int
         domains = List.copyOf(domains);
         locations = List.copyOf(locations);
         hostRewrite = hostRewrite == null ? "" : hostRewrite;
+    }
+
+    public ProxySpec(long id, String name, String type, String localHost, int localPort, int remotePort,
+            List<String> domains, List<String> locations, String hostRewrite, boolean proxyProtocol) {
+        this(id, name, type, localHost, localPort, remotePort, domains, locations, hostRewrite, proxyProtocol, false);
     }
 
     /** A port-based proxy. */

@@ -55,6 +55,25 @@ class ControlCodecTest {
     }
 
     @Test
+    void aProxysFlagsRoundTripAndUnknownOnesAreRefused() {
+        ProxySpec both = new ProxySpec(3, "app", "http", "127.0.0.1", 8443, 0, List.of("app.example"), List.of("/"),
+                "", true, true);
+        ProxySpec tlsOnly = new ProxySpec(4, "wiki", "http", "127.0.0.1", 8444, 0, List.of("wiki.example"),
+                List.of("/"), "", false, true);
+        ControlMessage.ProxyList list = new ControlMessage.ProxyList(9, List.of(both, tlsOnly));
+        ByteBuf wire = ControlCodec.encode(list, ByteBufAllocator.DEFAULT);
+        try {
+            assertThat(ControlCodec.decode(wire.slice(4, wire.readableBytes() - 4))).isEqualTo(list);
+            // The flags byte is the last of the last proxy: a bit no version defines is a protocol error.
+            wire.setByte(wire.writerIndex() - 1, 0x06);
+            assertThatThrownBy(() -> ControlCodec.decode(wire.slice(4, wire.readableBytes() - 4)))
+                    .isInstanceOf(ProtocolException.class).hasMessageContaining("unknown flags 6");
+        } finally {
+            wire.release();
+        }
+    }
+
+    @Test
     void statusRoundTrips() {
         ControlMessage.ProxyStatus status = new ControlMessage.ProxyStatus(3, ControlMessage.ProxyStatus.LOCAL_UNREACHABLE,
                 "connection refused");

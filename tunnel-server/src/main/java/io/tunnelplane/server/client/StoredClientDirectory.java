@@ -81,6 +81,6 @@ public class StoredClientDirectory implements ClientDirectory {
     /** The control plane's proxy in the protocol's terms. */
     public static ProxySpec spec(ProxyDefinition d) {
         return new ProxySpec(d.id(), d.name(), d.type(), d.localHost(), d.localPort(), d.remotePort(), d.domains(),
-                d.locations(), d.hostRewrite(), d.proxyProtocol());
+                d.locations(), d.hostRewrite(), d.proxyProtocol(), d.backendTls());
     }
 }
