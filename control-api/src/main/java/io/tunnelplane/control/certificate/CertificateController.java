@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -25,10 +26,16 @@ import org.springframework.web.bind.annotation.RestController;
 public class CertificateController {
     private final SiteCertificates certificates;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
 
-    public CertificateController(SiteCertificates certificates, Clock clock) {
+    public CertificateController(SiteCertificates certificates, Clock clock, ApplicationEventPublisher events) {
         this.certificates = certificates;
         this.clock = clock;
+        this.events = events;
+    }
+
+    /** Published after an operator changed a certificate: the engine serves the change before the API answers. */
+    public record CertificatesChanged(String domain) {
     }
 
     /**
@@ -75,6 +82,7 @@ public class CertificateController {
         certificates.store(name, upload.certificateChain(), upload.privateKey(),
                 bundle.leaf().getIssuerX500Principal().getName(), bundle.leaf().getNotBefore().toInstant(),
                 bundle.leaf().getNotAfter().toInstant(), SiteCertificates.UPLOAD, clock.instant());
+        events.publishEvent(new CertificatesChanged(name));
         return certificates.find(name).map(CertificateView::of).orElseThrow();
     }
 
@@ -86,5 +94,6 @@ public class CertificateController {
         if (!certificates.delete(domain.toLowerCase(Locale.ROOT))) {
             throw new ApiException(HttpStatus.NOT_FOUND, null, "no certificate is kept for " + domain);
         }
+        events.publishEvent(new CertificatesChanged(domain.toLowerCase(Locale.ROOT)));
     }
 }

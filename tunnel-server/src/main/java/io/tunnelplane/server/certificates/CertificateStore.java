@@ -2,6 +2,7 @@ package io.tunnelplane.server.certificates;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.tunnelplane.control.certificate.CertificateController;
 import io.tunnelplane.control.certificate.PemBundle;
 import io.tunnelplane.control.certificate.SiteCertificates;
 import io.tunnelplane.control.certificate.SiteCertificates.StoredCertificate;
@@ -12,12 +13,13 @@ import java.util.Map;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
  * The certificates this node serves for terminating https proxies, by domain, as ready TLS contexts read from the
- * shared database: looked up on the event loop without waiting, reloaded by the issuer after each order and every
- * refresh (so a certificate another node obtained is served here too).
+ * shared database: looked up on the event loop without waiting, reloaded after each order and upload here and
+ * every 30 s (so a certificate another node obtained, or was given, is served here too).
  */
 @Component
 public class CertificateStore {
@@ -44,6 +46,12 @@ public class CertificateStore {
     public X509Certificate certificateOf(String domain) {
         Served served = byDomain.get(domain);
         return served == null ? null : served.leaf();
+    }
+
+    /** An operator uploaded or deleted one: served (or no longer) on this node before the API answers. */
+    @EventListener
+    public void changed(CertificateController.CertificatesChanged change) {
+        reload();
     }
 
     /** Re-reads every certificate (blocking: call off the event loops). */

@@ -31,15 +31,15 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * Creates the agent port's key pair (EC P-256) and a self-signed certificate for it, written as PEM with the key
  * readable by the owner only. Agents trust it through the key pin in their token, not through its name or issuer,
  * so it is valid for long: replacing it means handing out new tokens. Its names (this host, localhost, loopback)
- * let agents on the same host use the file itself as {@code --server-ca}.
+ * let agents on the same host use the file itself as {@code --server-ca}. Tests make site certificates with it too.
  */
-final class SelfSignedCertificate {
+public final class SelfSignedCertificate {
     static final Duration VALIDITY = Duration.ofDays(3650);
 
     private SelfSignedCertificate() {
     }
 
-    static void create(Path certificateFile, Path keyFile, String hostname) throws IOException {
+    public static void create(Path certificateFile, Path keyFile, String hostname) throws IOException {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());

@@ -12,7 +12,12 @@ import io.tunnelplane.server.support.Json;
 import io.tunnelplane.server.support.TestAgents;
 import io.tunnelplane.server.support.TestOidcProvider;
 import io.tunnelplane.server.support.TestServer;
+import io.tunnelplane.server.tls.SelfSignedCertificate;
 import java.net.CookieManager;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.net.CookiePolicy;
 import java.net.HttpCookie;
 import java.net.InetSocketAddress;
@@ -52,9 +57,13 @@ class SingleSignOnIT {
         String site = "http://localhost:" + vhostPort;
         HttpServer service = identityEcho();
         Path accessLog = dir.resolve("access.log");
-        try (TestOidcProvider provider = TestOidcProvider.start(dir, site + "/.tunnel/callback")) {
+        int httpsPort = FreePorts.any();
+        String secureSite = "https://localhost:" + httpsPort;
+        try (TestOidcProvider provider = TestOidcProvider.start(dir, site + "/.tunnel/callback",
+                secureSite + "/.tunnel/callback")) {
             Map<String, Object> props = TestServer.defaults();
             props.put("tunnel.server.vhost.http-port", vhostPort);
+            props.put("tunnel.server.vhost.https-port", httpsPort);
             props.put("tunnel.server.access.log-file", accessLog.toString());
             props.put("tunnel.server.sso.providers.staff.issuer-uri", provider.issuer());
             props.put("tunnel.server.sso.providers.staff.client-id", TestOidcProvider.CLIENT_ID);
@@ -87,6 +96,7 @@ class SingleSignOnIT {
                     await().atMost(Duration.ofSeconds(10)).until(() -> server.get(proxies).body()
                             .contains("\"state\":\"listening\""));
                     checkSignOn(server, site, provider, accessLog);
+                    checkSignOnOverHttps(server, proxies, secureSite, service.getAddress().getPort());
                 } finally {
                     agent.stop();
                 }
@@ -196,6 +206,42 @@ class SingleSignOnIT {
         assertThat(Files.readAllLines(accessLog).stream().map(Json::parse)
                 .filter(l -> l.path("status").asInt() == 403)).singleElement()
                 .satisfies(l -> assertThat(l.get("user").asString()).isEqualTo("mallory@elsewhere.test"));
+    }
+
+    /**
+     * An https proxy whose TLS the server ends (here with an uploaded certificate) signs visitors on the same way,
+     * and its sign-on cookie is Secure.
+     */
+    private void checkSignOnOverHttps(TestServer server, String proxies, String secureSite, int servicePort)
+            throws Exception {
+        Path cert = dir.resolve("localhost.crt");
+        Path key = dir.resolve("localhost.key");
+        SelfSignedCertificate.create(cert, key, "localhost");
+        body(200, server.send("PUT", "/api/v1/certificates/localhost", Json.object(Map.of(
+                "certificateChain", Files.readString(cert), "privateKey", Files.readString(key)))));
+        body(201, server.send("POST", proxies, "{\"name\":\"secure-wiki\",\"type\":\"https\",\"tlsMode\":"
+                + "\"terminate\",\"localHost\":\"127.0.0.1\",\"localPort\":" + servicePort + ",\"customDomains\":"
+                + "[\"localhost\"],\"sso\":{\"provider\":\"staff\",\"allowGroups\":[\"ops\"]}}"));
+        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+        trusted.load(null, null);
+        try (var in = Files.newInputStream(cert)) {
+            trusted.setCertificateEntry("site", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, trust.getTrustManagers(), null);
+        CookieManager jar = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
+        // ALWAYS: the provider here is plain http, which a NORMAL client refuses to be redirected to from https.
+        HttpClient browser = HttpClient.newBuilder().sslContext(tls).cookieHandler(jar)
+                .followRedirects(HttpClient.Redirect.ALWAYS).build();
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.get(proxies).body()
+                .split("\"state\":\"listening\"", -1).length == 3);
+        HttpResponse<String> page = TestOidcProvider.signIn(browser, secureSite + "/secure", "alice");
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        assertThat(page.uri().toString()).isEqualTo(secureSite + "/secure");
+        assertThat(page.body()).contains("email=alice@example.org");
+        assertThat(cookie(jar, secureSite, "__tunnel_sso").getSecure()).as("Secure on an https site").isTrue();
     }
 
     private static HttpCookie cookie(CookieManager jar, String site, String name) {

@@ -190,7 +190,7 @@ class AcmeCertificatesIT {
                 + "\"https\",\"localHost\":\"127.0.0.1\",\"localPort\":" + servicePort + ",\"customDomains\":[\""
                 + domain + "\"],\"tlsMode\":\"terminate\"}"));
         SSLContext trustOwn = trusting(List.of(read(cert)));
-        await().atMost(Duration.ofSeconds(40)).ignoreExceptions().untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
                 assertThat(get(httpsPort, trustOwn, domain, "/own").getSerialNumber())
                         .isEqualTo(((X509Certificate) read(cert)).getSerialNumber()));
         JsonNode kept = body(200, server.get("/api/v1/certificates")).valueStream()
