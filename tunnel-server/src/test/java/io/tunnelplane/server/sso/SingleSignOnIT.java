@@ -12,12 +12,10 @@ import io.tunnelplane.server.support.Json;
 import io.tunnelplane.server.support.TestAgents;
 import io.tunnelplane.server.support.TestOidcProvider;
 import io.tunnelplane.server.support.TestServer;
+import io.tunnelplane.server.support.Trust;
 import io.tunnelplane.server.tls.SelfSignedCertificate;
 import java.net.CookieManager;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.net.CookiePolicy;
 import java.net.HttpCookie;
 import java.net.InetSocketAddress;
@@ -222,15 +220,7 @@ class SingleSignOnIT {
         body(201, server.send("POST", proxies, "{\"name\":\"secure-wiki\",\"type\":\"https\",\"tlsMode\":"
                 + "\"terminate\",\"localHost\":\"127.0.0.1\",\"localPort\":" + servicePort + ",\"customDomains\":"
                 + "[\"localhost\"],\"sso\":{\"provider\":\"staff\",\"allowGroups\":[\"ops\"]}}"));
-        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-        trusted.load(null, null);
-        try (var in = Files.newInputStream(cert)) {
-            trusted.setCertificateEntry("site", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(trusted);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, trust.getTrustManagers(), null);
+        SSLContext tls = Trust.only(List.of(Trust.read(cert)));
         CookieManager jar = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
         // ALWAYS: the provider here is plain http, which a NORMAL client refuses to be redirected to from https.
         HttpClient browser = HttpClient.newBuilder().sslContext(tls).cookieHandler(jar)

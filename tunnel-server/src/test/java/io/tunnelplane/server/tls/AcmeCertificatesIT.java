@@ -10,9 +10,9 @@ import io.tunnelplane.server.support.FreePorts;
 import io.tunnelplane.server.support.Json;
 import io.tunnelplane.server.support.TestAgents;
 import io.tunnelplane.server.support.TestServer;
+import io.tunnelplane.server.support.Trust;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -23,7 +23,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -36,7 +35,6 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -189,10 +187,10 @@ class AcmeCertificatesIT {
         body(201, server.send("POST", "/api/v1/clients/" + clientId + "/proxies", "{\"name\":\"own\",\"type\":"
                 + "\"https\",\"localHost\":\"127.0.0.1\",\"localPort\":" + servicePort + ",\"customDomains\":[\""
                 + domain + "\"],\"tlsMode\":\"terminate\"}"));
-        SSLContext trustOwn = trusting(List.of(read(cert)));
+        SSLContext trustOwn = Trust.only(List.of(Trust.read(cert)));
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
                 assertThat(get(httpsPort, trustOwn, domain, "/own").getSerialNumber())
-                        .isEqualTo(((X509Certificate) read(cert)).getSerialNumber()));
+                        .isEqualTo(((X509Certificate) Trust.read(cert)).getSerialNumber()));
         JsonNode kept = body(200, server.get("/api/v1/certificates")).valueStream()
                 .filter(c -> c.get("domain").asString().equals(domain)).findFirst().orElseThrow();
         assertThat(kept.get("source").asString()).as("no ACME order replaced it").isEqualTo("upload");
@@ -262,31 +260,13 @@ class AcmeCertificatesIT {
         pebble.environment().put("PEBBLE_WFE_NONCEREJECT", "0");
         processes.add(pebble.start());
 
-        HttpClient management = HttpClient.newBuilder().sslContext(trusting(List.of(read(listenerCert)))).build();
+        HttpClient management = HttpClient.newBuilder().sslContext(Trust.only(List.of(Trust.read(listenerCert))))
+                .build();
         String root = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> management.send(
                 HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + managementPort + "/roots/0")).build(),
                 HttpResponse.BodyHandlers.ofString()), r -> r.statusCode() == 200).body();
         Certificate rootCertificate = CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(root.getBytes(StandardCharsets.US_ASCII)));
-        return new Ca("https://127.0.0.1:" + acmePort + "/dir", trusting(List.of(rootCertificate)));
-    }
-
-    private static Certificate read(Path pem) throws Exception {
-        try (InputStream in = Files.newInputStream(pem)) {
-            return CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-    }
-
-    private static SSLContext trusting(List<Certificate> roots) throws Exception {
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        store.load(null, null);
-        for (int i = 0; i < roots.size(); i++) {
-            store.setCertificateEntry("root-" + i, roots.get(i));
-        }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
+        return new Ca("https://127.0.0.1:" + acmePort + "/dir", Trust.only(List.of(rootCertificate)));
     }
 }
