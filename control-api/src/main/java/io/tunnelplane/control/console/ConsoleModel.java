@@ -1,6 +1,8 @@
 package io.tunnelplane.control.console;
 
+import io.tunnelplane.control.runtime.TunnelRuntime;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ModelAttribute;
@@ -9,6 +11,18 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 @ControllerAdvice(basePackageClasses = ConsoleModel.class)
 class ConsoleModel {
     private static final Formats FORMATS = new Formats();
+
+    private final TunnelRuntime runtime;
+
+    ConsoleModel(TunnelRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /** The identity providers a proxy's sign-on may name (tunnel.server.sso.providers), sorted. */
+    @ModelAttribute("signOnProviders")
+    List<String> signOnProviders() {
+        return runtime.signOnProviders().stream().sorted().toList();
+    }
 
     /** Whether the signed-in token may change things; read-only sessions get no buttons. */
     @ModelAttribute("admin")

@@ -1,6 +1,7 @@
 package io.tunnelplane.server.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.tunnelplane.server.support.Json.body;
 import static org.awaitility.Awaitility.await;
 
 import io.tunnelplane.server.support.FreePorts;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.Select;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Operators sign in to the console with the server's OpenID Connect provider (Spring Authorization Server in a
@@ -38,6 +41,7 @@ class ConsoleSignOnIT {
         try (TestOidcProvider provider = TestOidcProvider.start(dir, console + "/console/sso/callback/staff")) {
             Map<String, Object> props = TestServer.defaults();
             props.put("server.port", apiPort);
+            props.put("tunnel.server.vhost.http-port", FreePorts.any());
             props.put("tunnel.server.sso.providers.staff.issuer-uri", provider.issuer());
             props.put("tunnel.server.sso.providers.staff.client-id", TestOidcProvider.CLIENT_ID);
             props.put("tunnel.server.sso.providers.staff.client-secret", TestOidcProvider.CLIENT_SECRET);
@@ -66,6 +70,27 @@ class ConsoleSignOnIT {
                                     && browser.findElement(By.tagName("h1")).getText().equals("Overview"));
                     browser.get(console + "/console/clients");
                     assertThat(browser.findElements(By.id("name"))).as("admin: the new-client form").hasSize(1);
+
+                    // The admin puts a site behind sign-on from the console: the provider is offered by name.
+                    browser.findElement(By.id("name")).sendKeys("wiki");
+                    browser.findElement(By.id("create-client")).click();
+                    await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.id("agent-command"))
+                            .isEmpty());
+                    long clientId = body(200, server.get("/api/v1/clients")).findValues("id").get(0)
+                            .asLong();
+                    browser.get(console + "/console/clients/" + clientId);
+                    browser.findElement(By.id("proxy-name")).sendKeys("docs");
+                    new Select(browser.findElement(By.id("proxy-type"))).selectByValue("http");
+                    browser.findElement(By.id("proxy-local-port")).sendKeys("8080");
+                    browser.findElement(By.id("proxy-domains")).sendKeys("docs.example");
+                    new Select(browser.findElement(By.id("proxy-sso-provider"))).selectByValue("staff");
+                    browser.findElement(By.id("proxy-sso-groups")).sendKeys("ops");
+                    browser.findElement(By.id("create-proxy")).click();
+                    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+                        JsonNode proxy = body(200, server.get("/api/v1/clients/" + clientId + "/proxies")).get(0);
+                        assertThat(proxy.get("sso").get("provider").asString()).isEqualTo("staff");
+                        assertThat(proxy.get("sso").get("allowGroups").get(0).asString()).isEqualTo("ops");
+                    });
                 } finally {
                     browser.quit();
                 }
