@@ -15,6 +15,8 @@ import javax.net.ssl.SSLException;
  */
 final class LocalTls {
     static final String NAME = "local-tls";
+    /** A service on the agent's own network answers a handshake at once; one that does not speak TLS never does. */
+    static final long HANDSHAKE_TIMEOUT_MILLIS = 5_000;
     private static final SslContext CONTEXT = context();
 
     private LocalTls() {
@@ -23,7 +25,9 @@ final class LocalTls {
     /** A client TLS handler for {@code proxy}'s service, naming the site (Host rewrite, else the local host). */
     static SslHandler handler(Channel local, ProxySpec proxy) {
         String name = proxy.hostRewrite().isEmpty() ? proxy.localHost() : proxy.hostRewrite();
-        return CONTEXT.newHandler(local.alloc(), name, proxy.localPort());
+        SslHandler handler = CONTEXT.newHandler(local.alloc(), name, proxy.localPort());
+        handler.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS);
+        return handler;
     }
 
     private static SslContext context() {

@@ -14,6 +14,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.tunnelplane.protocol.ProtocolException;
 import io.tunnelplane.protocol.control.ControlMessage;
@@ -206,8 +207,8 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
             }
             Channel local = connected.channel();
             local.pipeline().remove(DialErrors.INSTANCE);
-            if (state.reportLocal(proxy.id(), ControlMessage.ProxyStatus.LOCAL_REACHABLE, null)) {
-                log.debug("local service reachable proxy={}", proxy.name());
+            if (!proxy.localTls()) {
+                reachable(proxy);
             }
             stream.write(new DefaultHttp2HeadersFrame(StreamHeaders.response(StreamHeaders.STATUS_OK)));
             stream.pipeline().remove(this);
@@ -218,7 +219,20 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
             if (proxy.localTls()) {
                 // After the PROXY header, which precedes TLS (as nginx's "ssl proxy_protocol" expects it).
                 local.flush();
-                local.pipeline().addFirst(LocalTls.NAME, LocalTls.handler(local, proxy));
+                SslHandler tls = LocalTls.handler(local, proxy);
+                local.pipeline().addFirst(LocalTls.NAME, tls);
+                // Reachable means TLS was agreed: a service that does not speak it is reported, not just dropped.
+                tls.handshakeFuture().addListener(handshake -> {
+                    if (handshake.isSuccess()) {
+                        reachable(proxy);
+                    } else {
+                        String problem = proxy.localHost() + ":" + proxy.localPort() + ": TLS handshake failed ("
+                                + handshake.cause().getMessage() + "); does the service speak TLS (backendTls)?";
+                        if (state.reportLocal(proxy.id(), ControlMessage.ProxyStatus.LOCAL_UNREACHABLE, problem)) {
+                            log.warn("local service unreachable proxy={} {}", proxy.name(), problem);
+                        }
+                    }
+                });
             }
             StreamRelay relay = StreamRelay.start(local, stream, RelayListener.NONE);
             Object frame;
@@ -228,6 +242,12 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
             local.flush();
             stream.flush();
         });
+    }
+
+    private void reachable(ProxySpec proxy) {
+        if (state.reportLocal(proxy.id(), ControlMessage.ProxyStatus.LOCAL_REACHABLE, null)) {
+            log.debug("local service reachable proxy={}", proxy.name());
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import static io.tunnelplane.server.support.Json.body;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.tunnelplane.agent.Agent;
@@ -54,6 +55,12 @@ class BackendTlsIT {
             exchange.close();
         });
         service.start();
+        HttpServer plain = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        plain.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        plain.start();
         int httpPort = FreePorts.any();
         Map<String, Object> props = TestServer.defaults();
         props.put("tunnel.server.vhost.http-port", httpPort);
@@ -72,19 +79,39 @@ class BackendTlsIT {
             try {
                 await().atMost(Duration.ofSeconds(10)).until(() -> server.get(proxies).body()
                         .contains("\"state\":\"listening\""));
-                assertThat(get(httpPort)).startsWith("HTTP/1.1 200").endsWith("over tls, for intranet.internal");
+                assertThat(get(httpPort, "app.example")).startsWith("HTTP/1.1 200")
+                        .endsWith("over tls, for intranet.internal");
+
+                // A service that does not speak TLS: the visitor is not kept waiting (reset after the agent's 5 s
+                // handshake timeout), and the operator sees why in the proxy's localError.
+                body(201, server.send("POST", proxies, "{\"name\":\"plain\",\"type\":\"http\",\"localHost\":"
+                        + "\"127.0.0.1\",\"localPort\":" + plain.getAddress().getPort() + ",\"customDomains\":"
+                        + "[\"plain.example\"],\"backendTls\":true}"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> server.get(proxies).body()
+                        .split("\"state\":\"listening\"", -1).length == 3);
+                String answer;
+                try {
+                    answer = get(httpPort, "plain.example");
+                } catch (java.net.SocketException reset) {
+                    answer = "reset";
+                }
+                assertThat(answer).doesNotStartWith("HTTP/1.1 200");
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(body(200, server.get(proxies))
+                        .valueStream().filter(p -> p.get("name").asString().equals("plain")).findFirst().orElseThrow()
+                        .get("localError").asString("")).contains("TLS handshake failed"));
             } finally {
                 agent.stop();
             }
         } finally {
             service.stop(0);
+            plain.stop(0);
         }
     }
 
-    private static String get(int port) throws Exception {
+    private static String get(int port, String host) throws Exception {
         try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: app.example\r\nConnection: close\r\n\r\n"
+            socket.setSoTimeout(20_000); // the agent gives a silent service 5 s to handshake
+            socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
