@@ -10,12 +10,9 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A certificate chain and its private key as PEM text (leaf first, then intermediates; the key as PKCS#8
@@ -23,8 +20,6 @@ import java.util.regex.Pattern;
  * domain (its DNS names, one-label wildcards included). Used for uploads and for what the ACME CA sends.
  */
 public record PemBundle(List<X509Certificate> chain, PrivateKey key) {
-    private static final Pattern KEY = Pattern.compile(
-            "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
 
     /** Parses both; {@link IllegalArgumentException} names which part is wrong and why. */
     public static PemBundle parse(String chainPem, String keyPem) {
@@ -83,12 +78,13 @@ public record PemBundle(List<X509Certificate> chain, PrivateKey key) {
     }
 
     private static PrivateKey privateKey(String pem) {
-        Matcher m = pem == null ? null : KEY.matcher(pem);
-        if (m == null || !m.find()) {
+        byte[] der;
+        try {
+            der = Pem.decode(pem, "PRIVATE KEY");
+        } catch (IllegalArgumentException notPkcs8) {
             throw new IllegalArgumentException("privateKey: must be a PKCS#8 PEM key (BEGIN PRIVATE KEY); convert "
                     + "with openssl pkcs8 -topk8 -nocrypt");
         }
-        byte[] der = Base64.getMimeDecoder().decode(m.group(1));
         for (String algorithm : List.of("EC", "RSA", "Ed25519")) {
             try {
                 return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));

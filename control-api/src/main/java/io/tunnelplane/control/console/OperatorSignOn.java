@@ -2,6 +2,7 @@ package io.tunnelplane.control.console;
 
 import io.tunnelplane.control.ControlPlaneProperties;
 import io.tunnelplane.control.runtime.OidcClient;
+import io.tunnelplane.control.sso.GroupsClaim;
 import io.tunnelplane.control.runtime.TunnelRuntime;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -71,7 +72,7 @@ final class OperatorSignOn {
         OidcUserService delegate = new OidcUserService();
         return request -> {
             OidcUser user = delegate.loadUser(request);
-            List<String> groups = groups(user.getClaims().get(client().groupsClaim()));
+            List<String> groups = GroupsClaim.of(user.getClaims().get(client().groupsClaim()));
             String role = groups.stream().anyMatch(settings.adminGroups()::contains) ? ConsoleSecurity.ADMIN
                     : groups.stream().anyMatch(settings.readOnlyGroups()::contains) ? ConsoleSecurity.READER : null;
             String who = user.getEmail() != null ? user.getEmail() : user.getSubject();
@@ -100,10 +101,4 @@ final class OperatorSignOn {
                 + "<body><p>Signed in. <a href=\"" + console + "\">Open the console</a></p></body></html>");
     }
 
-    private static List<String> groups(Object claim) {
-        if (claim instanceof List<?> list) {
-            return list.stream().map(String::valueOf).toList();
-        }
-        return claim instanceof String single ? List.of(single) : List.of();
-    }
 }

@@ -1,11 +1,11 @@
 package io.tunnelplane.server.certificates;
 
+import io.tunnelplane.control.certificate.Pem;
 import io.tunnelplane.control.certificate.SiteCertificates;
 import io.tunnelplane.control.certificate.SiteCertificates.StoredCertificate;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import java.io.StringWriter;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -17,7 +17,6 @@ import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -200,7 +199,7 @@ public class AcmeIssuer implements SmartLifecycle {
         SiteCertificates.AcmeAccount stored = certificates.account(directory).orElse(null);
         if (stored == null) {
             KeyPair fresh = ecKeyPair();
-            stored = certificates.saveAccount(directory, pkcs8(fresh) + pem("PUBLIC KEY",
+            stored = certificates.saveAccount(directory, pkcs8(fresh) + Pem.encode("PUBLIC KEY",
                     fresh.getPublic().getEncoded()));
         }
         KeyPair key = readKeyPair(stored.keyPairPem());
@@ -222,29 +221,14 @@ public class AcmeIssuer implements SmartLifecycle {
     }
 
     private static String pkcs8(KeyPair pair) {
-        return pem("PRIVATE KEY", pair.getPrivate().getEncoded());
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(der) + "\n-----END " + type + "-----\n";
+        return Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded());
     }
 
     /** The account key as stored: the PKCS#8 private key, then its public key (both EC). */
     private static KeyPair readKeyPair(String pem) throws Exception {
         KeyFactory ec = KeyFactory.getInstance("EC");
-        return new KeyPair(ec.generatePublic(new X509EncodedKeySpec(der(pem, "PUBLIC KEY"))),
-                ec.generatePrivate(new PKCS8EncodedKeySpec(der(pem, "PRIVATE KEY"))));
-    }
-
-    private static byte[] der(String pem, String type) {
-        String begin = "-----BEGIN " + type + "-----";
-        int start = pem.indexOf(begin);
-        int end = pem.indexOf("-----END " + type + "-----");
-        if (start < 0 || end < start) {
-            throw new IllegalStateException("the stored ACME account key has no " + type);
-        }
-        return Base64.getMimeDecoder().decode(pem.substring(start + begin.length(), end));
+        return new KeyPair(ec.generatePublic(new X509EncodedKeySpec(Pem.decode(pem, "PUBLIC KEY"))),
+                ec.generatePrivate(new PKCS8EncodedKeySpec(Pem.decode(pem, "PRIVATE KEY"))));
     }
 
     @Override

@@ -12,6 +12,7 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import io.tunnelplane.control.sso.GroupsClaim;
 import io.tunnelplane.server.config.TunnelServerProperties.SsoProvider;
 import java.net.MalformedURLException;
 import java.net.URI;
@@ -180,7 +181,7 @@ final class OidcProvider {
         }
         return new Identity(name, claims.getSubject(), string(claims.getClaim("email")),
                 !Boolean.FALSE.equals(claims.getClaim("email_verified")), name(claims),
-                groups(claims.getClaim(settings.groupsClaim())));
+                GroupsClaim.of(claims.getClaim(settings.groupsClaim())));
     }
 
     private static String name(JWTClaimsSet claims) {
@@ -188,12 +189,6 @@ final class OidcProvider {
         return name != null ? name : string(claims.getClaim("preferred_username"));
     }
 
-    private static List<String> groups(Object claim) {
-        if (claim instanceof List<?> list) {
-            return list.stream().map(String::valueOf).toList();
-        }
-        return claim instanceof String single ? List.of(single) : List.of();
-    }
 
     private static String string(Object claim) {
         return claim instanceof String text ? text : null;

@@ -1,5 +1,6 @@
 package io.tunnelplane.server.tls;
 
+import io.tunnelplane.control.certificate.Pem;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,6 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Date;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
@@ -56,17 +56,11 @@ public final class SelfSignedCertificate {
             X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(
                     builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
             Files.createDirectories(keyFile.toAbsolutePath().getParent());
-            writeAtomically(keyFile, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), true);
-            writeAtomically(certificateFile, pem("CERTIFICATE", certificate.getEncoded()), false);
+            writeAtomically(keyFile, Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded()), true);
+            writeAtomically(certificateFile, Pem.encode("CERTIFICATE", certificate.getEncoded()), false);
         } catch (GeneralSecurityException | OperatorCreationException | CertIOException e) {
             throw new IOException("cannot create the agent port's certificate: " + e.getMessage(), e);
         }
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
     }
 
     /** Written beside the target and moved into place, so a crash never leaves half a key behind. */
