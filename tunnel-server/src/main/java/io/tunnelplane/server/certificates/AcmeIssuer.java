@@ -1,5 +1,6 @@
 package io.tunnelplane.server.certificates;
 
+import io.tunnelplane.server.engine.LifecyclePhases;
 import io.tunnelplane.control.certificate.Pem;
 import io.tunnelplane.control.certificate.SiteCertificates;
 import io.tunnelplane.control.certificate.SiteCertificates.StoredCertificate;
@@ -240,5 +241,11 @@ public class AcmeIssuer implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    /** The virtual hosts depend on it: in a higher phase it would stop them at SIGTERM (see LifecyclePhases). */
+    @Override
+    public int getPhase() {
+        return LifecyclePhases.VIRTUAL_HOSTS;
     }
 }

@@ -1,5 +1,6 @@
 package io.tunnelplane.server.cluster;
 
+import io.tunnelplane.server.engine.LifecyclePhases;
 import io.tunnelplane.control.cluster.NodePresence;
 import io.tunnelplane.server.config.TunnelServerProperties;
 import java.sql.Connection;
@@ -180,7 +181,7 @@ public class ChangeBus implements SmartLifecycle {
 
     @Override
     public int getPhase() {
-        return PresenceHeartbeat.PHASE;
+        return LifecyclePhases.CLUSTER;
     }
 
     /** Holds one connection LISTENing; when it breaks, takes another and resyncs what it may have missed. */

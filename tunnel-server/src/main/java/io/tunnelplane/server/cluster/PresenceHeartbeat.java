@@ -1,5 +1,6 @@
 package io.tunnelplane.server.cluster;
 
+import io.tunnelplane.server.engine.LifecyclePhases;
 import io.tunnelplane.control.cluster.NodePresence;
 import io.tunnelplane.protocol.handshake.LoginAccepted;
 import io.tunnelplane.server.config.TunnelServerProperties;
@@ -112,12 +113,9 @@ public class PresenceHeartbeat implements SmartLifecycle, ClusterNodes {
         return running;
     }
 
-    /** The cluster's lifecycle phase: before the engine (DEFAULT_PHASE - 512) starts, and after it stops. */
-    static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
-
     @Override
     public int getPhase() {
-        return PHASE;
+        return LifecyclePhases.CLUSTER;
     }
 
     private void beatSafely() {

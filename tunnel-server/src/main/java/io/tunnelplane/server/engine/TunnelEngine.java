@@ -145,6 +145,7 @@ public class TunnelEngine implements SmartLifecycle {
         log.info("tunnel engine stopping: telling {} agents, draining streams for up to {}", registry.all().size(),
                 drain);
         agentListener.close().syncUninterruptibly();
+        events.publishEvent(new DrainStarted());
         SessionDrain.drainAll(registry.groups(), drain);
         for (AgentSession session : registry.all()) {
             session.end(DisconnectCause.SERVER_SHUTDOWN);
@@ -174,6 +175,6 @@ public class TunnelEngine implements SmartLifecycle {
      */
     @Override
     public int getPhase() {
-        return SmartLifecycle.DEFAULT_PHASE - 512;
+        return LifecyclePhases.ENGINE;
     }
 }

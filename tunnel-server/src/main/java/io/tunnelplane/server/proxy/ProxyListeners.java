@@ -302,6 +302,8 @@ public class ProxyListeners implements ProxyPorts {
     private void relay(AgentSession session, ProxySpec proxy, Channel visitor, Runnable onStarted,
             RelayListener refusal) {
         if (!session.channel().isActive()) {
+            log.debug("visitor {} of proxy {} closed unanswered: session {} ended before its stream opened",
+                    VisitorAddress.of(visitor), proxy.name(), session.sessionId());
             visitor.close();
             return;
         }
@@ -315,6 +317,9 @@ public class ProxyListeners implements ProxyPorts {
                 .open()
                 .addListener(opened -> {
                     if (!opened.isSuccess() || !visitor.isActive()) {
+                        log.debug("visitor {} of proxy {} closed unanswered: {}", VisitorAddress.of(visitor),
+                                proxy.name(), opened.isSuccess() ? "it left while its stream opened"
+                                        : "no stream on session " + session.sessionId() + ": " + opened.cause());
                         visitor.close();
                         if (opened.isSuccess()) {
                             ((Channel) opened.getNow()).close();

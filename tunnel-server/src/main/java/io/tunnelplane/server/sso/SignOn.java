@@ -1,5 +1,6 @@
 package io.tunnelplane.server.sso;
 
+import io.tunnelplane.server.engine.LifecyclePhases;
 import io.tunnelplane.control.ControlPlaneProperties;
 import io.tunnelplane.control.runtime.ProxyDefinition;
 import io.tunnelplane.control.sso.SignOnKeys;
@@ -219,5 +220,11 @@ public class SignOn implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    /** The virtual hosts depend on it: in a higher phase it would stop them at SIGTERM (see LifecyclePhases). */
+    @Override
+    public int getPhase() {
+        return LifecyclePhases.VIRTUAL_HOSTS;
     }
 }

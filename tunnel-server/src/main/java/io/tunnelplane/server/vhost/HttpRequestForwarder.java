@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
@@ -15,6 +16,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.tunnelplane.server.admission.VisitorAddress;
 import java.net.InetSocketAddress;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Between the visitor's request decoder and the relay: has the site's gate admit every request (basic auth,
@@ -25,15 +28,26 @@ import java.util.function.Predicate;
  */
 final class HttpRequestForwarder extends ChannelInboundHandlerAdapter {
     static final String NAME = "http-forwarder";
+    private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.proxy");
 
     private final String hostRewrite;
     private final Predicate<HttpRequest> sameProxy;
-    private final SiteGate gate;
+    private final Gate gate;
     private final HttpResponseWatch responses;
     private final EmbeddedChannel encoder = new EmbeddedChannel(new HttpRequestEncoder());
     private boolean refused;
+    /** The connection's first request was routed already: not asked again, as its route may be draining by now. */
+    private boolean firstRequest = true;
 
-    HttpRequestForwarder(String hostRewrite, Predicate<HttpRequest> sameProxy, SiteGate gate,
+    /** Decides each request (the site's {@link SiteGate}); answers the visitor itself when it says no. */
+    interface Gate {
+        boolean admit(String method, String target, HttpHeaders headers);
+
+        /** Who the last admitted request came from, or null. */
+        String user();
+    }
+
+    HttpRequestForwarder(String hostRewrite, Predicate<HttpRequest> sameProxy, Gate gate,
             HttpResponseWatch responses) {
         this.hostRewrite = hostRewrite;
         this.sameProxy = sameProxy;
@@ -52,9 +66,15 @@ final class HttpRequestForwarder extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof HttpRequest request) {
-            if (request.decoderResult().isFailure() || !sameProxy.test(request)) {
+            boolean routedAlready = firstRequest;
+            firstRequest = false;
+            if (request.decoderResult().isFailure() || !routedAlready && !sameProxy.test(request)) {
                 // A request for another proxy on this connection: close, the client retries on a fresh one.
+                log.debug("visitor {} closed at a request for {}{}: {}", VisitorAddress.of(ctx.channel()),
+                        request.headers().get(HttpHeaderNames.HOST), request.uri(),
+                        request.decoderResult().isFailure() ? "malformed" : "not this connection's proxy (or none)");
                 ReferenceCountUtil.release(msg);
+                refused = true; // the rest of that request, decoded from the same read, goes nowhere either
                 ctx.close();
                 return;
             }

@@ -25,7 +25,7 @@ import java.util.concurrent.CompletionException;
  * that passes leaves with the visitor's identity in the configured headers, and with any copy of those headers the
  * visitor sent, and the sign-on cookies, removed. One gate per visitor connection, used on its event loop.
  */
-final class SiteGate {
+final class SiteGate implements HttpRequestForwarder.Gate {
     static final String PAGES = "/.tunnel/";
     private static final String SESSION_COOKIE = SignOn.SESSION_COOKIE;
     private static final String LOGIN_COOKIE = SignOn.LOGIN_COOKIE;
@@ -44,7 +44,8 @@ final class SiteGate {
     }
 
     /** Who the last admitted request came from (the access log's {@code user}), or null when the site is open. */
-    String user() {
+    @Override
+    public String user() {
         return user;
     }
 
@@ -52,7 +53,8 @@ final class SiteGate {
      * Whether the request goes on to the local service. When it does not, the gate has answered the visitor (and
      * the connection closes after the answer); nothing of it reaches the agent.
      */
-    boolean admit(String method, String target, HttpHeaders headers) {
+    @Override
+    public boolean admit(String method, String target, HttpHeaders headers) {
         String host = VirtualHosts.normalize(headers.get(HttpHeaderNames.HOST));
         String path = HttpRequestHead.pathOf(target);
         long proxyId = route.proxy().id();

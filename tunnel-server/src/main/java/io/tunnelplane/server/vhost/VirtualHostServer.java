@@ -11,6 +11,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.EventExecutor;
+import io.tunnelplane.server.engine.LifecyclePhases;
 import io.tunnelplane.control.proxy.VirtualHostOwners;
 import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.transport.Transport;
@@ -20,6 +21,7 @@ import io.tunnelplane.server.admission.ProxyHeaderReader;
 import io.tunnelplane.server.admission.TrustedProxies;
 import io.tunnelplane.server.admission.VisitorAddress;
 import io.tunnelplane.server.config.TunnelServerProperties;
+import io.tunnelplane.server.engine.DrainStarted;
 import io.tunnelplane.server.metrics.TunnelMetrics;
 import io.tunnelplane.server.proxy.ProxyListeners;
 import io.tunnelplane.server.certificates.AcmeChallenges;
@@ -39,6 +41,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -329,15 +332,21 @@ public class VirtualHostServer implements SmartLifecycle {
         metrics.vhostConnection(type, outcome);
     }
 
-    @Override
-    public void stop() {
-        running = false;
+    /** The engine drains: no new visitors from now on (their routes are going); those connected finish. */
+    @EventListener(DrainStarted.class)
+    public void closeListeners() {
         if (httpListener != null) {
             httpListener.close().syncUninterruptibly();
         }
         if (httpsListener != null) {
             httpsListener.close().syncUninterruptibly();
         }
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        closeListeners();
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
@@ -350,13 +359,13 @@ public class VirtualHostServer implements SmartLifecycle {
     }
 
     /**
-     * Stops after the engine (DEFAULT_PHASE - 512), which turns readiness down, keeps serving for the load
+     * Stops after the engine, which turns readiness down, keeps serving for the load
      * balancer's grace and drains first: in the default phase this port closed, and cut its visitors, the moment
      * SIGTERM arrived, while the balancer still sent it requests. Starts before the engine, after the cluster.
      */
     @Override
     public int getPhase() {
-        return SmartLifecycle.DEFAULT_PHASE - 768;
+        return LifecyclePhases.VIRTUAL_HOSTS;
     }
 
     /** The bound HTTP port (tests bind 0 through a free port), or 0 when off. */

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -57,8 +58,9 @@ class RollingRestartIT {
             exchange.close();
         });
         site.start();
+        // The proxy logger's debug lines say why a visitor was closed unanswered, for a failure's message.
         String[] nodeSettings = {"tunnel.server.shutdown.lb-grace=3s", "tunnel.server.shutdown.drain=5s",
-                "tunnel.server.vhost.http-port=" + vhostPort};
+                "tunnel.server.vhost.http-port=" + vhostPort, "logging.level.io.tunnelplane.proxy=DEBUG"};
         try (TestPostgres db = TestPostgres.schema(); LocalService echo = new LocalService(LocalService.Mode.ECHO)) {
             PackagedNode a = PackagedNode.start("node-a", "127.0.0.2", db, dir, nodeSettings).awaitReady();
             PackagedNode b = PackagedNode.start("node-b", "127.0.0.3", db, dir, nodeSettings).awaitReady();
@@ -98,8 +100,10 @@ class RollingRestartIT {
                 System.out.println("rolling restart under load: " + rolling);
                 Path haproxyLog = dir.resolve("haproxy.log");
                 System.out.println("HAProxy's abnormal connections during the rolling restart:\n" + abnormal(haproxyLog));
-                assertThat(rolling.failures()).as(() -> "failed requests during the rolling restart; HAProxy's "
-                        + "connections that did not end normally:\n" + abnormal(haproxyLog)).isEmpty();
+                assertThat(rolling.failures()).as(() -> "failed requests during the rolling restart (at "
+                        + rolling.failedAtWallClock() + "); HAProxy's connections that did not end normally:\n"
+                        + abnormal(haproxyLog) + "\nthe nodes' lines other than normal ends:\n" + unusual(dir))
+                        .isEmpty();
 
                 // Crash: SIGKILL node A under the same load.
                 load = new Load(publicPort, vhostPort);
@@ -175,6 +179,27 @@ class RollingRestartIT {
         }
     }
 
+    /** The nodes' log lines from the moment they stopped, leaving out the access log's normal ends. */
+    private static String unusual(Path dir) {
+        try (var logs = Files.list(dir)) {
+            StringBuilder out = new StringBuilder();
+            for (Path log : logs.filter(f -> f.getFileName().toString().startsWith("node-")).sorted().toList()) {
+                List<String> lines = Files.readAllLines(log);
+                int stopping = 0;
+                while (stopping < lines.size() && !lines.get(stopping).contains("tunnel engine stopping")) {
+                    stopping++;
+                }
+                out.append("== ").append(log.getFileName()).append('\n');
+                lines.subList(Math.max(0, stopping - 1), lines.size()).stream()
+                        .filter(line -> !line.contains("\"outcome\":\"closed\"") && !line.contains("\"status\":200"))
+                        .limit(80).forEach(line -> out.append(line).append('\n'));
+            }
+            return out.toString();
+        } catch (IOException e) {
+            return "(no node logs: " + e.getMessage() + ")";
+        }
+    }
+
     private static String httpGet(String host, int port) throws Exception {
         try (Socket socket = new Socket(host, port)) {
             socket.setSoTimeout(10_000);
@@ -191,6 +216,7 @@ class RollingRestartIT {
         private final AtomicInteger total = new AtomicInteger();
         private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         private final ConcurrentLinkedQueue<Long> failedAt = new ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<Instant> failedAtWallClock = new ConcurrentLinkedQueue<>();
         private final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         private final CountDownLatch finished = new CountDownLatch(WORKERS);
 
@@ -209,6 +235,7 @@ class RollingRestartIT {
                             } else {
                                 failures.add((http ? "http: " : "tcp: ") + error);
                                 failedAt.add(end);
+                                failedAtWallClock.add(Instant.now());
                             }
                         }
                     } finally {
@@ -256,10 +283,12 @@ class RollingRestartIT {
             workers.shutdownNow();
             List<Long> sorted = new ArrayList<>(latencies);
             sorted.sort(null);
-            return new Result(total.get(), List.copyOf(failures), List.copyOf(failedAt), sorted);
+            return new Result(total.get(), List.copyOf(failures), List.copyOf(failedAt),
+                    List.copyOf(failedAtWallClock), sorted);
         }
 
-        record Result(int requests, List<String> failures, List<Long> failedAtNanos, List<Long> latencies) {
+        record Result(int requests, List<String> failures, List<Long> failedAtNanos,
+                List<Instant> failedAtWallClock, List<Long> latencies) {
             private double percentileMillis(double p) {
                 return latencies.isEmpty() ? 0 : latencies.get((int) Math.min(latencies.size() - 1,
                         Math.floor(p * latencies.size()))) / 1e6;

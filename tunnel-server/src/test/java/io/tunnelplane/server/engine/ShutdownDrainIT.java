@@ -27,9 +27,12 @@ class ShutdownDrainIT {
     @Test
     void inFlightConnectionFinishesWhileNewOnesAreRefused() throws Exception {
         int publicPort = FreePorts.inRange(10000, 20000);
+        int vhostPort = FreePorts.any();
         try (LocalService digest = new LocalService(LocalService.Mode.DIGEST)) {
             Map<String, Object> props = TestServer.defaults();
             props.put("tunnel.server.shutdown.drain", "20s");
+            props.put("tunnel.server.vhost.http-port", vhostPort);
+            props.put("tunnel.server.shutdown.lb-grace", "3s");
             TestServer.client(props, "drain", TOKEN);
             TestServer.proxy(props, 0, "digest", digest.port(), publicPort);
             TestServer server = TestServer.start(props);
@@ -37,6 +40,7 @@ class ShutdownDrainIT {
             try {
                 await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() ->
                         assertThat(Visitor.exchange(publicPort, new byte[1])).hasSize(64));
+                Visitor.connect(vhostPort).close();
                 String ready = server.get("/actuator/health/readiness").body();
                 assertThat(ready).contains("\"tunnel\":{\"status\":\"UP\"}").contains("\"db\":{\"status\":\"UP\"}");
 
@@ -46,10 +50,17 @@ class ShutdownDrainIT {
                     inFlight.getOutputStream().write(request, 0, 1 << 20);
                     CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::close);
 
-                    // Stopped accepting: the public port refuses new visitors...
+                    // Readiness goes down first, while every port still serves for the load balancer's grace...
+                    await().atMost(Duration.ofSeconds(2)).until(() ->
+                            server.get("/actuator/health/readiness").statusCode() == 503);
+                    Visitor.connect(vhostPort).close();
+                    assertThat(Visitor.exchange(publicPort, new byte[1])).hasSize(64);
+
+                    // ...then it stops accepting: the public port and the virtual hosts' port refuse new visitors (a
+                    // load balancer retries them on another node; accepted, they would find no route)...
                     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                             assertThatThrownBy(() -> Visitor.connect(publicPort).close()).isInstanceOf(IOException.class));
-                    // Readiness says so while the drain runs, so load balancers stop sending traffic...
+                    assertThatThrownBy(() -> Visitor.connect(vhostPort).close()).isInstanceOf(IOException.class);
                     assertThat(server.get("/actuator/health/readiness").statusCode()).isEqualTo(503);
                     // ...but the connection that was already relaying completes, response included.
                     inFlight.getOutputStream().write(request, 1 << 20, 1 << 20);
