@@ -6,6 +6,9 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.File;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.X509TrustManager;
 
@@ -29,8 +32,17 @@ public final class TlsContexts {
      * @param clientCa when not null, agents must present a certificate issued by one of these CAs (mutual TLS)
      */
     public static SslContext server(File certificateChain, File privateKey, File clientCa) throws SSLException {
-        SslContextBuilder builder = SslContextBuilder.forServer(certificateChain, privateKey)
-                .sslProvider(provider()).protocols(PROTOCOL);
+        return server(SslContextBuilder.forServer(certificateChain, privateKey), clientCa);
+    }
+
+    /** The server's context from a key and chain already read (see {@link #server(File, File, File)}). */
+    public static SslContext server(PrivateKey privateKey, List<X509Certificate> chain, File clientCa)
+            throws SSLException {
+        return server(SslContextBuilder.forServer(privateKey, chain), clientCa);
+    }
+
+    private static SslContext server(SslContextBuilder builder, File clientCa) throws SSLException {
+        builder.sslProvider(provider()).protocols(PROTOCOL);
         if (clientCa != null) {
             builder.trustManager(clientCa).clientAuth(ClientAuth.REQUIRE);
         }

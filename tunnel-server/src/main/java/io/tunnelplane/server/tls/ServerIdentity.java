@@ -1,12 +1,15 @@
 package io.tunnelplane.server.tls;
 
 import io.netty.handler.ssl.SslContext;
+import io.tunnelplane.control.certificate.PemBundle;
 import io.tunnelplane.protocol.tls.KeyPin;
 import io.tunnelplane.protocol.tls.TlsContexts;
 import io.tunnelplane.server.config.TunnelServerProperties;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
@@ -55,12 +58,30 @@ public class ServerIdentity {
         }
         X509Certificate leaf = readLeaf(certificate);
         pin = KeyPin.of(leaf);
-        sslContext = TlsContexts.server(certificate.toFile(), key.toFile(),
+        sslContext = context(certificate, key,
                 tls.clientCa() == null || tls.clientCa().isBlank() ? null : Path.of(tls.clientCa()).toFile());
         log.info("agent port TLS 1.3 ({}), certificate \"{}\" valid until {}, key pin {}{}; API tokens carry the pin, "
                         + "agents with other tokens need --server-pin {}", TlsContexts.provider(),
                 leaf.getSubjectX500Principal().getName(), leaf.getNotAfter().toInstant(), pin,
                 tls.clientCa() == null || tls.clientCa().isBlank() ? "" : ", agent certificates required", pin);
+    }
+
+    /**
+     * Netty reads a PEM key file through BouncyCastle's provider when that is on the class path (it is, for ACME):
+     * ~850 classes and ~11 MiB kept for the server's life. A PKCS#8 key, what we create and what current tools
+     * write, the JDK reads itself (and checks against the certificate); any other format goes to Netty as before.
+     */
+    static SslContext context(Path certificate, Path key, File clientCa) throws IOException {
+        String keyPem = Files.readString(key, StandardCharsets.US_ASCII);
+        if (!keyPem.contains("-----BEGIN PRIVATE KEY-----")) {
+            return TlsContexts.server(certificate.toFile(), key.toFile(), clientCa);
+        }
+        try {
+            PemBundle read = PemBundle.parse(Files.readString(certificate, StandardCharsets.US_ASCII), keyPem);
+            return TlsContexts.server(read.key(), read.chain(), clientCa);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(certificate + " and " + key + ": " + e.getMessage(), e);
+        }
     }
 
     private static X509Certificate readLeaf(Path file) throws IOException {
