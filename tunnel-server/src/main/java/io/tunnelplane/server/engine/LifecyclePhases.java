@@ -12,7 +12,7 @@ public final class LifecyclePhases {
     public static final int ENGINE = SmartLifecycle.DEFAULT_PHASE - 512;
     /** The virtual hosts and what they depend on (sign-on, certificates): stopped once the engine has drained. */
     public static final int VIRTUAL_HOSTS = SmartLifecycle.DEFAULT_PHASE - 768;
-    /** Cluster presence and change notifications: before the engine starts, after it stopped; with Boot's web server. */
+    /** Cluster presence and change notifications: started before the engine, stopped after it. */
     public static final int CLUSTER = SmartLifecycle.DEFAULT_PHASE - 1024;
 
     private LifecyclePhases() {

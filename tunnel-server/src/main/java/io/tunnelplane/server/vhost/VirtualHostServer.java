@@ -359,9 +359,9 @@ public class VirtualHostServer implements SmartLifecycle {
     }
 
     /**
-     * Stops after the engine, which turns readiness down, keeps serving for the load
-     * balancer's grace and drains first: in the default phase this port closed, and cut its visitors, the moment
-     * SIGTERM arrived, while the balancer still sent it requests. Starts before the engine, after the cluster.
+     * Stops after the engine, which turns readiness down, keeps serving for the load balancer's grace and drains
+     * first: in the default phase this port closed, and cut its visitors, the moment SIGTERM arrived, while the
+     * balancer still sent it requests. Starts before the engine, after the cluster.
      */
     @Override
     public int getPhase() {
