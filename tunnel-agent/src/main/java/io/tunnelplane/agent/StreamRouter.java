@@ -194,12 +194,7 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (!connected.isSuccess()) {
-                String problem = proxy.localHost() + ":" + proxy.localPort() + ": " + connected.cause().getMessage();
-                if (state.reportLocal(proxy.id(), ControlMessage.ProxyStatus.LOCAL_UNREACHABLE, problem)) {
-                    log.warn("local service unreachable proxy={} {}", proxy.name(), problem);
-                } else {
-                    log.debug("local service still unreachable proxy={} {}", proxy.name(), problem);
-                }
+                unreachable(proxy, proxy.localHost() + ":" + proxy.localPort() + ": " + connected.cause().getMessage());
                 drainEarly();
                 refuse(stream, connected.cause() instanceof ConnectTimeoutException
                         ? StreamHeaders.STATUS_TIMED_OUT : StreamHeaders.STATUS_UNREACHABLE);
@@ -226,11 +221,8 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
                     if (handshake.isSuccess()) {
                         reachable(proxy);
                     } else {
-                        String problem = proxy.localHost() + ":" + proxy.localPort() + ": TLS handshake failed ("
-                                + handshake.cause().getMessage() + "); does the service speak TLS (backendTls)?";
-                        if (state.reportLocal(proxy.id(), ControlMessage.ProxyStatus.LOCAL_UNREACHABLE, problem)) {
-                            log.warn("local service unreachable proxy={} {}", proxy.name(), problem);
-                        }
+                        unreachable(proxy, proxy.localHost() + ":" + proxy.localPort() + ": TLS handshake failed ("
+                                + handshake.cause().getMessage() + "); does the service speak TLS (backendTls)?");
                     }
                 });
             }
@@ -247,6 +239,15 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
     private void reachable(ProxySpec proxy) {
         if (state.reportLocal(proxy.id(), ControlMessage.ProxyStatus.LOCAL_REACHABLE, null)) {
             log.debug("local service reachable proxy={}", proxy.name());
+        }
+    }
+
+    /** Reported to the server once per change (the operator sees it as the proxy's localError), logged each time. */
+    private void unreachable(ProxySpec proxy, String problem) {
+        if (state.reportLocal(proxy.id(), ControlMessage.ProxyStatus.LOCAL_UNREACHABLE, problem)) {
+            log.warn("local service unreachable proxy={} {}", proxy.name(), problem);
+        } else {
+            log.debug("local service still unreachable proxy={} {}", proxy.name(), problem);
         }
     }
 

@@ -216,7 +216,6 @@ class RollingRestartIT {
         private final AtomicInteger total = new AtomicInteger();
         private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         private final ConcurrentLinkedQueue<Long> failedAt = new ConcurrentLinkedQueue<>();
-        private final ConcurrentLinkedQueue<Instant> failedAtWallClock = new ConcurrentLinkedQueue<>();
         private final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         private final CountDownLatch finished = new CountDownLatch(WORKERS);
 
@@ -235,7 +234,6 @@ class RollingRestartIT {
                             } else {
                                 failures.add((http ? "http: " : "tcp: ") + error);
                                 failedAt.add(end);
-                                failedAtWallClock.add(Instant.now());
                             }
                         }
                     } finally {
@@ -283,12 +281,17 @@ class RollingRestartIT {
             workers.shutdownNow();
             List<Long> sorted = new ArrayList<>(latencies);
             sorted.sort(null);
-            return new Result(total.get(), List.copyOf(failures), List.copyOf(failedAt),
-                    List.copyOf(failedAtWallClock), sorted);
+            return new Result(total.get(), List.copyOf(failures), List.copyOf(failedAt), sorted);
         }
 
-        record Result(int requests, List<String> failures, List<Long> failedAtNanos,
-                List<Instant> failedAtWallClock, List<Long> latencies) {
+        record Result(int requests, List<String> failures, List<Long> failedAtNanos, List<Long> latencies) {
+            /** When each failure happened by the clock the nodes' and HAProxy's logs use. */
+            List<Instant> failedAtWallClock() {
+                long nowNanos = System.nanoTime();
+                Instant now = Instant.now();
+                return failedAtNanos.stream().map(at -> now.minusNanos(nowNanos - at)).toList();
+            }
+
             private double percentileMillis(double p) {
                 return latencies.isEmpty() ? 0 : latencies.get((int) Math.min(latencies.size() - 1,
                         Math.floor(p * latencies.size()))) / 1e6;
