@@ -103,6 +103,31 @@ abstract class RepositoryContract {
                 .getTotalElements()).isEqualTo(3);
     }
 
+    /** The hand-written queries, read by the plain query reader the application configures for them. */
+    @Test
+    void handWrittenQueriesFindTheNewestEventPerClientAndMarkClientsSeen() {
+        Client a = client("eta");
+        Client b = client("theta");
+        events.save(closed(a, "a1"));
+        events.save(closed(a, "a2"));
+        events.saveAndFlush(closed(b, "b1"));
+        assertThat(events.findNewestPerClient())
+                .filteredOn(e -> e.getClientId().equals(a.getId()) || e.getClientId().equals(b.getId()))
+                .extracting(ConnectionEvent::getSessionId).containsExactlyInAnyOrder("a2", "b1");
+
+        Instant seen = now.plusSeconds(30);
+        assertThat(clients.markSeen(List.of("eta", "nobody"), seen)).isEqualTo(1);
+        assertThat(jdbc.queryForObject("select count(*) from client where name = 'eta' and last_seen_at is not null",
+                Integer.class)).isEqualTo(1);
+        assertThat(jdbc.queryForObject("select count(*) from client where name = 'theta' and last_seen_at is null",
+                Integer.class)).isEqualTo(1);
+    }
+
+    private ConnectionEvent closed(Client c, String session) {
+        return new ConnectionEvent(c.getId(), new SessionRecord(c.getName(), session, now, now, null, "peer_closed",
+                null, 0, 0, 0, null, null, null, null, null, null, null, null));
+    }
+
     @Test
     void deletingAClientRemovesItsProxiesAndEvents() {
         Client c = client("zeta");
