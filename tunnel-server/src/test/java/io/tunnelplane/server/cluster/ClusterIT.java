@@ -30,6 +30,7 @@ import tools.jackson.databind.JsonNode;
  * keeps a connection to each node, and what is changed through one node holds on both before the API answers.
  */
 class ClusterIT {
+    private static final String PROXY_DEBUG = "logging.level.io.tunnelplane.proxy=DEBUG";
 
     @Test
     void aChangeThroughOneNodeHoldsOnBothBeforeTheAnswer(@TempDir Path dir) throws Exception {
@@ -37,8 +38,9 @@ class ClusterIT {
         try (TestPostgres db = TestPostgres.schema();
                 LocalService echo = new LocalService(LocalService.Mode.ECHO)) {
             // Node A first: it migrates the schema; B then starts on the migrated one.
-            try (PackagedNode a = PackagedNode.start("node-a", "127.0.0.2", db, dir).awaitReady();
-                    PackagedNode b = PackagedNode.start("node-b", "127.0.0.3", db, dir).awaitReady()) {
+            // Debug lines say why a visitor was closed unanswered, should one be (they go into a failure's message).
+            try (PackagedNode a = PackagedNode.start("node-a", "127.0.0.2", db, dir, PROXY_DEBUG).awaitReady();
+                    PackagedNode b = PackagedNode.start("node-b", "127.0.0.3", db, dir, PROXY_DEBUG).awaitReady()) {
                 await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                         assertThat(a.json(200, a.get("/api/v1/nodes")).findValuesAsString("nodeId"))
                                 .containsExactly("node-a", "node-b"));
@@ -98,7 +100,9 @@ class ClusterIT {
                     try (ServerSocket squatter = new ServerSocket(busyOnB, 50, InetAddress.getByName(b.host()))) {
                         JsonNode second = createEchoProxy(a, clientId, "echo2", echo.port(), busyOnB);
                         assertThat(second.get("nodes").get("node-b").asText()).startsWith("failed");
-                        assertThat(Visitor.exchange(a.host(), busyOnB, "a".getBytes())).isEqualTo("a".getBytes());
+                        byte[] echoed = Visitor.exchange(a.host(), busyOnB, "a".getBytes());
+                        assertThat(echoed).as(() -> "echo through node A\nnode A:\n" + a.logText() + "\nnode B:\n"
+                                + b.logText()).isEqualTo("a".getBytes());
                         long secondId = second.get("id").asLong();
                         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                                 a.json(200, a.get("/api/v1/proxies/" + secondId)).get("nodeStates").toString())
