@@ -132,8 +132,7 @@ abstract class RepositoryContract {
     void deletingAClientRemovesItsProxiesAndEvents() {
         Client c = client("zeta");
         proxies.saveAndFlush(new Proxy(c, "web", "tcp", "h", 80, 10090, true, null, now));
-        events.saveAndFlush(new ConnectionEvent(c.getId(), new SessionRecord("zeta", "s", now, now, null,
-                "peer_closed", null, 0, 0, 0, null, null, null, null, null, null, null, null)));
+        events.saveAndFlush(closed(c, "s"));
         jdbc.update("delete from client where id = ?", c.getId());
         assertThat(jdbc.queryForObject("select count(*) from proxy where client_id = ?", Integer.class, c.getId()))
                 .isZero();

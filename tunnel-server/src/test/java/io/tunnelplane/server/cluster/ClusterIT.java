@@ -57,7 +57,7 @@ class ClusterIT {
                         Visitor.awaitEcho(b.host(), publicPort, Duration.ofSeconds(20));
                         Visitor.awaitEcho(a.host(), publicPort, Duration.ofSeconds(20));
                     } catch (RuntimeException | AssertionError e) {
-                        throw new AssertionError("node A:\n" + a.logText() + "\nnode B:\n" + b.logText(), e);
+                        throw new AssertionError(logs(a, b), e);
                     }
                     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                         JsonNode nodes = b.json(200, b.get("/api/v1/nodes"));
@@ -101,8 +101,7 @@ class ClusterIT {
                         JsonNode second = createEchoProxy(a, clientId, "echo2", echo.port(), busyOnB);
                         assertThat(second.get("nodes").get("node-b").asText()).startsWith("failed");
                         byte[] echoed = Visitor.exchange(a.host(), busyOnB, "a".getBytes());
-                        assertThat(echoed).as(() -> "echo through node A\nnode A:\n" + a.logText() + "\nnode B:\n"
-                                + b.logText()).isEqualTo("a".getBytes());
+                        assertThat(echoed).as(() -> "echo through node A\n" + logs(a, b)).isEqualTo("a".getBytes());
                         long secondId = second.get("id").asLong();
                         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                                 a.json(200, a.get("/api/v1/proxies/" + secondId)).get("nodeStates").toString())
@@ -145,7 +144,7 @@ class ClusterIT {
                     try {
                         Visitor.awaitEcho(b.host(), publicPort, Duration.ofSeconds(20));
                     } catch (RuntimeException | AssertionError e) {
-                        throw new AssertionError("node A:\n" + a.logText() + "\nnode B:\n" + b.logText(), e);
+                        throw new AssertionError(logs(a, b), e);
                     }
                     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                         JsonNode nodes = a.json(200, a.get("/api/v1/nodes"));
@@ -173,5 +172,10 @@ class ClusterIT {
     private static void assertRefused(String host, int port) {
         assertThatThrownBy(() -> Visitor.connect(host, port).close()).as("%s:%d is closed", host, port)
                 .isInstanceOf(IOException.class);
+    }
+
+    /** Both nodes' logs, for a failure's message. */
+    private static String logs(PackagedNode a, PackagedNode b) {
+        return "node A:\n" + a.logText() + "\nnode B:\n" + b.logText();
     }
 }
