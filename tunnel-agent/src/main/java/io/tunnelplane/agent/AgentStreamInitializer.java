@@ -2,6 +2,7 @@ package io.tunnelplane.agent;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.tunnelplane.protocol.mux.StreamReadBatching;
 
 /** Sets up each stream the server opens: reading is manual so nothing is consumed before we know where it goes. */
 final class AgentStreamInitializer extends ChannelInitializer<Http2StreamChannel> {
@@ -16,6 +17,7 @@ final class AgentStreamInitializer extends ChannelInitializer<Http2StreamChannel
     @Override
     protected void initChannel(Http2StreamChannel stream) {
         stream.config().setAutoRead(false);
+        stream.config().setRecvByteBufAllocator(StreamReadBatching.INSTANCE);
         stream.pipeline().addLast(StreamRouter.NAME, new StreamRouter(state));
     }
 }

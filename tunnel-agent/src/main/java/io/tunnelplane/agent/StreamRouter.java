@@ -226,11 +226,7 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
                     }
                 });
             }
-            StreamRelay relay = StreamRelay.start(local, stream, RelayListener.NONE);
-            Object frame;
-            while ((frame = early.poll()) != null) {
-                relay.forwardEarly(frame);
-            }
+            StreamRelay.start(local, stream, RelayListener.NONE, early);
             local.flush();
             stream.flush();
         });

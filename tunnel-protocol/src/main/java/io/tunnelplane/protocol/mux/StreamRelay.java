@@ -16,7 +16,9 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,21 +55,29 @@ public final class StreamRelay {
      * channel must allow half-closure; the caller must be on that loop.
      */
     public static StreamRelay start(Channel tcp, Channel stream, RelayListener listener) {
+        return start(tcp, stream, listener, new ArrayDeque<>());
+    }
+
+    /**
+     * Starts relaying, first handing on {@code early}: frames the stream delivered before the relay existed (the
+     * agent queues them while it dials). They go out before the stream is read again, which would deliver the
+     * frames queued after them at once.
+     */
+    public static StreamRelay start(Channel tcp, Channel stream, RelayListener listener, Queue<Object> early) {
         if (tcp.eventLoop() != stream.eventLoop()) {
             throw new IllegalStateException("relay channels must share one event loop");
         }
         StreamRelay relay = new StreamRelay(tcp, stream, Objects.requireNonNull(listener));
         tcp.pipeline().addLast(HANDLER_NAME, relay.new TcpSide());
         stream.pipeline().addLast(HANDLER_NAME, relay.new StreamSide());
+        Object frame;
+        while ((frame = early.poll()) != null) {
+            // From the head of the stream's pipeline, so that it reaches the relay (a context passes on to the next).
+            stream.pipeline().fireChannelRead(frame);
+        }
         tcp.read();
         stream.read();
         return relay;
-    }
-
-    /** Hands the relay a frame that arrived before it started (the agent queues them while it dials). */
-    public void forwardEarly(Object frame) {
-        // From the head of the stream's pipeline, so that it reaches the relay (a context passes on to the next one).
-        stream.pipeline().fireChannelRead(frame);
     }
 
     /** Reads from the TCP side now, or later when the listener paces it; only while the stream can take more. */

@@ -17,6 +17,7 @@ import io.netty.util.concurrent.Promise;
 import io.tunnelplane.protocol.control.ProxySpec;
 import io.tunnelplane.protocol.mux.RelayListener;
 import io.tunnelplane.protocol.mux.StreamHeaders;
+import io.tunnelplane.protocol.mux.StreamReadBatching;
 import io.tunnelplane.protocol.mux.StreamRelay;
 import io.tunnelplane.protocol.transport.Transport;
 import io.tunnelplane.server.accesslog.AccessLog;
@@ -309,6 +310,7 @@ public class ProxyListeners implements ProxyPorts {
         }
         new Http2StreamChannelBootstrap(session.channel())
                 .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, StreamReadBatching.INSTANCE)
                 .handler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel ch) {
