@@ -13,7 +13,10 @@ public enum DisconnectCause {
     PEER_CLOSED,
     /** The connection was reset or failed with an I/O error. */
     PEER_RESET,
-    /** Data was pending but nothing drained for keepalive.timeout: the path is not accepting our bytes. */
+    /**
+     * Data was pending but nothing drained, and (on epoll) the peer acknowledged nothing, for keepalive.timeout: the
+     * path is not accepting our bytes.
+     */
     WRITE_STALL,
     /** The peer announced it is going away without a more specific reason. */
     GO_AWAY,

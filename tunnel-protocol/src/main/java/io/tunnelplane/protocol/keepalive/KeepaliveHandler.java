@@ -1,8 +1,12 @@
 package io.tunnelplane.protocol.keepalive;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.epoll.EpollTcpInfo;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.Http2PingFrame;
 
@@ -23,6 +27,7 @@ public final class KeepaliveHandler extends ChannelInboundHandlerAdapter {
     private long lastPending;
     private long lastTick;
     private boolean dead;
+    private EpollTcpInfo tcpInfo;
 
     public KeepaliveHandler(KeepaliveMonitor monitor, KeepaliveListener listener) {
         this.monitor = monitor;
@@ -92,7 +97,12 @@ public final class KeepaliveHandler extends ChannelInboundHandlerAdapter {
         return monitor.settings().tickInterval().toNanos() * 2 + 1_000_000_000L;
     }
 
-    /** True when bytes wait in the outbound buffer; any movement since the last tick counts as write progress. */
+    /**
+     * True when bytes wait in the outbound buffer. Write progress is any movement of that buffer since the last
+     * tick or, where epoll lets us ask the kernel, an ACK from the peer since then: a socket reports room only once
+     * a third of its send buffer has drained, and on a slow path with megabytes of buffer that takes longer than
+     * the timeout while the path is taking our bytes all along.
+     */
     private boolean writePending(ChannelHandlerContext ctx) {
         ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
         if (buffer == null) {
@@ -101,13 +111,30 @@ public final class KeepaliveHandler extends ChannelInboundHandlerAdapter {
         long pending = buffer.totalPendingWriteBytes();
         Object current = buffer.current();
         long progress = buffer.currentProgress();
-        if (current != lastCurrent || progress != lastProgress || pending < lastPending) {
+        if (current != lastCurrent || progress != lastProgress || pending < lastPending
+                || pending > 0 && peerAckedSinceLastTick(ctx.channel())) {
             monitor.onWriteProgress();
         }
         lastCurrent = current;
         lastProgress = progress;
         lastPending = pending;
         return pending > 0;
+    }
+
+    /** Asks the kernel when the peer last acknowledged anything (epoll only; NIO cannot tell). */
+    private boolean peerAckedSinceLastTick(Channel channel) {
+        if (!(channel instanceof EpollSocketChannel epoll) || !channel.isActive()) {
+            return false;
+        }
+        if (tcpInfo == null) {
+            tcpInfo = new EpollTcpInfo();
+        }
+        try {
+            // Within two tick intervals: a tick may come late, and an ACK seen twice only restarts the clock twice.
+            return epoll.tcpInfo(tcpInfo).lastAckRecv() <= 2 * monitor.settings().tickInterval().toMillis();
+        } catch (ChannelException e) {
+            return false;
+        }
     }
 
     private void cancel() {

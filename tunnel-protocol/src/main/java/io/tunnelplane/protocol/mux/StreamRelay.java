@@ -105,6 +105,10 @@ public final class StreamRelay {
         long delay = listener.readDelayNanos(false);
         if (delay <= 0) {
             stream.read();
+            // read() returns the window the relay has consumed as a WINDOW_UPDATE, but when the stream is still
+            // in a read (a batch that began while the TCP side was writable) it only writes it: without a flush a
+            // stream whose window was used up waits for frames that cannot come.
+            stream.flush();
             return;
         }
         streamReadPending = true;

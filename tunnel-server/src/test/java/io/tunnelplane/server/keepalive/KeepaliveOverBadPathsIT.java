@@ -13,12 +13,20 @@ import io.tunnelplane.server.support.LocalService;
 import io.tunnelplane.server.support.TestAgents;
 import io.tunnelplane.server.support.TestServer;
 import io.tunnelplane.server.support.Visitor;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -82,33 +90,10 @@ class KeepaliveOverBadPathsIT {
                 Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
                 // 1 Mbit/s each way behind 2 MiB of buffer: up to 16 s of queueing, four times the timeout.
                 link.throttle(125_000, 2 << 20);
-                AtomicLong echoed = new AtomicLong();
-                try (Socket visitor = Visitor.connect(publicPort)) {
-                    visitor.setSoTimeout(0);
-                    OutputStream out = visitor.getOutputStream();
-                    InputStream in = visitor.getInputStream();
-                    CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
-                        byte[] buffer = new byte[64 * 1024];
-                        try {
-                            int n;
-                            while ((n = in.read(buffer)) >= 0) {
-                                echoed.addAndGet(n);
-                            }
-                        } catch (java.io.IOException closed) {
-                            // the test closes the socket when done
-                        }
-                    });
-                    // Keep both directions saturated for six keepalive periods (12 s): the relay's deep
-                    // buffer fills, and every probe answer queues behind megabytes.
-                    long end = System.nanoTime() + Duration.ofSeconds(12).toNanos();
-                    byte[] chunk = new byte[16 * 1024];
-                    while (System.nanoTime() < end) {
-                        out.write(chunk);
-                    }
-                    assertThat(echoed.get()).as("bytes came back through the saturated path").isPositive();
-                    visitor.close();
-                    reader.join();
-                }
+                // Keep both directions saturated for six keepalive periods (12 s): the relay's deep buffer fills, and
+                // every probe answer queues behind megabytes.
+                assertThat(saturate(publicPort, 1, Duration.ofSeconds(12)))
+                        .as("bytes came back through the saturated path").isPositive();
                 assertThat(agent.metrics().sessions()).as("no reconnect").isEqualTo(1);
                 assertThat(agent.metrics().disconnects()).as("no disconnect on the agent").isEmpty();
                 assertThat(server.get("/actuator/prometheus").body())
@@ -122,4 +107,103 @@ class KeepaliveOverBadPathsIT {
         }
     }
 
+
+    @Test
+    void saturatedSlowPathWithManyBusyStreamsNeverStalls() throws Exception {
+        int publicPort = FreePorts.inRange(10000, 20000);
+        try (LocalService echo = new LocalService(LocalService.Mode.ECHO);
+                TestServer server = TestServer.start(serverProps("2s", "4s", echo.port(), publicPort));
+                FaultyLink link = new FaultyLink(server.agentPort())) {
+            Agent agent = TestAgents.start(link.port(), TOKEN, Duration.ofSeconds(1));
+            try {
+                Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
+                link.throttle(125_000, 2 << 20);
+                // Eight streams may have 8 MiB in flight together, more than the path's buffer and the sockets'
+                // buffers hold: the session's own outbound buffer stays full, and drains only at 1 Mbit/s.
+                assertThat(saturate(publicPort, 8, Duration.ofSeconds(12)))
+                        .as("bytes came back through the saturated path").isPositive();
+                // What the visitors sent keeps draining at 1 Mbit/s for up to a minute after they left (DATA already
+                // queued cannot be taken back), with the outbound buffer standing still between socket wake-ups:
+                // the session must live through that too. Watched for two timeouts.
+                await().during(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(10))
+                        .until(() -> agent.metrics().disconnects().isEmpty());
+                assertThat(agent.metrics().sessions()).as("no reconnect").isEqualTo(1);
+                assertThat(agent.metrics().disconnects()).as("no disconnect on the agent").isEmpty();
+                assertThat(server.get("/actuator/prometheus").body())
+                        .doesNotContain("tunnel_keepalive_timeouts_total{")
+                        .doesNotContainPattern("tunnel_disconnects_total\\{agent_version=\"[^\"]*\",cause=\"[a-z_]+\"} [1-9]");
+            } finally {
+                agent.stop();
+            }
+        }
+    }
+
+    /**
+     * Visitors that write as fast as the path takes and read every echo until the time is up, when their sockets
+     * are closed (a write blocked on the slow path ends then too); returns the bytes echoed.
+     */
+    private static long saturate(int publicPort, int visitors, Duration duration) throws Exception {
+        AtomicLong echoed = new AtomicLong();
+        List<Socket> sockets = new ArrayList<>();
+        List<CompletableFuture<Void>> ends = new ArrayList<>();
+        AtomicBoolean timeUp = new AtomicBoolean();
+        // A thread each: every reader and writer blocks, which a shared pool sized by the cores would serialise.
+        ExecutorService threads = Executors.newCachedThreadPool();
+        try {
+            startVisitors(publicPort, visitors, threads, sockets, ends, echoed, timeUp);
+            CompletableFuture.runAsync(() -> {
+                timeUp.set(true);
+                closeAll(sockets);
+            }, CompletableFuture.delayedExecutor(duration.toMillis(), TimeUnit.MILLISECONDS, threads)).get();
+            CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)).get();
+            return echoed.get();
+        } finally {
+            closeAll(sockets);
+            threads.shutdownNow();
+        }
+    }
+
+    private static void closeAll(List<Socket> sockets) {
+        for (Socket socket : sockets) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing is all we want
+            }
+        }
+    }
+
+    private static void startVisitors(int publicPort, int visitors, ExecutorService threads, List<Socket> sockets,
+            List<CompletableFuture<Void>> ends, AtomicLong echoed, AtomicBoolean timeUp) throws IOException {
+        for (int i = 0; i < visitors; i++) {
+            Socket visitor = Visitor.connect(publicPort);
+            visitor.setSoTimeout(0);
+            sockets.add(visitor);
+            InputStream in = visitor.getInputStream();
+            OutputStream out = visitor.getOutputStream();
+            ends.add(CompletableFuture.runAsync(() -> {
+                byte[] buffer = new byte[64 * 1024];
+                try {
+                    int n;
+                    while ((n = in.read(buffer)) >= 0) {
+                        echoed.addAndGet(n);
+                    }
+                } catch (IOException closed) {
+                    // closed when the time is up
+                }
+            }, threads));
+            ends.add(CompletableFuture.runAsync(() -> {
+                byte[] chunk = new byte[16 * 1024];
+                try {
+                    while (!timeUp.get()) {
+                        out.write(chunk);
+                    }
+                } catch (IOException e) {
+                    if (!timeUp.get()) {
+                        throw new UncheckedIOException("the path failed a visitor before the time was up", e);
+                    }
+                }
+            }, threads));
+        }
+    }
 }
