@@ -4,7 +4,8 @@
 # (TLS 1.3, the created certificate verified), the limit as in bench/run.sh. Each start is warmed (4 s each way)
 # and then measured ROUNDS times; the whole thing runs STARTS times on fresh JVMs.
 # Needs: iperf3 python3, a built project (mvn -B -q -DskipTests package).
-# Usage: bench/bulk.sh [seconds] [rounds] [starts]   Env: SERVER_ARGS, SERVER_JAVA_OPTS, AGENT_JAVA_OPTS.
+# Usage: bench/bulk.sh [seconds] [rounds] [starts]   Env: SERVER_ARGS, SERVER_JAVA_OPTS, AGENT_JAVA_OPTS, PLAIN=1
+# (the session without TLS: what the encryption costs).
 # Output: one Markdown row per round: Gbit/s tunnel / limit and their ratio, upload and download (-R).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,13 +34,19 @@ for start in $(seq 1 "$STARTS"); do
   # shellcheck disable=SC2086
   JAVA_OPTS="${SERVER_JAVA_OPTS:-}" tunnel-server/bin/tunnel-server --server.port=18080 --tunnel.server.bind-port=17000 \
     --spring.datasource.url=jdbc:h2:mem:bulk --tunnel.server.tls.generated-directory="$OUT/tls" ${SERVER_ARGS:-} \
+    $([ "${PLAIN:-0}" = 1 ] && echo --tunnel.server.tls.enabled=false) \
     --tunnel.server.clients[0].name=bench --tunnel.server.clients[0].token="$TOKEN" \
     --tunnel.server.clients[0].proxies[0].name=iperf --tunnel.server.clients[0].proxies[0].local-port=$IPERF \
     --tunnel.server.clients[0].proxies[0].remote-port=18251 > "$OUT/server.log" 2>&1 & SERVER=$!; PIDS+=($SERVER)
   wait_port 17000
-  for _ in $(seq 1 100); do [ -f "$OUT/tls/agent-port.crt" ] && break; sleep 0.1; done
+  if [ "${PLAIN:-0}" = 1 ]; then
+    AGENT_TLS=(--insecure)
+  else
+    for _ in $(seq 1 100); do [ -f "$OUT/tls/agent-port.crt" ] && break; sleep 0.1; done
+    AGENT_TLS=(--server-ca "$OUT/tls/agent-port.crt")
+  fi
   JAVA_OPTS="${AGENT_JAVA_OPTS:-}" tunnel-agent/bin/tunnel-agent --server 127.0.0.1:17000 --token "$TOKEN" \
-    --server-ca "$OUT/tls/agent-port.crt" > "$OUT/agent.log" 2>&1 & AGENT=$!; PIDS+=($AGENT)
+    "${AGENT_TLS[@]}" > "$OUT/agent.log" 2>&1 & AGENT=$!; PIDS+=($AGENT)
   wait_port 18251
   SECS=4 gbps 18251 >/dev/null; SECS=4 gbps 18251 -R >/dev/null
   for _ in $(seq 1 "$ROUNDS"); do

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.WeightedFairQueueByteDistributor;
 import java.nio.charset.StandardCharsets;
+import java.util.function.LongSupplier;
 
 /**
  * Installs HTTP/2 on a logged-in session connection with the roles reversed: the tunnel server, which accepted
@@ -27,19 +28,24 @@ public final class MuxPipeline {
     private MuxPipeline() {
     }
 
-    /** HTTP/2 for the tunnel server's end; streams come only from us, so inbound ones are refused. */
-    public static void installServerEnd(Channel channel, MuxSettings settings, GoAwayListener goAways, String after) {
-        install(channel, settings, new TunnelCodecBuilder(false), RefuseInboundStreams.INSTANCE, goAways, after);
+    /**
+     * HTTP/2 for the tunnel server's end; streams come only from us, so inbound ones are refused. {@code rttNanos}
+     * is the session's last measured round trip (-1 while unknown), which sizes the stream windows.
+     */
+    public static void installServerEnd(Channel channel, MuxSettings settings, LongSupplier rttNanos,
+            GoAwayListener goAways, String after) {
+        install(channel, settings, rttNanos, new TunnelCodecBuilder(false), RefuseInboundStreams.INSTANCE, goAways,
+                after);
     }
 
     /** HTTP/2 for the agent's end; {@code streamInitializer} sets up each stream the server opens. */
-    public static void installAgentEnd(Channel channel, MuxSettings settings, ChannelHandler streamInitializer,
-            GoAwayListener goAways, String after) {
-        install(channel, settings, new TunnelCodecBuilder(true), streamInitializer, goAways, after);
+    public static void installAgentEnd(Channel channel, MuxSettings settings, LongSupplier rttNanos,
+            ChannelHandler streamInitializer, GoAwayListener goAways, String after) {
+        install(channel, settings, rttNanos, new TunnelCodecBuilder(true), streamInitializer, goAways, after);
     }
 
-    private static void install(Channel channel, MuxSettings settings, Http2FrameCodecBuilder builder,
-            ChannelHandler streamInitializer, GoAwayListener goAways, String after) {
+    private static void install(Channel channel, MuxSettings settings, LongSupplier rttNanos,
+            Http2FrameCodecBuilder builder, ChannelHandler streamInitializer, GoAwayListener goAways, String after) {
         Http2Settings initial = Http2Settings.defaultSettings()
                 .initialWindowSize(settings.streamWindowBytes())
                 .maxFrameSize(settings.maxFrameBytes())
@@ -67,6 +73,7 @@ public final class MuxPipeline {
                 goAways.received(GoAwayListener.causeOf(errorCode, detail), detail);
             }
         });
+        channel.attr(StreamWindows.KEY).set(new StreamWindows(codec.connection(), settings, rttNanos, System::nanoTime));
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addAfter(after, CODEC, codec);
         pipeline.addAfter(CODEC, MULTIPLEX, new Http2MultiplexHandler(streamInitializer));

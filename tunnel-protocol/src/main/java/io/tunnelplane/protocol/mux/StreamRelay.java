@@ -37,6 +37,7 @@ public final class StreamRelay {
     private final Channel tcp;
     private final Channel stream;
     private final RelayListener listener;
+    private final StreamWindows.Tuner window;
     private boolean tcpInputDone;
     private boolean tcpOutputDone;
     private boolean done;
@@ -48,6 +49,7 @@ public final class StreamRelay {
         this.tcp = tcp;
         this.stream = stream;
         this.listener = listener;
+        this.window = StreamWindows.tunerFor(stream);
     }
 
     /**
@@ -199,6 +201,7 @@ public final class StreamRelay {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof Http2DataFrame data) {
                 boolean end = data.isEndStream();
+                window.taken(data.initialFlowControlledBytes());
                 if (done || !tcp.isActive()) {
                     data.release();
                     return;
@@ -236,6 +239,7 @@ public final class StreamRelay {
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             tcp.flush();
+            window.batchEnded(tcp.isWritable());
             readStream();
         }
 

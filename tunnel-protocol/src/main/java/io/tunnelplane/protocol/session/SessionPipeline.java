@@ -42,7 +42,7 @@ public final class SessionPipeline {
             MuxSettings mux, GoAwayListener goAways, ChannelHandler session) {
         requireRole(monitor, KeepaliveRole.LEAD);
         install(channel, monitor, keepalive, session,
-                () -> MuxPipeline.installServerEnd(channel, mux, goAways, LOGIN));
+                () -> MuxPipeline.installServerEnd(channel, mux, monitor::lastRttNanos, goAways, LOGIN));
     }
 
     /** The agent's end: HTTP/2 server accepting the visitor streams, keepalive follower. Replaces the login handlers. */
@@ -50,7 +50,8 @@ public final class SessionPipeline {
             MuxSettings mux, ChannelHandler streamInitializer, GoAwayListener goAways, ChannelHandler session) {
         requireRole(monitor, KeepaliveRole.FOLLOW);
         install(channel, monitor, keepalive, session,
-                () -> MuxPipeline.installAgentEnd(channel, mux, streamInitializer, goAways, LOGIN));
+                () -> MuxPipeline.installAgentEnd(channel, mux, monitor::lastRttNanos, streamInitializer, goAways,
+                        LOGIN));
     }
 
     private static void install(Channel channel, KeepaliveMonitor monitor, KeepaliveListener keepalive,

@@ -2,21 +2,15 @@ package io.tunnelplane.protocol.mux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.RecvByteBufAllocator;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.ReferenceCountUtil;
-import io.tunnelplane.protocol.DisconnectCause;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -31,13 +25,13 @@ class StreamReadBatchingTest {
     private static final int WRITES = 5;
     private static final int WRITE_BYTES = MuxSettings.DEFAULTS.maxFrameBytes();
 
-    private final EmbeddedChannel serverEnd = new EmbeddedChannel();
-    private final EmbeddedChannel agentEnd = new EmbeddedChannel();
+    private EmbeddedSession session;
 
     @AfterEach
     void close() {
-        serverEnd.finishAndReleaseAll();
-        agentEnd.finishAndReleaseAll();
+        if (session != null) {
+            session.close();
+        }
     }
 
     @Test
@@ -81,10 +75,7 @@ class StreamReadBatchingTest {
     /** Connects the two ends; each stream the agent end accepts gets a {@link Recorder}, listed in the result. */
     private List<Recorder> connect(RecvByteBufAllocator reads, boolean readWhenActive) {
         List<Recorder> streams = new ArrayList<>();
-        serverEnd.pipeline().addLast("base", new ChannelDuplexHandler());
-        agentEnd.pipeline().addLast("base", new ChannelDuplexHandler());
-        MuxPipeline.installServerEnd(serverEnd, MuxSettings.DEFAULTS, NO_GO_AWAYS, "base");
-        MuxPipeline.installAgentEnd(agentEnd, MuxSettings.DEFAULTS, new ChannelInitializer<Http2StreamChannel>() {
+        session = new EmbeddedSession(MuxSettings.DEFAULTS, () -> -1, new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
                 stream.config().setAutoRead(false);
@@ -95,44 +86,19 @@ class StreamReadBatchingTest {
                 streams.add(recorder);
                 stream.pipeline().addLast(recorder);
             }
-        }, NO_GO_AWAYS, "base");
-        for (int i = 0; i < 4; i++) { // prefaces, settings and their acks
-            carry(serverEnd, agentEnd);
-            carry(agentEnd, serverEnd);
-        }
+        });
         return streams;
     }
 
     /** Opens a stream from the server end and sends HEADERS and the DATA frames, arriving as one session read. */
     private void sendHeadersAndData() {
-        Http2StreamChannel stream = (Http2StreamChannel) new Http2StreamChannelBootstrap(serverEnd)
-                .handler(new ChannelInboundHandlerAdapter()).open().syncUninterruptibly().getNow();
-        stream.write(new DefaultHttp2HeadersFrame(StreamHeaders.response(StreamHeaders.STATUS_OK)));
+        Http2StreamChannel stream = session.openStream();
         // The codec merges queued DATA and cuts it into frames of at most the maximum frame size.
         for (int i = 0; i < WRITES; i++) {
             stream.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(new byte[WRITE_BYTES])));
         }
         stream.flush();
-        serverEnd.runPendingTasks();
-        carry(serverEnd, agentEnd);
-    }
-
-    /** Moves everything one end wrote to the other as a single inbound buffer: one socket read there. */
-    private static void carry(EmbeddedChannel from, EmbeddedChannel to) {
-        from.runPendingTasks();
-        ByteBuf bytes = Unpooled.buffer();
-        Object written;
-        while ((written = from.readOutbound()) != null) {
-            ByteBuf buf = (ByteBuf) written;
-            bytes.writeBytes(buf);
-            buf.release();
-        }
-        if (bytes.isReadable()) {
-            to.writeInbound(bytes);
-            to.runPendingTasks();
-        } else {
-            bytes.release();
-        }
+        session.carryToAgent();
     }
 
     /** A relay's reading pattern: reads once when active (if asked to) and again after every read-complete. */
@@ -174,14 +140,4 @@ class StreamReadBatchingTest {
             ctx.read();
         }
     }
-
-    private static final GoAwayListener NO_GO_AWAYS = new GoAwayListener() {
-        @Override
-        public void sent(DisconnectCause cause, String detail) {
-        }
-
-        @Override
-        public void received(DisconnectCause cause, String detail) {
-        }
-    };
 }

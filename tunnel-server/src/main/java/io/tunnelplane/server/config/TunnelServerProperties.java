@@ -118,9 +118,14 @@ public record TunnelServerProperties(
             @DefaultValue("5s") @NotNull Duration lbGrace) {
     }
 
-    /** HTTP/2 flow-control windows and frame size of agent sessions. */
+    /**
+     * HTTP/2 flow-control windows and frame size of agent sessions. A stream starts with {@code streamWindow}; one
+     * whose reader takes a window faster than the path's round trip refills it grows it, doubling up to
+     * {@code maxStreamWindow}.
+     */
     public record Mux(
             @DefaultValue("1MB") @NotNull DataSize streamWindow,
+            @DefaultValue("8MB") @NotNull DataSize maxStreamWindow,
             @DefaultValue("16MB") @NotNull DataSize connectionWindow,
             @DefaultValue("64KB") @NotNull DataSize maxFrameSize) {
     }

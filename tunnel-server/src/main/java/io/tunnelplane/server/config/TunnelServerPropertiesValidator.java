@@ -117,8 +117,12 @@ public final class TunnelServerPropertiesValidator implements Validator {
             errors.rejectValue("keepalive.min-time", "max", "must not exceed tunnel.server.keepalive.time ("
                     + time.toMillis() + "ms): agents using the server's own setting would be struck for pinging");
         }
-        if (props.mux().connectionWindow().toBytes() < props.mux().streamWindow().toBytes()) {
-            errors.rejectValue("mux.connection-window", "min", "must not be smaller than tunnel.server.mux.stream-window");
+        if (props.mux().maxStreamWindow().toBytes() < props.mux().streamWindow().toBytes()) {
+            errors.rejectValue("mux.max-stream-window", "min",
+                    "must not be smaller than tunnel.server.mux.stream-window (a stream's window only grows)");
+        } else if (props.mux().connectionWindow().toBytes() < props.mux().maxStreamWindow().toBytes()) {
+            errors.rejectValue("mux.connection-window", "min",
+                    "must not be smaller than tunnel.server.mux.max-stream-window");
         }
         long frame = props.mux().maxFrameSize().toBytes();
         if (frame < 16_384 || frame > 16_777_215) {

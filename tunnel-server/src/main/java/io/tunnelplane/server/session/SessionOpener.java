@@ -51,7 +51,8 @@ public class SessionOpener {
         this.sessionEnd = sessionEnd;
         this.metrics = metrics;
         TunnelServerProperties.Mux mux = properties.mux();
-        this.muxSettings = new MuxSettings((int) mux.streamWindow().toBytes(), (int) mux.connectionWindow().toBytes(),
+        this.muxSettings = new MuxSettings((int) mux.streamWindow().toBytes(), (int) mux.maxStreamWindow().toBytes(),
+                (int) mux.connectionWindow().toBytes(),
                 (int) mux.maxFrameSize().toBytes(), MuxSettings.DEFAULTS.maxConcurrentStreams());
     }
 

@@ -114,6 +114,14 @@ class TunnelServerPropertiesValidationTest {
                 "tunnel.server.keepalive.time");
     }
 
+    @Test
+    void streamWindowsMustGrowWithinTheConnectionWindow() {
+        assertFailure("tunnel.server.mux.max-stream-window=512KB", "tunnel.server.mux.max-stream-window",
+                "tunnel.server.mux.stream-window");
+        assertFailure("tunnel.server.mux.connection-window=4MB", "tunnel.server.mux.connection-window",
+                "tunnel.server.mux.max-stream-window");
+    }
+
     private void assertFailure(String property, String key, String rule) {
         runner.withPropertyValues(property).run(context -> {
             assertThat(context).hasFailed();
