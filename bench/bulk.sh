@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # One bulk stream through the tunnel and through the two-relay limit, in both directions, alternating so that a
 # drift of the VM's speed shifts both alike: iperf3 as the service, server and agent started by their launchers
-# (TLS 1.3, the created certificate verified), the limit as in bench/run.sh. Each start is warmed (4 s each way)
+# (TLS 1.3, the created certificate verified), the limit as in bench/run.sh. Each start is warmed (WARM s each way,
+# default 20: the JIT is still raising the tunnel's rate 15 s into a bulk load)
 # and then measured ROUNDS times; the whole thing runs STARTS times on fresh JVMs.
 # Needs: iperf3 python3, a built project (mvn -B -q -DskipTests package).
-# Usage: bench/bulk.sh [seconds] [rounds] [starts]   Env: SERVER_ARGS, SERVER_JAVA_OPTS, AGENT_JAVA_OPTS, PLAIN=1
+# Usage: bench/bulk.sh [seconds] [rounds] [starts]   Env: SERVER_ARGS, SERVER_JAVA_OPTS, AGENT_JAVA_OPTS, WARM, PLAIN=1
 # (the session without TLS: what the encryption costs).
 # Output: one Markdown row per round: Gbit/s tunnel / limit and their ratio, upload and download (-R).
 set -euo pipefail
@@ -12,6 +13,7 @@ cd "$(dirname "$0")/.."
 SECS=${1:-8}
 ROUNDS=${2:-2}
 STARTS=${3:-2}
+WARM=${WARM:-20}
 . bench/lib.sh
 AGENT_JAR=tunnel-agent/target/tunnel-agent.jar
 IPERF=15251
@@ -48,7 +50,7 @@ for start in $(seq 1 "$STARTS"); do
   JAVA_OPTS="${AGENT_JAVA_OPTS:-}" tunnel-agent/bin/tunnel-agent --server 127.0.0.1:17000 --token "$TOKEN" \
     "${AGENT_TLS[@]}" > "$OUT/agent.log" 2>&1 & AGENT=$!; PIDS+=($AGENT)
   wait_port 18251
-  SECS=4 gbps 18251 >/dev/null; SECS=4 gbps 18251 -R >/dev/null
+  SECS=$WARM gbps 18251 >/dev/null; SECS=$WARM gbps 18251 -R >/dev/null
   for _ in $(seq 1 "$ROUNDS"); do
     up=$(gbps 18251); up_limit=$(gbps 16251); down=$(gbps 18251 -R); down_limit=$(gbps 16251 -R)
     echo "| $start | $up / $up_limit | $(ratio "$up" "$up_limit") | $down / $down_limit | $(ratio "$down" "$down_limit") |"
