@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
@@ -60,6 +61,11 @@ public final class MuxPipeline {
                 .encoderEnforceMaxRstFramesPerWindow(0, 0)
                 .decoderEnforceMaxRstFramesPerWindow(0, 0)
                 .build();
+        // A frame cut by a read waits in the decoder's cumulation. The default merging cumulator then copies the
+        // rest of it and the next decrypted read into a new buffer: on the agent a copy of almost every byte and,
+        // again and again, a fresh zeroed pool chunk, 20 % of its event loop in a bulk upload. Composing keeps the
+        // buffers and slices DATA payloads out of them (docs/benchmarks.md, session 14).
+        codec.setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
         codec.connection().addListener(new Http2ConnectionAdapter() {
             @Override
             public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
