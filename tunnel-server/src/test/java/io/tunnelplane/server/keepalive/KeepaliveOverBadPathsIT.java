@@ -107,7 +107,6 @@ class KeepaliveOverBadPathsIT {
         }
     }
 
-
     @Test
     void saturatedSlowPathWithManyBusyStreamsNeverStalls() throws Exception {
         int publicPort = FreePorts.inRange(10000, 20000);
@@ -118,8 +117,9 @@ class KeepaliveOverBadPathsIT {
             try {
                 Visitor.awaitEcho(publicPort, Duration.ofSeconds(20));
                 link.throttle(125_000, 2 << 20);
-                // Eight streams may have 8 MiB in flight together, more than the path's buffer and the sockets'
-                // buffers hold: the session's own outbound buffer stays full, and drains only at 1 Mbit/s.
+                // Eight streams may have 8 MiB in flight together (their windows stay at 1 MiB on this path), more
+                // than the path's buffer and the sockets' buffers hold: the session's own outbound buffer stays
+                // full, and drains only at 1 Mbit/s.
                 assertThat(saturate(publicPort, 8, Duration.ofSeconds(12)))
                         .as("bytes came back through the saturated path").isPositive();
                 // What the visitors sent keeps draining at 1 Mbit/s for up to a minute after they left (DATA already
