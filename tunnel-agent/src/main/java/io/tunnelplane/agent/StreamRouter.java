@@ -40,7 +40,6 @@ import org.slf4j.LoggerFactory;
 final class StreamRouter extends ChannelInboundHandlerAdapter {
     static final String NAME = "router";
     private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.agent");
-    private static final Transport TRANSPORT = Transport.best();
 
     private final AgentState state;
     private final Queue<Object> early = new ArrayDeque<>();
@@ -102,7 +101,7 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
         DatagramFlow[] flow = new DatagramFlow[1];
         dial = new Bootstrap()
                 .group(stream.eventLoop())
-                .channel(TRANSPORT.datagramChannel())
+                .channel(Transport.of(stream.parent()).datagramChannel())
                 .option(ChannelOption.RCVBUF_ALLOCATOR, Transport.DATAGRAM_RECV_ALLOCATOR)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20)
                 .handler(new ChannelInboundHandlerAdapter() {
@@ -178,7 +177,7 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
         Channel stream = ctx.channel();
         dial = new Bootstrap()
                 .group(stream.eventLoop())
-                .channel(TRANSPORT.socketChannel())
+                .channel(Transport.of(stream.parent()).socketChannel())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)

@@ -9,6 +9,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.epoll.EpollTcpInfo;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.Http2PingFrame;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Drives a {@link KeepaliveMonitor} on a session channel: a periodic tick from its event loop's shared
@@ -99,9 +100,9 @@ public final class KeepaliveHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * True when bytes wait in the outbound buffer. Write progress is any movement of that buffer since the last
-     * tick or, where epoll lets us ask the kernel, an ACK from the peer since then: a socket reports room only once
-     * a third of its send buffer has drained, and on a slow path with megabytes of buffer that takes longer than
-     * the timeout while the path is taking our bytes all along.
+     * tick, or evidence that the path is taking our bytes although the buffer stands still: a socket reports room
+     * only once a third of its send buffer has drained, and on a slow path with megabytes of buffer that takes
+     * longer than the timeout.
      */
     private boolean writePending(ChannelHandlerContext ctx) {
         ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
@@ -112,7 +113,7 @@ public final class KeepaliveHandler extends ChannelInboundHandlerAdapter {
         Object current = buffer.current();
         long progress = buffer.currentProgress();
         if (current != lastCurrent || progress != lastProgress || pending < lastPending
-                || pending > 0 && peerAckedSinceLastTick(ctx.channel())) {
+                || pending > 0 && pathTakesOurBytes(ctx.channel())) {
             monitor.onWriteProgress();
         }
         lastCurrent = current;
@@ -121,17 +122,26 @@ public final class KeepaliveHandler extends ChannelInboundHandlerAdapter {
         return pending > 0;
     }
 
-    /** Asks the kernel when the peer last acknowledged anything (epoll only; NIO cannot tell). */
-    private boolean peerAckedSinceLastTick(Channel channel) {
-        if (!(channel instanceof EpollSocketChannel epoll) || !channel.isActive()) {
+    /**
+     * Within two tick intervals (a tick may come late; evidence seen twice only restarts the clock twice): on
+     * epoll, the kernel's record of the peer's last ACK. NIO cannot ask the kernel, so there any bytes from the peer
+     * stand in. That keeps a dead path found: if only our direction died, the peer hears nothing, ends the session
+     * within its own bound and its close reaches us; if both directions died, nothing arrives and the stall clock
+     * runs as before.
+     */
+    private boolean pathTakesOurBytes(Channel channel) {
+        long window = 2 * monitor.settings().tickInterval().toNanos();
+        if (!(channel instanceof EpollSocketChannel epoll)) {
+            return monitor.readWithin(window);
+        }
+        if (!channel.isActive()) {
             return false;
         }
         if (tcpInfo == null) {
             tcpInfo = new EpollTcpInfo();
         }
         try {
-            // Within two tick intervals: a tick may come late, and an ACK seen twice only restarts the clock twice.
-            return epoll.tcpInfo(tcpInfo).lastAckRecv() <= 2 * monitor.settings().tickInterval().toMillis();
+            return epoll.tcpInfo(tcpInfo).lastAckRecv() <= TimeUnit.NANOSECONDS.toMillis(window);
         } catch (ChannelException e) {
             return false;
         }

@@ -27,6 +27,8 @@ public final class KeepaliveMonitor {
     // Read by other threads choosing a session for a visitor; a volatile store per inbound read costs nothing
     // next to the read itself.
     private volatile long lastInbound;
+    // When bytes really arrived: lastInbound is also moved by our own pauses, this only by reads (event loop only).
+    private long lastRead;
     private long lastWriteProgress;
     // Written only when a probe is sent or answered (rare), read by other threads choosing a session.
     private volatile long lastProbeSent;
@@ -45,6 +47,7 @@ public final class KeepaliveMonitor {
         this.rttSampleNanos = settings.rttSampleInterval(role).toNanos();
         long now = nanoClock.getAsLong();
         this.lastInbound = now;
+        this.lastRead = now;
         this.lastWriteProgress = now;
         this.lastProbeSent = now;
     }
@@ -59,7 +62,14 @@ public final class KeepaliveMonitor {
 
     /** Something arrived from the peer. */
     public void onInbound() {
-        lastInbound = nanoClock.getAsLong();
+        long now = nanoClock.getAsLong();
+        lastInbound = now;
+        lastRead = now;
+    }
+
+    /** Whether bytes arrived from the peer within the last {@code nanos}; on the session's event loop only. */
+    public boolean readWithin(long nanos) {
+        return nanoClock.getAsLong() - lastRead <= nanos;
     }
 
     /** Bytes left our outbound buffer (or it was empty). */

@@ -69,6 +69,11 @@ public enum Transport {
         return NIO;
     }
 
+    /** The transport a channel runs on: what a socket opened on its event loop must use. */
+    public static Transport of(Channel channel) {
+        return channel instanceof EpollSocketChannel ? EPOLL : NIO;
+    }
+
     public EventLoopGroup newGroup(int threads, String name) {
         DefaultThreadFactory threadFactory = new DefaultThreadFactory(name, true);
         return this == EPOLL

@@ -164,6 +164,20 @@ class KeepaliveMonitorTest {
     }
 
     @Test
+    void onlyRealReadsCountAsBytesFromThePeerNotOurOwnPauses() {
+        advance(500);
+        monitor.onInbound();
+        assertThat(monitor.readWithin(Duration.ofMillis(500).toNanos())).isTrue();
+        advance(501);
+        assertThat(monitor.readWithin(Duration.ofMillis(500).toNanos())).isFalse();
+        // A pause of our own reading restarts the silence clock, but nothing was read: a stalled writer on a
+        // transport that cannot see ACKs must not take that for the peer taking its bytes.
+        monitor.evaluate(true, true);
+        assertThat(monitor.silenceNanos()).isZero();
+        assertThat(monitor.readWithin(Duration.ofMillis(500).toNanos())).isFalse();
+    }
+
+    @Test
     void detectionBoundCoversQuietPeriodTimeoutAndTheSharedTimersLateness() {
         KeepaliveSettings settings = KeepaliveSettings.of(Duration.ofSeconds(2), Duration.ofSeconds(4));
         assertThat(settings.tickInterval()).isEqualTo(Duration.ofMillis(500));

@@ -97,6 +97,22 @@ class KeepaliveOverBadPathsIT {
         saturateSlowPathAndCheckTheSessionLived(8, Duration.ofSeconds(8));
     }
 
+    @Test
+    void saturatedSlowPathWithManyBusyStreamsNeverStallsOnNio() throws Exception {
+        // NIO (every platform without epoll: agents on macOS and Windows) cannot ask the kernel for the peer's ACKs,
+        // and its socket reports room only after a third of a megabytes-deep buffer drained.
+        String previous = System.setProperty("tunnel.transport", "nio");
+        try {
+            saturateSlowPathAndCheckTheSessionLived(8, Duration.ofSeconds(8));
+        } finally {
+            if (previous == null) {
+                System.clearProperty("tunnel.transport");
+            } else {
+                System.setProperty("tunnel.transport", previous);
+            }
+        }
+    }
+
     /**
      * Throttles the agent's path to 1 Mbit/s each way behind 2 MiB of buffer (up to 16 s of queueing, four times
      * the 4 s timeout), keeps it saturated with {@code visitors} for six keepalive periods (12 s), watches the
