@@ -22,6 +22,7 @@ import io.tunnelplane.protocol.mux.GoAwayListener;
 import io.tunnelplane.protocol.mux.GoAwayReason;
 import io.tunnelplane.protocol.mux.MuxSettings;
 import io.tunnelplane.protocol.pause.PauseAttribution;
+import io.tunnelplane.protocol.session.SessionErrors;
 import io.tunnelplane.protocol.session.SessionPipeline;
 import java.time.Duration;
 import java.util.List;
@@ -216,6 +217,10 @@ final class AgentSession {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable error) {
+            if (!SessionErrors.isNetworkOrPeer(error)) {
+                log.warn("connection {} failed on an unexpected error (a bug: please report it with this stack); "
+                        + "reconnecting", index, error);
+            }
             lastError = error;
             if (error instanceof Http2Exception || error instanceof ProtocolException) {
                 end(DisconnectCause.PROTOCOL_ERROR);

@@ -8,12 +8,17 @@ import io.netty.util.ReferenceCountUtil;
 import io.tunnelplane.protocol.DisconnectCause;
 import io.tunnelplane.protocol.ProtocolException;
 import io.tunnelplane.protocol.keepalive.PingStrikes;
+import io.tunnelplane.protocol.session.SessionErrors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Last handler of a logged-in session: turns errors into causes and, when the connection closes, hands the session
  * to {@link SessionEnd} exactly once.
  */
 final class SessionHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger("io.tunnelplane.session");
+
     private final AgentSession session;
     private final SessionEnd sessionEnd;
     private final PingStrikes pingStrikes;
@@ -39,6 +44,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!SessionErrors.isNetworkOrPeer(cause)) {
+            log.warn("session {} of client {} failed on an unexpected error (a bug: please report it with this stack)",
+                    session.sessionId(), session.clientId(), cause);
+        }
         lastError = cause;
         if (cause instanceof Http2Exception || cause instanceof ProtocolException
                 || cause.getCause() instanceof Http2Exception) {
