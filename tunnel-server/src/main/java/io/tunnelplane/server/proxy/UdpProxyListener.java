@@ -87,7 +87,7 @@ final class UdpProxyListener extends ChannelInboundHandlerAdapter {
             TunnelMetrics metrics, Predicate<InetSocketAddress> admits, BandwidthLimits.Pacer pacer,
             AccessLog accessLog) {
         return ProxyListeners.listening(new Bootstrap().group(session.eventLoop())
-                .channel(Transport.best().datagramChannel())
+                .channel(Transport.of(session.channel()).datagramChannel())
                 .option(ChannelOption.RCVBUF_ALLOCATOR, Transport.DATAGRAM_RECV_ALLOCATOR)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20)
                 .handler(new UdpProxyListener(session, proxy, metrics, admits, pacer, accessLog))
